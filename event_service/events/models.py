@@ -1,0 +1,30 @@
+from django.db import models
+
+
+class Event(models.Model):
+    """Something people buy tickets for. The organizer is a gateway user, referenced by id only."""
+
+    class Status(models.TextChoices):
+        PUBLISHED = "published"
+        CANCELLED = "cancelled"
+
+    organizer_id = models.BigIntegerField()
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    venue = models.CharField(max_length=300, blank=True)
+    timezone = models.CharField(max_length=64, default="UTC")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Both listings walk (starts_at, id) keysets: public by status, "mine" by organizer.
+        indexes = [
+            models.Index(fields=["status", "starts_at", "id"], name="event_status_start_idx"),
+            models.Index(fields=["organizer_id", "starts_at", "id"], name="event_organizer_start_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

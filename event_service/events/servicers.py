@@ -1,0 +1,85 @@
+"""gRPC glue of microtix.events.v1.EventService: proto in, service call, proto out.
+Domain errors raised by the services become status codes in servicekit's interceptor."""
+
+from __future__ import annotations
+
+from django_grpc_framework.services import Service
+
+from event_service.events import services
+from event_service.events.models import Event
+from protos.events.v1 import events_pb2, events_pb2_grpc
+from servicekit.identity import Caller
+from servicekit.timestamps import from_timestamp, to_timestamp
+
+STATUS_TO_PROTO = {
+    Event.Status.PUBLISHED: events_pb2.EVENT_STATUS_PUBLISHED,
+    Event.Status.CANCELLED: events_pb2.EVENT_STATUS_CANCELLED,
+}
+
+
+def event_to_proto(event: Event) -> events_pb2.Event:
+    return events_pb2.Event(
+        id=event.id,
+        organizer_id=event.organizer_id,
+        name=event.name,
+        description=event.description,
+        venue=event.venue,
+        timezone=event.timezone,
+        starts_at=to_timestamp(event.starts_at),
+        ends_at=to_timestamp(event.ends_at),
+        status=STATUS_TO_PROTO[event.status],
+        created_at=to_timestamp(event.created_at),
+        updated_at=to_timestamp(event.updated_at),
+    )
+
+
+def _optional_time(message, field: str):
+    return from_timestamp(getattr(message, field)) if message.HasField(field) else None
+
+
+class EventServicer(Service):
+    def CreateEvent(self, request, context):
+        """Create a published event owned by the calling organizer."""
+        event = services.create_event(
+            caller=Caller.from_context(context),
+            name=request.name,
+            description=request.description,
+            venue=request.venue,
+            timezone_name=request.timezone,
+            starts_at=_optional_time(request, "starts_at"),
+            ends_at=_optional_time(request, "ends_at"),
+        )
+        return event_to_proto(event)
+
+    def GetEvent(self, request, context):
+        """One event by id, any status."""
+        return event_to_proto(services.get_event(request.id))
+
+    def ListEvents(self, request, context):
+        """A keyset-paginated page of events."""
+        page = services.list_events(
+            query=request.query,
+            starts_after=_optional_time(request, "starts_after"),
+            starts_before=_optional_time(request, "starts_before"),
+            organizer_id=request.organizer_id or None,
+            page_size=request.page_size,
+            page_token=request.page_token,
+        )
+        return events_pb2.ListEventsResponse(
+            events=[event_to_proto(e) for e in page.events], next_page_token=page.next_page_token
+        )
+
+    def UpdateEvent(self, request, context):
+        """Change the fields present in the request."""
+        changes = {f: getattr(request, f) for f in ("name", "description", "venue", "timezone") if request.HasField(f)}
+        changes |= {f: _optional_time(request, f) for f in ("starts_at", "ends_at") if request.HasField(f)}
+        event = services.update_event(caller=Caller.from_context(context), event_id=request.id, changes=changes)
+        return event_to_proto(event)
+
+    def CancelEvent(self, request, context):
+        """Cancel the event (idempotent)."""
+        return event_to_proto(services.cancel_event(caller=Caller.from_context(context), event_id=request.id))
+
+
+def grpc_handlers(server) -> None:
+    events_pb2_grpc.add_EventServiceServicer_to_server(EventServicer.as_servicer(), server)

@@ -1,0 +1,7 @@
+from servicekit.base_settings import *  # noqa: F403
+from servicekit.base_settings import GRPC_ADDRS, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "event_service.events"]
+
+GRPC_LISTEN_ADDR = GRPC_ADDRS["events"]
+GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "event_service.events.servicers.grpc_handlers"}

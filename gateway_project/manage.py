@@ -1,0 +1,15 @@
+#!/usr/bin/env python
+"""Django's command-line utility for the gateway_project project."""
+
+import os
+import sys
+from pathlib import Path
+
+# Run from anywhere: the repository root holds this project, servicekit and protos.
+sys.path[0] = str(Path(__file__).resolve().parent.parent)
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gateway_project.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(sys.argv)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ServicekitConfig(AppConfig):
+    name = "servicekit"
+    verbose_name = "MicroTix service kit"

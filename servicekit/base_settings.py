@@ -1,0 +1,62 @@
+"""Settings every MicroTix Django project starts from (`from servicekit.base_settings import *`).
+
+Each project then adds its own INSTALLED_APPS and, for gRPC services, GRPC_LISTEN_ADDR
+and GRPC_FRAMEWORK["ROOT_HANDLERS_HOOK"].
+"""
+
+import dj_database_url
+
+from servicekit.config import VAR_DIR, env, env_bool, env_float, env_int, env_list
+
+SECRET_KEY = env("SECRET_KEY")
+DEBUG = env_bool("DEBUG")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+USE_TZ = True
+TIME_ZONE = "UTC"
+LANGUAGE_CODE = "en-us"
+USE_I18N = False
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+VAR_DIR.mkdir(exist_ok=True)
+
+
+def _database(url: str) -> dict:
+    config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+    if config["ENGINE"] == "django.db.backends.mysql":
+        config["OPTIONS"] = {"charset": "utf8mb4", "isolation_level": "read committed"}
+        config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
+    elif config["ENGINE"] == "django.db.backends.sqlite3":
+        # Several processes share the file: wait for locks, take the write lock up front.
+        config["OPTIONS"] = {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL;",
+        }
+        config["CONN_MAX_AGE"] = 0
+    return config
+
+
+DATABASES = {"default": _database(env("DATABASE_URL"))}
+
+INSTALLED_APPS = ["servicekit"]
+
+# gRPC addresses: where each service listens and where clients dial it.
+GRPC_ADDRS = {
+    "events": env("MICROTIX_EVENTS_ADDR"),
+    "tickets": env("MICROTIX_TICKETS_ADDR"),
+    "payments": env("MICROTIX_PAYMENTS_ADDR"),
+}
+GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
+GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
+GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
+
+LOG_LEVEL = env("LOG_LEVEL").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"django.db.backends": {"level": "INFO"}},
+}

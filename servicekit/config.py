@@ -1,0 +1,81 @@
+"""Every environment variable MicroTix reads, with its default, in one table.
+
+Settings modules read variables only through :func:`env`, so this table is the
+complete list (README and docker-compose.yml are checked against it in tests).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_ROOT / "var"
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    default: str
+    help: str
+
+
+ENV_VARS: dict[str, EnvVar] = {
+    v.name: v
+    for v in (
+        EnvVar("SECRET_KEY", "insecure-dev-key-change-me", "Django secret key; also signs JWTs."),
+        EnvVar("DEBUG", "0", "1 turns on Django debug pages (never in production)."),
+        EnvVar("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the gateway answers."),
+        EnvVar(
+            "DATABASE_URL",
+            f"sqlite:///{VAR_DIR / 'microtix.sqlite3'}",
+            "Shared database of every service; unset means an embedded SQLite file under var/. "
+            "mysql://user:pass@host:3306/microtix for MySQL/MariaDB.",
+        ),
+        EnvVar(
+            "CELERY_BROKER_URL",
+            "filesystem://",
+            "Celery broker; unset means kombu's filesystem transport under var/broker/. "
+            "amqp://guest:guest@127.0.0.1:5672// for RabbitMQ.",
+        ),
+        EnvVar("MICROTIX_HTTP_PORT", "8000", "Port the gateway (gunicorn) listens on."),
+        EnvVar(
+            "MICROTIX_EVENTS_ADDR", "127.0.0.1:50051", "host:port the events gRPC service listens on and is dialled at."
+        ),
+        EnvVar("MICROTIX_TICKETS_ADDR", "127.0.0.1:50052", "host:port of the tickets gRPC service."),
+        EnvVar("MICROTIX_PAYMENTS_ADDR", "127.0.0.1:50053", "host:port of the payments gRPC service."),
+        EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
+        EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
+        EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
+        EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
+        EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
+        EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
+        EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
+        EnvVar("LOG_LEVEL", "INFO", "Log level of every process."),
+        EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),
+        EnvVar("EMAIL_PORT", "25", "SMTP port."),
+        EnvVar("DEFAULT_FROM_EMAIL", "MicroTix <tickets@microtix.local>", "Sender of every email."),
+    )
+}
+
+
+def env(name: str) -> str:
+    """The variable's value from the environment, else its declared default."""
+    return os.environ.get(name, ENV_VARS[name].default)
+
+
+def env_int(name: str) -> int:
+    return int(env(name))
+
+
+def env_float(name: str) -> float:
+    return float(env(name))
+
+
+def env_bool(name: str) -> bool:
+    return env(name).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in env(name).split(",") if item.strip()]

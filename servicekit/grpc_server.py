@@ -1,0 +1,166 @@
+"""Building and running a service's gRPC server: the project's servicers plus the
+standard health and reflection services, call logging and domain-error mapping."""
+
+from __future__ import annotations
+
+import json
+import logging
+import signal
+import threading
+import time
+from concurrent import futures
+
+import grpc
+from django.db import close_old_connections, connection
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from servicekit import errors
+from servicekit.identity import REQUEST_ID_KEY
+
+log = logging.getLogger("microtix.grpc")
+
+ERROR_CODE_KEY = "x-error-code"
+FIELD_ERRORS_KEY = "x-field-errors"
+
+STATUS_BY_ERROR = {
+    errors.NotFound: grpc.StatusCode.NOT_FOUND,
+    errors.InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
+    errors.Forbidden: grpc.StatusCode.PERMISSION_DENIED,
+    errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
+    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+}
+
+
+def _status_for(exc: errors.DomainError) -> grpc.StatusCode:
+    for kind, status in STATUS_BY_ERROR.items():
+        if isinstance(exc, kind):
+            return status
+    return grpc.StatusCode.UNKNOWN
+
+
+class ServingInterceptor(grpc.ServerInterceptor):
+    """Logs every call (method, status code, duration) and turns domain errors
+    raised by servicers into gRPC status codes with a human message."""
+
+    def intercept_service(self, continuation, handler_call_details):
+        handler = continuation(handler_call_details)
+        if handler is None or handler.unary_unary is None:
+            return handler
+        method = handler_call_details.method
+        request_id = dict(handler_call_details.invocation_metadata or ()).get(REQUEST_ID_KEY, "-")
+        inner = handler.unary_unary
+
+        def behavior(request, context):
+            started = time.perf_counter()
+            code = grpc.StatusCode.OK
+            try:
+                return inner(request, context)
+            except errors.DomainError as exc:
+                code = _status_for(exc)
+                trailing = [(ERROR_CODE_KEY, exc.code)]
+                if getattr(exc, "field_errors", None):
+                    trailing.append((FIELD_ERRORS_KEY, json.dumps(exc.field_errors)))
+                context.set_trailing_metadata(tuple(trailing))
+                context.abort(code, exc.message)
+            except Exception:
+                code = context.code() or grpc.StatusCode.UNKNOWN
+                if code in (grpc.StatusCode.OK, grpc.StatusCode.UNKNOWN):
+                    code = grpc.StatusCode.INTERNAL
+                    log.exception("unhandled error in %s request_id=%s", method, request_id)
+                raise
+            finally:
+                code = context.code() or code
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                log.info("rpc %s code=%s duration_ms=%.1f request_id=%s", method, code.name, elapsed_ms, request_id)
+
+        return grpc.unary_unary_rpc_method_handler(
+            behavior,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )
+
+
+class DatabaseAwareHealthServicer(health.HealthServicer):
+    """Standard grpc.health.v1 service that reports NOT_SERVING when the
+    database does not answer, so a health check means "can do work"."""
+
+    def Check(self, request, context):
+        response = super().Check(request, context)
+        if response.status == health_pb2.HealthCheckResponse.SERVING and not _database_answers():
+            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.NOT_SERVING)
+        return response
+
+
+def _database_answers() -> bool:
+    close_old_connections()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return True
+    except Exception:
+        log.warning("health check: database does not answer", exc_info=True)
+        return False
+    finally:
+        close_old_connections()
+
+
+class _ServiceRecorder:
+    """Stands in for the server while the project's handlers hook registers
+    its servicers, to learn their full service names."""
+
+    def __init__(self, server: grpc.Server):
+        self._server = server
+        self.service_names: list[str] = []
+
+    def add_generic_rpc_handlers(self, handlers):
+        self.service_names += [h.service_name() for h in handlers if isinstance(h, grpc.ServiceRpcHandler)]
+        self._server.add_generic_rpc_handlers(handlers)
+
+    def __getattr__(self, name):
+        return getattr(self._server, name)
+
+
+class GrpcService:
+    """A started gRPC server with its health servicer."""
+
+    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, names: list[str]):
+        self.server, self.port, self.health, self.service_names = server, port, health_servicer, names
+
+    def stop(self, grace: float | None) -> threading.Event:
+        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
+        for name in ["", *self.service_names]:
+            self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
+        return self.server.stop(grace)
+
+
+def start_server(handlers_hook, address: str, max_workers: int) -> GrpcService:
+    """Create, register and start a gRPC server on `address` (port 0: a free one)."""
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
+        interceptors=[ServingInterceptor()],
+    )
+    recorder = _ServiceRecorder(server)
+    handlers_hook(recorder)
+    health_servicer = DatabaseAwareHealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    for name in ["", *recorder.service_names]:
+        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
+    reflection.enable_server_reflection([*recorder.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
+    port = server.add_insecure_port(address)
+    if port == 0:
+        raise RuntimeError(f"could not bind gRPC server to {address}")
+    server.start()
+    return GrpcService(server, port, health_servicer, recorder.service_names)
+
+
+def serve_until_signalled(service: GrpcService, grace: float) -> None:
+    """Block until SIGTERM/SIGINT, then shut down gracefully."""
+    stop_requested = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop_requested.set())
+    while not stop_requested.wait(0.5):
+        pass
+    log.info("shutting down: finishing in-flight calls (grace %.1fs)", grace)
+    service.stop(grace).wait(grace + 1)
+    log.info("stopped")

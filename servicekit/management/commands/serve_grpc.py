@@ -1,0 +1,24 @@
+import logging
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django_grpc_framework.settings import grpc_settings
+
+from servicekit.grpc_server import serve_until_signalled, start_server
+
+log = logging.getLogger("microtix.grpc")
+
+
+class Command(BaseCommand):
+    help = "Serve this project's gRPC services with health checks and reflection until SIGTERM/SIGINT."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--address", default=settings.GRPC_LISTEN_ADDR, help="host:port to listen on.")
+        parser.add_argument("--max-workers", type=int, default=settings.GRPC_MAX_WORKERS)
+        parser.add_argument("--grace", type=float, default=settings.GRPC_GRACE_SECONDS)
+
+    def handle(self, *args, address, max_workers, grace, **options):
+        service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, address, max_workers)
+        host = address.rsplit(":", 1)[0]
+        log.info("gRPC %s listening on %s:%d", ", ".join(service.service_names) or "(no services)", host, service.port)
+        serve_until_signalled(service, grace)

@@ -1,0 +1,100 @@
+"""The whole system as processes: its Django projects, its database, and the
+Procfile commands that run it. Used by `make migrate`/`make up` and by tests
+that start the real processes.
+
+    python -m servicekit.stack migrate    # create the database if missing, migrate every project
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from servicekit.config import REPO_ROOT, env
+
+# Django projects in migration order (the gateway owns Django's own tables).
+PROJECTS = ("gateway_project", "event_service", "ticket_service", "payment_service", "notify_service")
+PROCFILE = REPO_ROOT / "Procfile"
+
+
+def procfile_commands(path: Path = PROCFILE) -> dict[str, str]:
+    """Process name -> shell command, as honcho reads them."""
+    commands = {}
+    for line in path.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_-]+):\s*(.+)$", line)
+        if match:
+            commands[match.group(1)] = match.group(2).strip()
+    return commands
+
+
+def is_mysql(url: str) -> bool:
+    return url.startswith(("mysql://", "mysql2://", "mysqlgis://"))
+
+
+def _mysql_server(url: str):
+    import MySQLdb
+
+    parts = urlsplit(url)
+    return MySQLdb.connect(
+        host=parts.hostname or "127.0.0.1",
+        port=parts.port or 3306,
+        user=parts.username or "root",
+        password=parts.password or "",
+    ), parts.path.lstrip("/")
+
+
+def ensure_database(url: str) -> None:
+    """Create the MySQL database named in `url` if it does not exist (no-op for SQLite)."""
+    if not is_mysql(url):
+        return
+    server, name = _mysql_server(url)
+    with server:
+        server.cursor().execute(
+            f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"
+        )
+
+
+def drop_database(url: str) -> None:
+    if is_mysql(url):
+        server, name = _mysql_server(url)
+        with server:
+            server.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+    else:
+        path = Path(urlsplit(url).path)
+        for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            candidate.unlink(missing_ok=True)
+
+
+def sibling_database_url(url: str, name: str) -> str:
+    """`url` with its database (MySQL) or file (SQLite) renamed to `name`."""
+    parts = urlsplit(url)
+    if is_mysql(url):
+        return urlunsplit(parts._replace(path=f"/{name}"))
+    return urlunsplit(parts._replace(path=str(Path(parts.path).with_name(f"{name}.sqlite3"))))
+
+
+def migrate(environ: dict[str, str] | None = None) -> None:
+    """Create the database if missing and apply every project's migrations."""
+    environ = {**os.environ, **(environ or {})}
+    ensure_database(environ.get("DATABASE_URL", env("DATABASE_URL")))
+    for project in PROJECTS:
+        manage = [sys.executable, str(REPO_ROOT / project / "manage.py")]
+        subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=environ, check=True)
+        if project == "gateway_project":
+            subprocess.run([*manage, "createcachetable"], env=environ, check=True)
+
+
+def main(argv: list[str]) -> int:
+    if argv[1:] == ["migrate"]:
+        migrate()
+        return 0
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

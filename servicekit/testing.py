@@ -1,0 +1,165 @@
+"""Test support: a project's real gRPC server in-process, and the real
+processes of the system (from the Procfile) on free loopback ports."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from django.test import TransactionTestCase
+from django_grpc_framework.settings import grpc_settings
+
+from servicekit import stack
+from servicekit.config import VAR_DIR, env
+from servicekit.grpc_client import ServiceClient, health_status
+from servicekit.grpc_server import start_server
+
+LOG_DIR = VAR_DIR / "test-logs"
+GRPC_PROCESSES = {
+    "events": "MICROTIX_EVENTS_ADDR",
+    "tickets": "MICROTIX_TICKETS_ADDR",
+    "payments": "MICROTIX_PAYMENTS_ADDR",
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class GrpcServerTestCase(TransactionTestCase):
+    """Serves this project's gRPC services from a real server on a free loopback
+    port for the whole class; tests call it through a real channel.
+
+    TransactionTestCase, because the server's threads use their own database
+    connections and must see committed rows.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.grpc_service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, "127.0.0.1:0", max_workers=8)
+        cls.grpc_target = f"127.0.0.1:{cls.grpc_service.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.grpc_service.stop(None).wait(5)
+        super().tearDownClass()
+
+    def grpc_client(self, stub_class, service: str = "test") -> ServiceClient:
+        return ServiceClient(service, self.grpc_target, stub_class, timeout=10)
+
+
+class ProcessStack:
+    """Processes named in the Procfile, started as `make up` starts them, each on
+    a free loopback port, against a database of their own that is migrated first
+    and dropped on stop."""
+
+    def __init__(self, names: list[str], database_name: str | None = None):
+        self.names = names
+        database_name = database_name or f"microtix_test_{uuid.uuid4().hex[:8]}"
+        self.database_url = stack.sibling_database_url(env("DATABASE_URL"), database_name)
+        self.http_port = free_port()
+        self.grpc_addrs = {name: f"127.0.0.1:{free_port()}" for name in GRPC_PROCESSES}
+        self.env = {
+            **os.environ,
+            "DATABASE_URL": self.database_url,
+            "MICROTIX_HTTP_PORT": str(self.http_port),
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "WEB_CONCURRENCY": "2",
+            **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
+        }
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.http_port}"
+
+    def log_path(self, name: str) -> Path:
+        return LOG_DIR / f"{name}-{self.http_port}.log"
+
+    def start(self, timeout: float = 60) -> ProcessStack:
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
+        stack.drop_database(self.database_url)
+        stack.migrate(self.env)
+        for name in self.names:
+            self.start_process(name)
+        for name in self.names:
+            self.wait_ready(name, timeout)
+        return self
+
+    def start_process(self, name: str) -> None:
+        command = stack.procfile_commands()[name]
+        with self.log_path(name).open("ab") as log:
+            self.processes[name] = subprocess.Popen(
+                command,
+                shell=True,  # noqa: S602 - Procfile lines are shell commands, as honcho runs them
+                cwd=stack.REPO_ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, name: str, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes[name].poll() is not None:
+                break
+            if self._is_ready(name):
+                return
+            time.sleep(0.2)
+        raise RuntimeError(f"{name} did not become ready; its log:\n{self.log_path(name).read_text()[-4000:]}")
+
+    def _is_ready(self, name: str) -> bool:
+        if name in GRPC_PROCESSES:
+            return health_status(self.grpc_addrs[name], timeout=1) == "SERVING"
+        if name == "gateway":
+            try:
+                urllib.request.urlopen(f"{self.base_url}/api/health/", timeout=2)  # noqa: S310 - own http URL
+            except urllib.error.HTTPError:
+                return True  # answering, even if a dependency is down
+            except OSError:
+                return False
+            return True
+        return True
+
+    def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
+        process = self.processes.pop(name, None)
+        if process is None:
+            return None
+        try:
+            os.killpg(process.pid, sig)
+            return process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            return process.wait()
+        except ProcessLookupError:
+            return process.wait()
+
+    def stop(self) -> None:
+        for name in list(self.processes):
+            self.stop_process(name)
+        stack.drop_database(self.database_url)
+
+
+_shared: dict[tuple[str, ...], ProcessStack] = {}
+
+
+def shared_stack(*names: str) -> ProcessStack:
+    """A ProcessStack started on first use and stopped when the test process exits."""
+    key = tuple(sorted(names))
+    if key not in _shared:
+        running = _shared[key] = ProcessStack(list(key)).start()
+        atexit.register(running.stop)
+    return _shared[key]
