@@ -1,0 +1,70 @@
+# MicroTix: `make up` runs everything, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+export PATH := $(abspath $(BIN)):$(PATH)
+
+# mysqlclient is only installed when DATABASE_URL points at MySQL/MariaDB.
+NEEDS_MYSQL := $(filter mysql%,$(DATABASE_URL))
+RUN_STAMP := $(VENV)/.run-installed$(if $(NEEDS_MYSQL),-mysql)
+DEV_STAMP := $(VENV)/.dev-installed$(if $(NEEDS_MYSQL),-mysql)
+
+.PHONY: up migrate superuser test lint format protos worker clean
+
+up: $(RUN_STAMP) migrate
+	@echo ""
+	@echo "  MicroTix is starting:"
+	@echo "    API          http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/api/"
+	@echo "    Health       http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/api/health/"
+	@echo "    Admin        http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/admin/  (make superuser)"
+	@echo "    gRPC         events $${MICROTIX_EVENTS_ADDR:-127.0.0.1:50051}, tickets $${MICROTIX_TICKETS_ADDR:-127.0.0.1:50052}, payments $${MICROTIX_PAYMENTS_ADDR:-127.0.0.1:50053}"
+	@echo "  Ctrl-C stops every process."
+	@echo ""
+	$(BIN)/honcho start
+
+migrate: $(RUN_STAMP)
+	$(PY) -m servicekit.stack migrate
+
+superuser: $(RUN_STAMP) migrate
+	$(PY) gateway_project/manage.py createsuperuser
+
+worker: $(RUN_STAMP)
+	$(BIN)/honcho start worker
+
+test: $(DEV_STAMP) lint
+	$(PY) -m servicekit.test_all
+
+lint: $(DEV_STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(DEV_STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+protos: $(DEV_STAMP)
+	$(PY) -m protos.generate
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-installed: requirements/base.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/base.txt
+	touch $@
+
+$(VENV)/.run-installed-mysql: requirements/base.txt requirements/mysql.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/base.txt -r requirements/mysql.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $@
+
+$(VENV)/.dev-installed-mysql: requirements/base.txt requirements/dev.txt requirements/mysql.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/mysql.txt
+	touch $@
+
+clean:
+	rm -rf $(VENV) var

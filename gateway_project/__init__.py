@@ -1,0 +1,1 @@
+"""Gateway: the only public door. Owns users and JWT auth; reaches every service over gRPC."""

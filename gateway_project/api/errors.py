@@ -1,0 +1,53 @@
+"""Every API error as JSON: validation errors are a field -> messages map (400);
+everything else carries `detail` (human) and `code` (machine)."""
+
+import grpc
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from servicekit.grpc_client import RemoteError
+
+HTTP_STATUS_BY_GRPC = {
+    grpc.StatusCode.INVALID_ARGUMENT: status.HTTP_400_BAD_REQUEST,
+    grpc.StatusCode.OUT_OF_RANGE: status.HTTP_400_BAD_REQUEST,
+    grpc.StatusCode.UNAUTHENTICATED: status.HTTP_401_UNAUTHORIZED,
+    grpc.StatusCode.PERMISSION_DENIED: status.HTTP_403_FORBIDDEN,
+    grpc.StatusCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
+    grpc.StatusCode.ALREADY_EXISTS: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.FAILED_PRECONDITION: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.ABORTED: status.HTTP_409_CONFLICT,
+    grpc.StatusCode.RESOURCE_EXHAUSTED: status.HTTP_429_TOO_MANY_REQUESTS,
+    grpc.StatusCode.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
+    grpc.StatusCode.DEADLINE_EXCEEDED: status.HTTP_503_SERVICE_UNAVAILABLE,
+}
+UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+
+def remote_error_response(exc: RemoteError) -> Response:
+    if exc.status == grpc.StatusCode.INVALID_ARGUMENT and exc.field_errors:
+        return Response(exc.field_errors, status=status.HTTP_400_BAD_REQUEST)
+    http_status = HTTP_STATUS_BY_GRPC.get(exc.status, status.HTTP_502_BAD_GATEWAY)
+    if exc.status in UNREACHABLE:
+        detail, code = f"The {exc.service} service is unavailable; try again shortly.", f"{exc.service}_unavailable"
+    elif http_status == status.HTTP_502_BAD_GATEWAY:
+        detail, code = f"The {exc.service} service failed to answer.", f"{exc.service}_error"
+    else:
+        detail, code = exc.message, exc.code or exc.status.name.lower()
+    response = Response({"detail": detail, "code": code}, status=http_status)
+    if http_status == status.HTTP_503_SERVICE_UNAVAILABLE:
+        response["Retry-After"] = "5"
+    return response
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, RemoteError):
+        return remote_error_response(exc)
+    response = drf_exception_handler(exc, context)
+    if response is None or isinstance(exc, ValidationError):
+        return response
+    if isinstance(response.data, dict) and "code" not in response.data:
+        codes = exc.get_codes()
+        response.data["code"] = codes if isinstance(codes, str) else "error"
+    return response

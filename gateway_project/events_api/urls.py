@@ -1,0 +1,9 @@
+from django.urls import path
+
+from gateway_project.events_api import views
+
+urlpatterns = [
+    path("", views.EventListView.as_view(), name="event-list"),
+    path("mine/", views.MyEventListView.as_view(), name="event-mine"),
+    path("<id:event_id>/", views.EventDetailView.as_view(), name="event-detail"),
+]

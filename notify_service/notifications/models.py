@@ -1,0 +1,1 @@
+"""Tables of the notification service (the notification log arrives with the notifications issue)."""

@@ -1,0 +1,1 @@
+"""Payments service: a Django project serving payments and refunds over gRPC."""

@@ -1,0 +1,1 @@
+"""Tables of this service (payments and refunds arrive with the ticketing issue)."""

@@ -1,0 +1,7 @@
+from servicekit.base_settings import *  # noqa: F403
+from servicekit.base_settings import GRPC_ADDRS, INSTALLED_APPS
+
+INSTALLED_APPS = [*INSTALLED_APPS, "payment_service.payments"]
+
+GRPC_LISTEN_ADDR = GRPC_ADDRS["payments"]
+GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "payment_service.payments.servicers.grpc_handlers"}

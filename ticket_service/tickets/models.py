@@ -1,0 +1,1 @@
+"""Tables of this service (ticket types, orders, tickets and check-ins arrive with the ticketing issue)."""
