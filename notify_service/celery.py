@@ -2,10 +2,9 @@
 
 import os
 
-from celery import Celery
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "notify_service.settings")
 
-app = Celery("notify_service")
-app.config_from_object("django.conf:settings", namespace="CELERY")
+from servicekit.tasks import celery_app
+
+app = celery_app("notify_service")
 app.autodiscover_tasks()

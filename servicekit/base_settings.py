@@ -51,6 +51,16 @@ GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
 GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
 
+# Every process publishes Celery tasks (by name) to the same broker the worker consumes.
+CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    # Embedded broker for machines without RabbitMQ: messages are files under var/broker/.
+    (VAR_DIR / "broker").mkdir(exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "data_folder_in": str(VAR_DIR / "broker"),
+        "data_folder_out": str(VAR_DIR / "broker"),
+    }
+
 LOG_LEVEL = env("LOG_LEVEL").upper()
 LOGGING = {
     "version": 1,

@@ -64,11 +64,12 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 context.set_trailing_metadata(tuple(trailing))
                 context.abort(code, exc.message)
             except Exception:
-                code = context.code() or grpc.StatusCode.UNKNOWN
-                if code in (grpc.StatusCode.OK, grpc.StatusCode.UNKNOWN):
-                    code = grpc.StatusCode.INTERNAL
-                    log.exception("unhandled error in %s request_id=%s", method, request_id)
-                raise
+                if context.code() not in (None, grpc.StatusCode.OK):
+                    raise  # the servicer aborted with a status of its own
+                code = grpc.StatusCode.INTERNAL
+                log.exception("unhandled error in %s request_id=%s", method, request_id)
+                # The client learns that it failed, not the internals of why.
+                context.abort(code, "Internal server error.")
             finally:
                 code = context.code() or code
                 elapsed_ms = (time.perf_counter() - started) * 1000

@@ -14,6 +14,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import dj_database_url
+
 from servicekit.config import REPO_ROOT, env
 
 # Django projects in migration order (the gateway owns Django's own tables).
@@ -64,22 +66,32 @@ def drop_database(url: str) -> None:
         with server:
             server.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
     else:
-        path = Path(urlsplit(url).path)
+        path = _sqlite_path(url)
         for candidate in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
             candidate.unlink(missing_ok=True)
 
 
 def sibling_database_url(url: str, name: str) -> str:
     """`url` with its database (MySQL) or file (SQLite) renamed to `name`."""
-    parts = urlsplit(url)
     if is_mysql(url):
-        return urlunsplit(parts._replace(path=f"/{name}"))
-    return urlunsplit(parts._replace(path=str(Path(parts.path).with_name(f"{name}.sqlite3"))))
+        return urlunsplit(urlsplit(url)._replace(path=f"/{name}"))
+    return f"sqlite:///{_sqlite_path(url).with_name(f'{name}.sqlite3')}"
+
+
+def _sqlite_path(url: str) -> Path:
+    return Path(dj_database_url.parse(url)["NAME"]).resolve()
+
+
+def project_environ(overrides: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment for a project's process: each project picks its own settings module."""
+    environ = {**os.environ, **(overrides or {})}
+    environ.pop("DJANGO_SETTINGS_MODULE", None)
+    return environ
 
 
 def migrate(environ: dict[str, str] | None = None) -> None:
     """Create the database if missing and apply every project's migrations."""
-    environ = {**os.environ, **(environ or {})}
+    environ = project_environ(environ)
     ensure_database(environ.get("DATABASE_URL", env("DATABASE_URL")))
     for project in PROJECTS:
         manage = [sys.executable, str(REPO_ROOT / project / "manage.py")]

@@ -71,14 +71,15 @@ class ProcessStack:
         self.database_url = stack.sibling_database_url(env("DATABASE_URL"), database_name)
         self.http_port = free_port()
         self.grpc_addrs = {name: f"127.0.0.1:{free_port()}" for name in GRPC_PROCESSES}
-        self.env = {
-            **os.environ,
-            "DATABASE_URL": self.database_url,
-            "MICROTIX_HTTP_PORT": str(self.http_port),
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
-            "WEB_CONCURRENCY": "2",
-            **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
-        }
+        self.env = stack.project_environ(
+            {
+                "DATABASE_URL": self.database_url,
+                "MICROTIX_HTTP_PORT": str(self.http_port),
+                "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+                "WEB_CONCURRENCY": "2",
+                **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
+            }
+        )
         self.processes: dict[str, subprocess.Popen] = {}
 
     @property

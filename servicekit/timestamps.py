@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from servicekit.errors import InvalidInput
+
 
 def to_timestamp(value: datetime | None) -> Timestamp | None:
     if value is None:
@@ -17,3 +19,14 @@ def to_timestamp(value: datetime | None) -> Timestamp | None:
 
 def from_timestamp(stamp: Timestamp) -> datetime:
     return stamp.ToDatetime(tzinfo=UTC)
+
+
+def optional_datetime(message, field: str) -> datetime | None:
+    """The message's Timestamp `field` as a datetime, None when unset; an
+    out-of-range value is the caller's mistake (InvalidInput), not a crash."""
+    if not message.HasField(field):
+        return None
+    try:
+        return from_timestamp(getattr(message, field))
+    except (ValueError, OverflowError):
+        raise InvalidInput(field_errors={field: ["Not a valid timestamp."]}) from None

@@ -9,7 +9,7 @@ from event_service.events import services
 from event_service.events.models import Event
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from servicekit.identity import Caller
-from servicekit.timestamps import from_timestamp, to_timestamp
+from servicekit.timestamps import optional_datetime, to_timestamp
 
 STATUS_TO_PROTO = {
     Event.Status.PUBLISHED: events_pb2.EVENT_STATUS_PUBLISHED,
@@ -33,10 +33,6 @@ def event_to_proto(event: Event) -> events_pb2.Event:
     )
 
 
-def _optional_time(message, field: str):
-    return from_timestamp(getattr(message, field)) if message.HasField(field) else None
-
-
 class EventServicer(Service):
     def CreateEvent(self, request, context):
         """Create a published event owned by the calling organizer."""
@@ -46,8 +42,8 @@ class EventServicer(Service):
             description=request.description,
             venue=request.venue,
             timezone_name=request.timezone,
-            starts_at=_optional_time(request, "starts_at"),
-            ends_at=_optional_time(request, "ends_at"),
+            starts_at=optional_datetime(request, "starts_at"),
+            ends_at=optional_datetime(request, "ends_at"),
         )
         return event_to_proto(event)
 
@@ -59,8 +55,8 @@ class EventServicer(Service):
         """A keyset-paginated page of events."""
         page = services.list_events(
             query=request.query,
-            starts_after=_optional_time(request, "starts_after"),
-            starts_before=_optional_time(request, "starts_before"),
+            starts_after=optional_datetime(request, "starts_after"),
+            starts_before=optional_datetime(request, "starts_before"),
             organizer_id=request.organizer_id or None,
             page_size=request.page_size,
             page_token=request.page_token,
@@ -72,7 +68,7 @@ class EventServicer(Service):
     def UpdateEvent(self, request, context):
         """Change the fields present in the request."""
         changes = {f: getattr(request, f) for f in ("name", "description", "venue", "timezone") if request.HasField(f)}
-        changes |= {f: _optional_time(request, f) for f in ("starts_at", "ends_at") if request.HasField(f)}
+        changes |= {f: optional_datetime(request, f) for f in ("starts_at", "ends_at") if request.HasField(f)}
         event = services.update_event(caller=Caller.from_context(context), event_id=request.id, changes=changes)
         return event_to_proto(event)
 

@@ -29,11 +29,13 @@ class CancelEventTests(EventServiceTestCase):
     def test_cancel_moves_updated_at(self):
         row = make_event()
         long_ago = from_now(days=-1)
-        Event.objects.filter(pk=row.id).update(updated_at=long_ago)
+        Event.objects.filter(pk=row.id).update(created_at=long_ago, updated_at=long_ago)
 
         event = self.call("CancelEvent", caller=ORGANIZER, id=row.id)
 
+        self.assertEqual(from_timestamp(event.created_at), long_ago)
         self.assertGreater(from_timestamp(event.updated_at), from_now(hours=-1))
+        self.assertGreater(Event.objects.get(pk=row.id).updated_at, from_now(hours=-1))
 
     def test_cancelled_event_leaves_the_public_listing(self):
         created = self.create()

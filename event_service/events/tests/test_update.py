@@ -67,10 +67,11 @@ class UpdateEventTests(EventServiceTestCase):
     def test_update_moves_updated_at(self):
         row = make_event()
         long_ago = from_now(days=-1)
-        Event.objects.filter(pk=row.id).update(updated_at=long_ago)
+        Event.objects.filter(pk=row.id).update(created_at=long_ago, updated_at=long_ago)
 
         event = self.call("UpdateEvent", caller=ORGANIZER, id=row.id, name="Renamed")
 
+        self.assertEqual(from_timestamp(event.created_at), long_ago)
         self.assertGreater(from_timestamp(event.updated_at), long_ago + timedelta(hours=23))
         self.assertGreater(Event.objects.get(pk=row.id).updated_at, long_ago + timedelta(hours=23))
 

@@ -1,0 +1,37 @@
+"""The gateway's admin site: Django's, plus pages for data other services own, reached over gRPC.
+
+Installed in place of "django.contrib.admin" (INSTALLED_APPS lists MicroTixAdminConfig), so
+`admin.site` and `@admin.register` keep working unchanged.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.urls import re_path, reverse
+
+EVENTS_APP = "Events service"
+
+
+class MicroTixAdminSite(admin.AdminSite):
+    def get_urls(self):
+        from gateway_project.backoffice import views  # the views need settings and DRF: import them late
+
+        event = r"^backoffice/events/(?P<event_id>[0-9]{1,18})/"
+        return [
+            re_path(r"^backoffice/events/$", self.admin_view(views.event_list), name="backoffice_event_list"),
+            re_path(rf"{event}$", self.admin_view(views.event_detail), name="backoffice_event_detail"),
+            re_path(rf"{event}cancel/$", self.admin_view(views.event_cancel), name="backoffice_event_cancel"),
+            *super().get_urls(),
+        ]
+
+    def get_app_list(self, request, app_label=None):
+        app_list = super().get_app_list(request, app_label)
+        if app_label is not None:
+            return app_list
+        url = reverse("admin:backoffice_event_list", current_app=self.name)
+        events = {"name": "Events", "object_name": "Event", "admin_url": url, "add_url": None, "view_only": False}
+        app = {"name": EVENTS_APP, "app_label": "backoffice", "app_url": url, "has_module_perms": True}
+        return sorted([*app_list, {**app, "models": [events]}], key=lambda app: app["name"].lower())
+
+
+class MicroTixAdminConfig(AdminConfig):
+    default_site = "gateway_project.backoffice.sites.MicroTixAdminSite"

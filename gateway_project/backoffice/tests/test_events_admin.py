@@ -1,0 +1,139 @@
+import uuid
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+from django.conf import settings
+from django.contrib import admin
+from django.test import Client, override_settings
+
+from gateway_project.backoffice import views
+from gateway_project.backoffice.sites import MicroTixAdminSite
+from gateway_project.tests.base import GatewayAPITestCase
+from servicekit.testing import free_port
+
+LIST_URL = "/admin/backoffice/events/"
+
+
+class EventsAdminTests(GatewayAPITestCase):
+    def setUp(self):
+        self.organizer = self.make_organizer()
+        self.staff = self.make_user(is_staff=True, is_superuser=True)
+
+    def create_event(self, organizer=None, days: int = 30, **fields) -> dict:
+        starts = datetime.now(UTC) + timedelta(days=days)
+        payload = {
+            "name": f"Backoffice {uuid.uuid4().hex}",
+            "venue": "Hall 1",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+            **fields,
+        }
+        self.authenticate(organizer or self.organizer)
+        response = self.client.post("/api/events/", payload, format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        self.authenticate(None)
+        return response.json()
+
+    def login_staff(self):
+        self.client.force_login(self.staff)
+
+    def test_default_admin_site_is_microtix(self):
+        self.assertIsInstance(admin.site, MicroTixAdminSite)
+
+    def test_admin_index_lists_events(self):
+        self.login_staff()
+        response = self.client.get("/admin/")
+        self.assertContains(response, "Events service")
+        self.assertContains(response, f'<a href="{LIST_URL}">Events</a>', html=True)
+        self.assertContains(response, "Users")
+
+    def test_list_finds_event_by_search(self):
+        event = self.create_event()
+        other = self.create_event()
+        self.login_staff()
+        response = self.client.get(LIST_URL, {"q": event["name"]})
+        self.assertContains(response, "Upcoming published events")
+        self.assertContains(response, event["name"])
+        self.assertContains(response, f"{LIST_URL}{event['id']}/")
+        self.assertNotContains(response, other["name"])
+
+    def test_organizer_filter_lists_cancelled_events(self):
+        event = self.create_event()
+        self.login_staff()
+        self.client.post(f"{LIST_URL}{event['id']}/cancel/")
+        detail_url = f"{LIST_URL}{event['id']}/"
+        self.assertNotContains(self.client.get(LIST_URL, {"q": event["name"]}), detail_url)
+        response = self.client.get(LIST_URL, {"organizer_id": self.organizer.id})
+        self.assertContains(response, detail_url)
+        self.assertContains(response, "cancelled")
+
+    def test_next_page_link(self):
+        first, second = self.create_event(days=10), self.create_event(days=20)
+        self.login_staff()
+        with mock.patch.object(views, "PAGE_SIZE", 1):
+            page = self.client.get(LIST_URL, {"organizer_id": self.organizer.id})
+            self.assertContains(page, first["name"])
+            self.assertNotContains(page, second["name"])
+            next_page = self.client.get(LIST_URL + page.context["next_url"])
+        self.assertContains(next_page, second["name"])
+        self.assertNotContains(next_page, first["name"])
+        self.assertNotIn("next_url", next_page.context)
+
+    def test_invalid_filter_is_400(self):
+        self.login_staff()
+        response = self.client.get(LIST_URL, {"organizer_id": "abc"})
+        self.assertContains(response, "Enter a whole number", status_code=400)
+
+    def test_detail_shows_event(self):
+        event = self.create_event(description="Bring a towel.")
+        self.login_staff()
+        response = self.client.get(f"{LIST_URL}{event['id']}/")
+        self.assertContains(response, event["name"])
+        self.assertContains(response, "Bring a towel.")
+        self.assertContains(response, "Hall 1")
+        self.assertContains(response, "published")
+        self.assertContains(response, "Cancel event")
+
+    def test_cancel_event(self):
+        event = self.create_event()
+        self.login_staff()
+        response = self.client.post(f"{LIST_URL}{event['id']}/cancel/", follow=True)
+        self.assertRedirects(response, f"{LIST_URL}{event['id']}/")
+        self.assertContains(response, "was cancelled")
+        self.assertNotContains(response, "Cancel event")
+        self.assertEqual(self.client.get(f"/api/events/{event['id']}/").json()["status"], "cancelled")
+
+    def test_cancel_needs_post_with_csrf_token(self):
+        event = self.create_event()
+        self.login_staff()
+        self.assertEqual(self.client.get(f"{LIST_URL}{event['id']}/cancel/").status_code, 405)
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(self.staff)
+        self.assertEqual(browser.post(f"{LIST_URL}{event['id']}/cancel/").status_code, 403)
+        self.assertEqual(self.client.get(f"/api/events/{event['id']}/").json()["status"], "published")
+
+    def test_non_staff_is_sent_to_admin_login(self):
+        event = self.create_event()
+        self.client.force_login(self.make_user())
+        for url in (LIST_URL, f"{LIST_URL}{event['id']}/"):
+            response = self.client.get(url)
+            self.assertRedirects(response, f"/admin/login/?next={url}", fetch_redirect_response=False)
+        response = self.client.post(f"{LIST_URL}{event['id']}/cancel/")
+        self.assertEqual(response.status_code, 302)
+        self.assertEqual(self.client.get(f"/api/events/{event['id']}/").json()["status"], "published")
+
+    def test_unknown_event_is_404(self):
+        self.login_staff()
+        self.assertEqual(self.client.get(f"{LIST_URL}999999999/").status_code, 404)
+        self.assertEqual(self.client.post(f"{LIST_URL}999999999/cancel/").status_code, 404)
+        self.assertEqual(self.client.get(f"{LIST_URL}9999999999999999999/").status_code, 404)
+
+    def test_events_service_down_is_503_page(self):
+        self.login_staff()
+        with override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "events": f"127.0.0.1:{free_port()}"}):
+            for url in (LIST_URL, f"{LIST_URL}1/"):
+                response = self.client.get(url)
+                self.assertContains(response, "events service is unavailable", status_code=503)
+                self.assertContains(response, '<div class="breadcrumbs">', status_code=503)
+            response = self.client.post(f"{LIST_URL}1/cancel/")
+            self.assertContains(response, "events service is unavailable", status_code=503)
