@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # One image for every MicroTix process: docker-compose.yml runs it once per
 # Procfile process, each with that process's command. Needs BuildKit (default
 # since Docker 23; RUN --mount below).
@@ -33,15 +32,13 @@ RUN --mount=type=bind,from=wheels,source=/wheels,target=/wheels \
     --mount=type=bind,source=requirements,target=/tmp/requirements \
     pip install --no-index --find-links=/wheels -r /tmp/requirements/base.txt -r /tmp/requirements/mysql.txt
 
-RUN groupadd --system microtix \
-    && useradd --system --gid microtix --home-dir /app --no-create-home --shell /usr/sbin/nologin microtix
+RUN groupadd --system --gid 10001 microtix \
+    && useradd --system --uid 10001 --gid microtix --home-dir /app --no-create-home --shell /usr/sbin/nologin microtix
 
 WORKDIR /app
 COPY . /app
 # Settings create var/ at import time (VAR_DIR.mkdir): it must exist and be writable by the app user.
-RUN python -m compileall -q /app \
-    && mkdir -p /app/var \
-    && chown microtix:microtix /app/var
+RUN mkdir -p /app/var && chown microtix:microtix /app/var
 
 USER microtix
 

@@ -4,7 +4,7 @@ from servicekit.base_settings import *  # noqa: F403
 from servicekit.config import VAR_DIR, env, env_int
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "gateway_project.backoffice.sites.MicroTixAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -55,10 +55,12 @@ GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for machines without RabbitMQ: messages are files under var/broker/.
-    (VAR_DIR / "broker").mkdir(exist_ok=True)
+    _broker_dir = VAR_DIR / "broker"
+    (_broker_dir / "control").mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(VAR_DIR / "broker"),
-        "data_folder_out": str(VAR_DIR / "broker"),
+        "data_folder_in": str(_broker_dir),
+        "data_folder_out": str(_broker_dir),
+        "control_folder": str(_broker_dir / "control"),
     }
 
 LOG_LEVEL = env("LOG_LEVEL").upper()
