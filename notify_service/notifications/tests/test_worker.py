@@ -12,4 +12,5 @@ class WorkerConfigurationTest(SimpleTestCase):
         self.assertEqual(app.conf.worker_prefetch_multiplier, 1)
 
     def test_ping_task_is_registered_under_its_public_name(self):
+        app.loader.import_default_modules()  # what the worker does at start: autodiscover tasks
         self.assertEqual(app.tasks["notifications.ping"]("x"), "pong x")
