@@ -92,11 +92,15 @@ class ProcessStack:
     def start(self, timeout: float = 60) -> ProcessStack:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         stack.drop_database(self.database_url)
-        stack.migrate(self.env)
-        for name in self.names:
-            self.start_process(name)
-        for name in self.names:
-            self.wait_ready(name, timeout)
+        try:
+            stack.migrate(self.env)
+            for name in self.names:
+                self.start_process(name)
+            for name in self.names:
+                self.wait_ready(name, timeout)
+        except BaseException:
+            self.stop()  # leave no process or database behind
+            raise
         return self
 
     def start_process(self, name: str) -> None:

@@ -4,6 +4,7 @@ Events persist in the service across tests, so each test searches by a tag of it
 (`self.tag`, put in names) or reads its own organizer's /mine/ listing.
 """
 
+import socket
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -64,6 +65,14 @@ class EventsAPITestCase(GatewayAPITestCase):
         self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
         self.authenticate(None)
         return response.json()
+
+    def assert_field_error(self, response, field: str) -> None:
+        """A 400 whose body maps `field` to a list of messages."""
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST, response.content)
+        messages = response.json().get(field)
+        self.assertIsInstance(messages, list, response.json())
+        self.assertTrue(messages)
+        self.assertTrue(all(isinstance(message, str) for message in messages), messages)
 
     def post_raw(self, url: str, body: str, method: str = "POST"):
         return self.client.generic(method, url, body, content_type="application/json")
@@ -156,16 +165,14 @@ class CreateEventTests(EventsAPITestCase):
             with self.subTest(name=name):
                 response = self.client.post(LIST_URL, self.event_body(name=name), format="json")
 
-                self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-                self.assertIn("name", response.json())
+                self.assert_field_error(response, "name")
 
     def test_create_event_with_too_long_name_is_rejected(self):
         self.authenticate(self.organizer)
 
         response = self.client.post(LIST_URL, self.event_body(name="x" * 201), format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("name", response.json())
+        self.assert_field_error(response, "name")
 
     def test_create_event_ending_before_it_starts_is_rejected(self):
         self.authenticate(self.organizer)
@@ -173,8 +180,7 @@ class CreateEventTests(EventsAPITestCase):
 
         response = self.client.post(LIST_URL, body, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("ends_at", response.json())
+        self.assert_field_error(response, "ends_at")
 
     def test_create_event_ending_when_it_starts_is_rejected(self):
         self.authenticate(self.organizer)
@@ -182,8 +188,7 @@ class CreateEventTests(EventsAPITestCase):
 
         response = self.client.post(LIST_URL, self.event_body(starts_at=moment, ends_at=moment), format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("ends_at", response.json())
+        self.assert_field_error(response, "ends_at")
 
     def test_create_event_starting_in_the_past_is_rejected(self):
         self.authenticate(self.organizer)
@@ -191,8 +196,7 @@ class CreateEventTests(EventsAPITestCase):
 
         response = self.client.post(LIST_URL, body, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("starts_at", response.json())
+        self.assert_field_error(response, "starts_at")
 
     def test_create_event_with_bad_datetime_string_is_rejected(self):
         self.authenticate(self.organizer)
@@ -201,8 +205,7 @@ class CreateEventTests(EventsAPITestCase):
             with self.subTest(starts_at=value):
                 response = self.client.post(LIST_URL, self.event_body(starts_at=value), format="json")
 
-                self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-                self.assertIn("starts_at", response.json())
+                self.assert_field_error(response, "starts_at")
 
     def test_create_event_with_datetime_out_of_range_is_rejected(self):
         self.authenticate(self.organizer)
@@ -210,16 +213,14 @@ class CreateEventTests(EventsAPITestCase):
 
         response = self.client.post(LIST_URL, body, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("starts_at", response.json())
+        self.assert_field_error(response, "starts_at")
 
     def test_create_event_with_unknown_timezone_is_rejected(self):
         self.authenticate(self.organizer)
 
         response = self.client.post(LIST_URL, self.event_body(timezone="Mars/Olympus_Mons"), format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("timezone", response.json())
+        self.assert_field_error(response, "timezone")
 
     def test_create_event_with_missing_fields_names_each_field(self):
         self.authenticate(self.organizer)
@@ -249,8 +250,7 @@ class CreateEventTests(EventsAPITestCase):
 
         response = self.client.post(LIST_URL, self.event_body(name={"text": "Concert"}), format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("name", response.json())
+        self.assert_field_error(response, "name")
 
     def test_rejected_event_is_not_stored(self):
         self.authenticate(self.organizer)
@@ -380,8 +380,7 @@ class UpdateEventTests(EventsAPITestCase):
 
         response = self.client.patch(detail_url(created["id"]), {"ends_at": from_now(days=9)}, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("ends_at", response.json())
+        self.assert_field_error(response, "ends_at")
         self.assertEqual(self.client.get(detail_url(created["id"])).json()["ends_at"], created["ends_at"])
 
     def test_update_moving_the_start_into_the_past_is_rejected(self):
@@ -390,8 +389,7 @@ class UpdateEventTests(EventsAPITestCase):
 
         response = self.client.patch(detail_url(created["id"]), {"starts_at": from_now(days=-1)}, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("starts_at", response.json())
+        self.assert_field_error(response, "starts_at")
 
     def test_update_with_blank_name_is_rejected(self):
         created = self.create_event()
@@ -399,8 +397,7 @@ class UpdateEventTests(EventsAPITestCase):
 
         response = self.client.patch(detail_url(created["id"]), {"name": ""}, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("name", response.json())
+        self.assert_field_error(response, "name")
 
     def test_update_with_bad_datetime_string_is_rejected(self):
         created = self.create_event()
@@ -408,8 +405,7 @@ class UpdateEventTests(EventsAPITestCase):
 
         response = self.client.patch(detail_url(created["id"]), {"starts_at": "tomorrow"}, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("starts_at", response.json())
+        self.assert_field_error(response, "starts_at")
 
     def test_update_with_unknown_timezone_is_rejected(self):
         created = self.create_event()
@@ -417,8 +413,16 @@ class UpdateEventTests(EventsAPITestCase):
 
         response = self.client.patch(detail_url(created["id"]), {"timezone": "Nowhere/Special"}, format="json")
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("timezone", response.json())
+        self.assert_field_error(response, "timezone")
+
+    def test_owner_clears_the_description(self):
+        created = self.create_event(description="Soon to be gone.")
+        self.authenticate(self.organizer)
+
+        response = self.client.patch(detail_url(created["id"]), {"description": ""}, format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(response.json()["description"], "")
 
     def test_update_with_malformed_json_is_a_bad_request(self):
         created = self.create_event()
@@ -528,6 +532,18 @@ class ListEventsTests(EventsAPITestCase):
 
         self.assertEqual(self.list_ids(q=self.tag), [soonest["id"], middle["id"], later["id"]])
 
+    def test_list_leaves_out_events_that_have_started(self):
+        starts_at = datetime.now(UTC) + timedelta(seconds=2)
+        started = self.create_event(
+            starts_at=starts_at.isoformat(), ends_at=(starts_at + timedelta(hours=2)).isoformat()
+        )
+        upcoming = self.create_event()
+        time.sleep(max(0.0, (starts_at - datetime.now(UTC)).total_seconds()) + 0.2)
+
+        self.assertEqual(self.list_ids(q=self.tag), [upcoming["id"]])
+        self.authenticate(self.organizer)
+        self.assertEqual(self.list_ids(MINE_URL), [started["id"], upcoming["id"]])
+
     def test_list_search_matches_the_name_case_insensitively(self):
         match = self.create_event(name=f"Jazz {self.tag}-name")
         self.create_event(name=f"Rock {self.tag}")
@@ -573,16 +589,14 @@ class ListEventsTests(EventsAPITestCase):
             with self.subTest(param=param):
                 response = self.client.get(LIST_URL, {param: "someday"})
 
-                self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-                self.assertIn(param, response.json())
+                self.assert_field_error(response, param)
 
     def test_list_with_page_size_out_of_range_is_rejected(self):
         for page_size in ("0", "101", "-1", "abc", "2.5"):
             with self.subTest(page_size=page_size):
                 response = self.client.get(LIST_URL, {"page_size": page_size})
 
-                self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-                self.assertIn("page_size", response.json())
+                self.assert_field_error(response, "page_size")
 
     def test_list_accepts_the_maximum_page_size(self):
         response = self.client.get(LIST_URL, {"page_size": "100", "q": self.tag})
@@ -653,8 +667,7 @@ class ListEventsTests(EventsAPITestCase):
             with self.subTest(cursor=cursor):
                 response = self.client.get(LIST_URL, {"cursor": cursor})
 
-                self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-                self.assertIn("cursor", response.json())
+                self.assert_field_error(response, "cursor")
 
 
 class MyEventsTests(EventsAPITestCase):
@@ -693,8 +706,7 @@ class MyEventsTests(EventsAPITestCase):
 
         response = self.client.get(MINE_URL, {"page_size": 101})
 
-        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
-        self.assertIn("page_size", response.json())
+        self.assert_field_error(response, "page_size")
 
     def test_mine_for_a_customer_is_forbidden(self):
         self.authenticate(self.make_user())
@@ -728,6 +740,18 @@ class EventsServiceUnavailableTests(EventsAPITestCase):
 
         self.assert_events_unavailable(response)
         self.assertLess(time.monotonic() - started, 10)
+
+    def test_list_when_the_events_service_does_not_answer_is_unavailable_after_the_timeout(self):
+        with socket.socket() as silent:  # accepts connections, never speaks
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            addrs = {**self.services.grpc_addrs, "events": f"127.0.0.1:{silent.getsockname()[1]}"}
+            started = time.monotonic()
+            with override_settings(GRPC_ADDRS=addrs, GRPC_CLIENT_TIMEOUT=1):
+                response = self.client.get(LIST_URL)
+
+        self.assert_events_unavailable(response)
+        self.assertLess(time.monotonic() - started, 5)
 
     def test_get_event_when_the_events_service_is_unreachable_is_unavailable(self):
         with self.events_down():

@@ -1,5 +1,7 @@
 """GET /api/health/: every gRPC service and the database, 503 naming what does not answer."""
 
+import socket
+
 from django.test import override_settings
 from rest_framework import status
 
@@ -44,3 +46,15 @@ class HealthAPITests(GatewayAPITestCase):
                 self.assertEqual(others, {other: "ok" for other in others})
                 self.assertEqual(len(others), 2)
                 self.assertEqual(body["database"], "ok")
+
+    def test_health_names_a_service_that_does_not_answer_as_not_ok(self):
+        with socket.socket() as silent:  # accepts connections, never speaks
+            silent.bind(("127.0.0.1", 0))
+            silent.listen(8)
+            addrs = {**self.services.grpc_addrs, "tickets": f"127.0.0.1:{silent.getsockname()[1]}"}
+            with override_settings(GRPC_ADDRS=addrs):
+                response = self.client.get(HEALTH_URL)
+
+        self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE, response.content)
+        self.assertNotEqual(response.json()["services"]["tickets"], "ok")
+        self.assertEqual(response.json()["services"]["events"], "ok")

@@ -307,6 +307,11 @@ class RefreshTests(AuthAPITestCase):
 
         self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED)
 
+    def test_refresh_with_malformed_json_is_a_bad_request(self):
+        response = self.post_raw(REFRESH_URL, '{"refresh": ')
+
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
+
     def test_refresh_without_a_token_is_a_bad_request(self):
         response = self.client.post(REFRESH_URL, {}, format="json")
 
