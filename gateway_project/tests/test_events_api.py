@@ -289,6 +289,16 @@ class GetEventTests(EventsAPITestCase):
 
                 self.assertEqual(response.status_code, status.HTTP_404_NOT_FOUND)
 
+    def test_unsupported_method_is_not_allowed_with_detail_and_code(self):
+        created = self.create_event()
+        self.authenticate(self.organizer)
+
+        response = self.client.put(detail_url(created["id"]), self.event_body(), format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_405_METHOD_NOT_ALLOWED)
+        self.assertEqual(response.json()["code"], "method_not_allowed")
+        self.assertIn("detail", response.json())
+
     def test_non_numeric_id_is_not_found(self):
         response = self.client.get(detail_url("abc"))
 

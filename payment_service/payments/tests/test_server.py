@@ -1,0 +1,7 @@
+from servicekit.grpc_client import health_status
+from servicekit.testing import GrpcServerTestCase
+
+
+class ServerTest(GrpcServerTestCase):
+    def test_server_answers_health_checks_as_serving(self):
+        self.assertEqual(health_status(self.grpc_target, timeout=5), "SERVING")
