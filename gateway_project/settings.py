@@ -77,6 +77,8 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE")},
+    # gunicorn faces clients directly: trust the socket's address, not a client-sent X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 
 SIMPLE_JWT = {

@@ -30,6 +30,9 @@ class LogoutView(APIView):
     authentication_classes: list = []
     serializer_class = LogoutSerializer
 
+    def get_authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'  # so a refused token is a 401, as on the refresh endpoint
+
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -2,7 +2,9 @@
 everything else carries `detail` (human) and `code` (machine)."""
 
 import grpc
-from rest_framework import status
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -44,6 +46,11 @@ def remote_error_response(exc: RemoteError) -> Response:
 def exception_handler(exc, context):
     if isinstance(exc, RemoteError):
         return remote_error_response(exc)
+    # DRF converts these internally too, but we need the converted exception for its code.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
     response = drf_exception_handler(exc, context)
     if response is None or isinstance(exc, ValidationError):
         return response

@@ -11,8 +11,9 @@ from gateway_project.accounts.serializers import TokenObtainSerializer
 from servicekit.testing import shared_stack
 
 # Services keep their rows across tests (they commit in their own processes),
-# so every test user gets an id never used before in this run.
-_user_ids = itertools.count(1_000)
+# so every test user gets an id never used before in this run; the gaps leave
+# room for users a test registers through the API (they take the next ids).
+_user_ids = itertools.count(1_000, step=1_000)
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -229,6 +229,14 @@ class LoginThrottleTests(AuthAPITestCase):
         self.assertEqual(response.status_code, status.HTTP_429_TOO_MANY_REQUESTS)
         self.assertEqual(response.json()["code"], "throttled")
 
+    def test_login_throttle_ignores_a_client_sent_forwarded_for_header(self):
+        for attempt in range(LOGIN_ATTEMPTS_ALLOWED):
+            self.login(email=f"guess{attempt}@example.com", password="x", HTTP_X_FORWARDED_FOR=f"10.1.0.{attempt}")
+
+        response = self.login(email="last@example.com", password="x", HTTP_X_FORWARDED_FOR="10.1.1.1")
+
+        self.assertEqual(response.status_code, status.HTTP_429_TOO_MANY_REQUESTS)
+
     def test_login_over_the_rate_is_throttled_even_with_the_right_password(self):
         self.make_user()
         for _ in range(LOGIN_ATTEMPTS_ALLOWED):
@@ -346,12 +354,10 @@ class LogoutTests(AuthAPITestCase):
 
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
 
-    # The spec does not fix the status of these (the view answers 403 where the refresh endpoint answers 401
-    # for the same token); what matters is that the token is refused as invalid and nothing is blacklisted.
     def test_logout_with_a_garbage_token_is_refused_as_invalid(self):
         response = self.client.post(LOGOUT_URL, {"refresh": "not.a.token"}, format="json")
 
-        self.assertIn(response.status_code, (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN))
+        self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED)
         self.assertEqual(response.json()["code"], "token_not_valid")
 
     def test_logout_with_an_access_token_is_refused_as_invalid(self):
@@ -360,7 +366,7 @@ class LogoutTests(AuthAPITestCase):
 
         response = self.client.post(LOGOUT_URL, {"refresh": tokens["access"]}, format="json")
 
-        self.assertIn(response.status_code, (status.HTTP_401_UNAUTHORIZED, status.HTTP_403_FORBIDDEN))
+        self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED)
         self.assertEqual(response.json()["code"], "token_not_valid")
         refreshed = self.client.post(REFRESH_URL, {"refresh": tokens["refresh"]}, format="json")
         self.assertEqual(refreshed.status_code, status.HTTP_200_OK, refreshed.content)
