@@ -1,0 +1,315 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class OrderStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ORDER_STATUS_UNSPECIFIED: _ClassVar[OrderStatus]
+    ORDER_STATUS_RESERVED: _ClassVar[OrderStatus]
+    ORDER_STATUS_PAID: _ClassVar[OrderStatus]
+    ORDER_STATUS_CANCELLED: _ClassVar[OrderStatus]
+    ORDER_STATUS_EXPIRED: _ClassVar[OrderStatus]
+    ORDER_STATUS_REFUND_PENDING: _ClassVar[OrderStatus]
+    ORDER_STATUS_REFUNDED: _ClassVar[OrderStatus]
+
+class TicketStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    TICKET_STATUS_UNSPECIFIED: _ClassVar[TicketStatus]
+    TICKET_STATUS_VALID: _ClassVar[TicketStatus]
+    TICKET_STATUS_CHECKED_IN: _ClassVar[TicketStatus]
+    TICKET_STATUS_VOID: _ClassVar[TicketStatus]
+ORDER_STATUS_UNSPECIFIED: OrderStatus
+ORDER_STATUS_RESERVED: OrderStatus
+ORDER_STATUS_PAID: OrderStatus
+ORDER_STATUS_CANCELLED: OrderStatus
+ORDER_STATUS_EXPIRED: OrderStatus
+ORDER_STATUS_REFUND_PENDING: OrderStatus
+ORDER_STATUS_REFUNDED: OrderStatus
+TICKET_STATUS_UNSPECIFIED: TicketStatus
+TICKET_STATUS_VALID: TicketStatus
+TICKET_STATUS_CHECKED_IN: TicketStatus
+TICKET_STATUS_VOID: TicketStatus
+
+class TicketType(_message.Message):
+    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    event_id: int
+    name: str
+    price: str
+    currency: str
+    capacity: int
+    available: int
+    max_per_order: int
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ...) -> None: ...
+
+class CreateTicketTypeRequest(_message.Message):
+    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    name: str
+    price: str
+    currency: str
+    capacity: int
+    max_per_order: int
+    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ...) -> None: ...
+
+class ListTicketTypesRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    def __init__(self, event_id: _Optional[int] = ...) -> None: ...
+
+class ListTicketTypesResponse(_message.Message):
+    __slots__ = ("ticket_types",)
+    TICKET_TYPES_FIELD_NUMBER: _ClassVar[int]
+    ticket_types: _containers.RepeatedCompositeFieldContainer[TicketType]
+    def __init__(self, ticket_types: _Optional[_Iterable[_Union[TicketType, _Mapping]]] = ...) -> None: ...
+
+class GetSalesRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    def __init__(self, event_id: _Optional[int] = ...) -> None: ...
+
+class TicketTypeSales(_message.Message):
+    __slots__ = ("ticket_type_id", "name", "capacity", "sold", "held", "available", "revenue", "currency")
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    SOLD_FIELD_NUMBER: _ClassVar[int]
+    HELD_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_FIELD_NUMBER: _ClassVar[int]
+    REVENUE_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    ticket_type_id: int
+    name: str
+    capacity: int
+    sold: int
+    held: int
+    available: int
+    revenue: str
+    currency: str
+    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., revenue: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+
+class SalesReport(_message.Message):
+    __slots__ = ("event_id", "ticket_types", "checked_in")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPES_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_IN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_types: _containers.RepeatedCompositeFieldContainer[TicketTypeSales]
+    checked_in: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_types: _Optional[_Iterable[_Union[TicketTypeSales, _Mapping]]] = ..., checked_in: _Optional[int] = ...) -> None: ...
+
+class ReserveSeatsRequest(_message.Message):
+    __slots__ = ("ticket_type_id", "quantity", "idempotency_key", "email", "full_name")
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    ticket_type_id: int
+    quantity: int
+    idempotency_key: str
+    email: str
+    full_name: str
+    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ...) -> None: ...
+
+class ReserveSeatsResponse(_message.Message):
+    __slots__ = ("order", "created")
+    ORDER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    order: Order
+    created: bool
+    def __init__(self, order: _Optional[_Union[Order, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class Card(_message.Message):
+    __slots__ = ("number", "exp_month", "exp_year", "cvc")
+    NUMBER_FIELD_NUMBER: _ClassVar[int]
+    EXP_MONTH_FIELD_NUMBER: _ClassVar[int]
+    EXP_YEAR_FIELD_NUMBER: _ClassVar[int]
+    CVC_FIELD_NUMBER: _ClassVar[int]
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+    def __init__(self, number: _Optional[str] = ..., exp_month: _Optional[int] = ..., exp_year: _Optional[int] = ..., cvc: _Optional[str] = ...) -> None: ...
+
+class PayOrderRequest(_message.Message):
+    __slots__ = ("order_id", "card")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    CARD_FIELD_NUMBER: _ClassVar[int]
+    order_id: int
+    card: Card
+    def __init__(self, order_id: _Optional[int] = ..., card: _Optional[_Union[Card, _Mapping]] = ...) -> None: ...
+
+class CancelOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: int
+    def __init__(self, order_id: _Optional[int] = ...) -> None: ...
+
+class GetOrderRequest(_message.Message):
+    __slots__ = ("order_id",)
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: int
+    def __init__(self, order_id: _Optional[int] = ...) -> None: ...
+
+class ListOrdersRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListOrdersResponse(_message.Message):
+    __slots__ = ("orders", "next_page_token")
+    ORDERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    orders: _containers.RepeatedCompositeFieldContainer[Order]
+    next_page_token: str
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class PaymentSummary(_message.Message):
+    __slots__ = ("brand", "last4")
+    BRAND_FIELD_NUMBER: _ClassVar[int]
+    LAST4_FIELD_NUMBER: _ClassVar[int]
+    brand: str
+    last4: str
+    def __init__(self, brand: _Optional[str] = ..., last4: _Optional[str] = ...) -> None: ...
+
+class Order(_message.Message):
+    __slots__ = ("id", "status", "user_id", "event_id", "ticket_type_id", "quantity", "unit_price", "total", "currency", "email", "full_name", "expires_at", "created_at", "paid_at", "tickets", "payment", "refunded_amount")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    USER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    PAID_AT_FIELD_NUMBER: _ClassVar[int]
+    TICKETS_FIELD_NUMBER: _ClassVar[int]
+    PAYMENT_FIELD_NUMBER: _ClassVar[int]
+    REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    status: OrderStatus
+    user_id: int
+    event_id: int
+    ticket_type_id: int
+    quantity: int
+    unit_price: str
+    total: str
+    currency: str
+    email: str
+    full_name: str
+    expires_at: _timestamp_pb2.Timestamp
+    created_at: _timestamp_pb2.Timestamp
+    paid_at: _timestamp_pb2.Timestamp
+    tickets: _containers.RepeatedCompositeFieldContainer[Ticket]
+    payment: PaymentSummary
+    refunded_amount: str
+    def __init__(self, id: _Optional[int] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., user_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., total: _Optional[str] = ..., currency: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., payment: _Optional[_Union[PaymentSummary, _Mapping]] = ..., refunded_amount: _Optional[str] = ...) -> None: ...
+
+class Ticket(_message.Message):
+    __slots__ = ("id", "order_id", "event_id", "ticket_type_id", "code", "status", "checked_in_at", "holder_name")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    order_id: int
+    event_id: int
+    ticket_type_id: int
+    code: str
+    status: TicketStatus
+    checked_in_at: _timestamp_pb2.Timestamp
+    holder_name: str
+    def __init__(self, id: _Optional[int] = ..., order_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., code: _Optional[str] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., holder_name: _Optional[str] = ...) -> None: ...
+
+class GetTicketRequest(_message.Message):
+    __slots__ = ("ticket_id",)
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: int
+    def __init__(self, ticket_id: _Optional[int] = ...) -> None: ...
+
+class ListTicketsRequest(_message.Message):
+    __slots__ = ("page_size", "page_token")
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    page_size: int
+    page_token: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListTicketsResponse(_message.Message):
+    __slots__ = ("tickets", "next_page_token")
+    TICKETS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tickets: _containers.RepeatedCompositeFieldContainer[Ticket]
+    next_page_token: str
+    def __init__(self, tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class CheckInRequest(_message.Message):
+    __slots__ = ("code",)
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    def __init__(self, code: _Optional[str] = ...) -> None: ...
+
+class CheckInResponse(_message.Message):
+    __slots__ = ("ticket_id", "event_id", "checked_in_at", "holder_name")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: int
+    event_id: int
+    checked_in_at: _timestamp_pb2.Timestamp
+    holder_name: str
+    def __init__(self, ticket_id: _Optional[int] = ..., event_id: _Optional[int] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., holder_name: _Optional[str] = ...) -> None: ...
+
+class CancelEventSalesRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    def __init__(self, event_id: _Optional[int] = ...) -> None: ...
+
+class CancelEventSalesResponse(_message.Message):
+    __slots__ = ("holds_released", "tickets_voided", "refunds_queued")
+    HOLDS_RELEASED_FIELD_NUMBER: _ClassVar[int]
+    TICKETS_VOIDED_FIELD_NUMBER: _ClassVar[int]
+    REFUNDS_QUEUED_FIELD_NUMBER: _ClassVar[int]
+    holds_released: int
+    tickets_voided: int
+    refunds_queued: int
+    def __init__(self, holds_released: _Optional[int] = ..., tickets_voided: _Optional[int] = ..., refunds_queued: _Optional[int] = ...) -> None: ...
