@@ -53,3 +53,9 @@ class AlreadyExists(DomainError):
     """Already exists."""
 
     code = "already_exists"
+
+
+class Unavailable(DomainError):
+    """A dependency is temporarily unable to do this; try again."""
+
+    code = "unavailable"

@@ -10,7 +10,8 @@ import threading
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from servicekit.grpc_server import ERROR_CODE_KEY, FIELD_ERRORS_KEY
+from servicekit import errors
+from servicekit.grpc_server import ERROR_CODE_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
 from servicekit.identity import Caller
 
 _channels: dict[str, grpc.Channel] = {}
@@ -32,6 +33,10 @@ def channel_for(target: str) -> grpc.Channel:
         return channel
 
 
+_ERROR_BY_STATUS = {status: kind for kind, status in STATUS_BY_ERROR.items()}
+_UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+
+
 class RemoteError(Exception):
     """A call to another service failed; carries the gRPC status and, for domain
     errors, the machine code and field errors the service attached."""
@@ -49,6 +54,17 @@ class RemoteError(Exception):
         trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
         field_errors = json.loads(trailing[FIELD_ERRORS_KEY]) if FIELD_ERRORS_KEY in trailing else None
         return cls(service, error.code(), error.details() or "", trailing.get(ERROR_CODE_KEY, ""), field_errors)
+
+    def as_domain_error(self) -> errors.DomainError:
+        """The same failure as a domain error, for a service to pass on to its own caller."""
+        if self.status in _UNREACHABLE and not self.code:
+            return errors.Unavailable(f"The {self.service} service is unavailable.", code=f"{self.service}_unavailable")
+        kind = _ERROR_BY_STATUS.get(self.status)
+        if kind is None:
+            return errors.Unavailable(f"The {self.service} service failed.", code=f"{self.service}_error")
+        if kind is errors.InvalidInput:
+            return errors.InvalidInput(self.message, field_errors=self.field_errors, code=self.code or None)
+        return kind(self.message, code=self.code or None)
 
 
 class ServiceClient:

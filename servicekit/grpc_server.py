@@ -29,6 +29,7 @@ STATUS_BY_ERROR = {
     errors.Forbidden: grpc.StatusCode.PERMISSION_DENIED,
     errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
     errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
+    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
 }
 
 

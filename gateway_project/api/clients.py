@@ -1,18 +1,11 @@
 """gRPC clients of the services, and the caller identity the gateway sends them."""
 
-from django.conf import settings
-
-from protos.events.v1 import events_pb2_grpc
-from servicekit.grpc_client import ServiceClient
+from servicekit.clients import events, payments, tickets
 from servicekit.identity import Caller
 
+__all__ = ["caller_for", "events", "payments", "tickets"]
+
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
-
-
-def events() -> ServiceClient:
-    return ServiceClient(
-        "events", settings.GRPC_ADDRS["events"], events_pb2_grpc.EventServiceStub, settings.GRPC_CLIENT_TIMEOUT
-    )
 
 
 def caller_for(request) -> Caller:

@@ -24,14 +24,16 @@ HTTP_STATUS_BY_GRPC = {
     grpc.StatusCode.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
     grpc.StatusCode.DEADLINE_EXCEEDED: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+# Domain codes whose HTTP status is more specific than their gRPC status's.
+HTTP_STATUS_BY_CODE = {"payment_declined": status.HTTP_402_PAYMENT_REQUIRED}
 UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 
 
 def remote_error_response(exc: RemoteError) -> Response:
     if exc.status == grpc.StatusCode.INVALID_ARGUMENT and exc.field_errors:
         return Response(exc.field_errors, status=status.HTTP_400_BAD_REQUEST)
-    http_status = HTTP_STATUS_BY_GRPC.get(exc.status, status.HTTP_502_BAD_GATEWAY)
-    if exc.status in UNREACHABLE:
+    http_status = HTTP_STATUS_BY_CODE.get(exc.code) or HTTP_STATUS_BY_GRPC.get(exc.status, status.HTTP_502_BAD_GATEWAY)
+    if exc.status in UNREACHABLE and not exc.code:
         detail, code = f"The {exc.service} service is unavailable; try again shortly.", f"{exc.service}_unavailable"
     elif http_status == status.HTTP_502_BAD_GATEWAY:
         detail, code = f"The {exc.service} service failed to answer.", f"{exc.service}_error"
