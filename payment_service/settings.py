@@ -5,3 +5,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "payment_service.payments"]
 
 GRPC_LISTEN_ADDR = GRPC_ADDRS["payments"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "payment_service.payments.servicers.grpc_handlers"}
+
+# Dotted path of the PaymentProvider class that charges cards (the built-in one simulates a processor).
+PAYMENT_PROVIDER = "payment_service.payments.providers.SimulatedProvider"

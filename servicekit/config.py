@@ -52,6 +52,12 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
+        EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),
+        EnvVar(
+            "SWEEP_INTERVAL_SECONDS",
+            "2",
+            "How often the tickets service releases expired holds and runs queued refunds.",
+        ),
         EnvVar("LOG_LEVEL", "INFO", "Log level of every process."),
         EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),
         EnvVar("EMAIL_PORT", "25", "SMTP port."),

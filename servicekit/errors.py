@@ -11,10 +11,12 @@ from __future__ import annotations
 class DomainError(Exception):
     code = "error"
 
-    def __init__(self, message: str = "", *, code: str | None = None):
+    def __init__(self, message: str = "", *, code: str | None = None, extra: dict[str, str] | None = None):
         super().__init__(message or self.__class__.__doc__ or self.code)
         if code:
             self.code = code
+        # Machine-readable facts the API client gets beside detail and code.
+        self.extra = extra or {}
 
     @property
     def message(self) -> str:

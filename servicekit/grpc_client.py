@@ -11,7 +11,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import errors
-from servicekit.grpc_server import ERROR_CODE_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
+from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
 from servicekit.identity import Caller
 
 _channels: dict[str, grpc.Channel] = {}
@@ -41,19 +41,23 @@ class RemoteError(Exception):
     """A call to another service failed; carries the gRPC status and, for domain
     errors, the machine code and field errors the service attached."""
 
-    def __init__(self, service: str, status: grpc.StatusCode, message: str, code: str = "", field_errors=None):
+    def __init__(
+        self, service: str, status: grpc.StatusCode, message: str, code: str = "", field_errors=None, extra=None
+    ):
         super().__init__(f"{service}: {status.name}: {message}")
         self.service = service
         self.status = status
         self.message = message
         self.code = code
         self.field_errors: dict[str, list[str]] = field_errors or {}
+        self.extra: dict[str, str] = extra or {}
 
     @classmethod
     def from_rpc_error(cls, service: str, error: grpc.RpcError) -> RemoteError:
         trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
         field_errors = json.loads(trailing[FIELD_ERRORS_KEY]) if FIELD_ERRORS_KEY in trailing else None
-        return cls(service, error.code(), error.details() or "", trailing.get(ERROR_CODE_KEY, ""), field_errors)
+        extra = json.loads(trailing[EXTRA_KEY]) if EXTRA_KEY in trailing else None
+        return cls(service, error.code(), error.details() or "", trailing.get(ERROR_CODE_KEY, ""), field_errors, extra)
 
     def as_domain_error(self) -> errors.DomainError:
         """The same failure as a domain error, for a service to pass on to its own caller."""
@@ -64,7 +68,7 @@ class RemoteError(Exception):
             return errors.Unavailable(f"The {self.service} service failed.", code=f"{self.service}_error")
         if kind is errors.InvalidInput:
             return errors.InvalidInput(self.message, field_errors=self.field_errors, code=self.code or None)
-        return kind(self.message, code=self.code or None)
+        return kind(self.message, code=self.code or None, extra=self.extra)
 
 
 class ServiceClient:

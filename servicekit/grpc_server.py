@@ -22,6 +22,7 @@ log = logging.getLogger("microtix.grpc")
 
 ERROR_CODE_KEY = "x-error-code"
 FIELD_ERRORS_KEY = "x-field-errors"
+EXTRA_KEY = "x-error-extra"
 
 STATUS_BY_ERROR = {
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
@@ -62,6 +63,8 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 trailing = [(ERROR_CODE_KEY, exc.code)]
                 if getattr(exc, "field_errors", None):
                     trailing.append((FIELD_ERRORS_KEY, json.dumps(exc.field_errors)))
+                if exc.extra:
+                    trailing.append((EXTRA_KEY, json.dumps(exc.extra)))
                 context.set_trailing_metadata(tuple(trailing))
                 context.abort(code, exc.message)
             except Exception:
@@ -156,9 +159,27 @@ def start_server(handlers_hook, address: str, max_workers: int) -> GrpcService:
     return GrpcService(server, port, health_servicer, recorder.service_names)
 
 
-def serve_until_signalled(service: GrpcService, grace: float) -> None:
-    """Block until SIGTERM/SIGINT, then shut down gracefully."""
-    stop_requested = threading.Event()
+def start_periodic(task, interval: float, stop: threading.Event) -> threading.Thread:
+    """Run `task()` every `interval` seconds in a daemon thread until `stop` is set.
+    Several processes may run the same task: tasks must be safe under concurrency."""
+
+    def loop():
+        while not stop.wait(interval):
+            close_old_connections()
+            try:
+                task()
+            except Exception:
+                log.exception("periodic task %s failed", getattr(task, "__name__", task))
+            finally:
+                close_old_connections()
+
+    thread = threading.Thread(target=loop, name=f"periodic-{getattr(task, '__name__', 'task')}", daemon=True)
+    thread.start()
+    return thread
+
+
+def serve_until_signalled(service: GrpcService, grace: float, stop_requested: threading.Event) -> None:
+    """Block until SIGTERM/SIGINT (or `stop_requested` is set), then shut down gracefully."""
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
     while not stop_requested.wait(0.5):

@@ -65,7 +65,7 @@ class ProcessStack:
     a free loopback port, against a database of their own that is migrated first
     and dropped on stop."""
 
-    def __init__(self, names: list[str], database_name: str | None = None):
+    def __init__(self, names: list[str], database_name: str | None = None, environ: dict[str, str] | None = None):
         self.names = names
         database_name = database_name or f"microtix_test_{uuid.uuid4().hex[:8]}"
         self.database_url = stack.sibling_database_url(env("DATABASE_URL"), database_name)
@@ -78,6 +78,7 @@ class ProcessStack:
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                 "WEB_CONCURRENCY": "2",
                 **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
+                **(environ or {}),
             }
         )
         self.processes: dict[str, subprocess.Popen] = {}

@@ -15,7 +15,10 @@ from django.db.models import Q
 from django.utils import timezone
 
 from event_service.events.models import Event
+from protos.tickets.v1 import tickets_pb2
+from servicekit import clients
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
 
 DEFAULT_PAGE_SIZE = 20
@@ -131,7 +134,7 @@ def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
     if unknown:
         raise InvalidEvent(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
     with transaction.atomic():
-        event = _owned_event_for_update(caller, event_id)
+        event = _owned_event(caller, event_id, for_update=True)
         if event.status == Event.Status.CANCELLED:
             raise EventCancelled()
         for field, value in changes.items():
@@ -142,18 +145,31 @@ def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
 
 
 def cancel_event(*, caller: Caller, event_id: int) -> Event:
-    """Mark the event cancelled. Cancelling a cancelled event changes nothing."""
+    """Cancel the event: first the tickets service stops its sales, voids its
+    tickets and queues refunds, then the event is marked cancelled. If the tickets
+    service cannot be reached nothing is marked, and a retry finishes the job.
+    Cancelling a cancelled event changes nothing."""
+    event = _owned_event(caller, event_id)
+    if event.status == Event.Status.CANCELLED:
+        return event
+    try:
+        clients.tickets().call(
+            "CancelEventSales", tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller
+        )
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
     with transaction.atomic():
-        event = _owned_event_for_update(caller, event_id)
+        event = _owned_event(caller, event_id, for_update=True)
         if event.status != Event.Status.CANCELLED:
             event.status = Event.Status.CANCELLED
             event.save(update_fields=["status", "updated_at"])
     return event
 
 
-def _owned_event_for_update(caller: Caller, event_id: int) -> Event:
+def _owned_event(caller: Caller, event_id: int, *, for_update: bool = False) -> Event:
+    events = Event.objects.select_for_update() if for_update else Event.objects
     try:
-        event = Event.objects.select_for_update().get(pk=event_id)
+        event = events.get(pk=event_id)
     except Event.DoesNotExist:
         raise EventNotFound() from None
     if not caller.is_staff and (caller.user_id is None or caller.user_id != event.organizer_id):

@@ -39,7 +39,7 @@ def remote_error_response(exc: RemoteError) -> Response:
         detail, code = f"The {exc.service} service failed to answer.", f"{exc.service}_error"
     else:
         detail, code = exc.message, exc.code or exc.status.name.lower()
-    response = Response({"detail": detail, "code": code}, status=http_status)
+    response = Response({"detail": detail, "code": code, **exc.extra}, status=http_status)
     if http_status == status.HTTP_503_SERVICE_UNAVAILABLE:
         response["Retry-After"] = "5"
     return response

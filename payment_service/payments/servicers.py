@@ -1,6 +1,76 @@
-"""gRPC glue of this service. Until its contract lands (ticketing issue) the
-server exposes only the standard health and reflection services."""
+"""gRPC glue of microtix.payments.v1.PaymentService: proto in, service call, proto out.
+Domain errors raised by the services become status codes in servicekit's interceptor.
+Its callers are other services (tickets), so there is no end-user authorization here."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+from django_grpc_framework.services import Service
+
+from payment_service.payments import services
+from payment_service.payments.models import Payment
+from payment_service.payments.providers import CardDetails
+from protos.payments.v1 import payments_pb2, payments_pb2_grpc
+from servicekit.errors import InvalidInput
+from servicekit.timestamps import to_timestamp
+
+STATUS_TO_PROTO = {
+    Payment.Status.SUCCEEDED: payments_pb2.PAYMENT_STATUS_SUCCEEDED,
+    Payment.Status.DECLINED: payments_pb2.PAYMENT_STATUS_DECLINED,
+    Payment.Status.REFUNDED: payments_pb2.PAYMENT_STATUS_REFUNDED,
+}
+
+
+def parse_amount(text: str) -> Decimal:
+    """A decimal string such as "25.00" as a Decimal; anything else is invalid input."""
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise InvalidInput(field_errors={"amount": ['Must be a decimal number such as "25.00".']})
+    return amount
+
+
+def payment_to_proto(payment: Payment) -> payments_pb2.Payment:
+    return payments_pb2.Payment(
+        id=payment.id,
+        order_id=payment.order_id,
+        status=STATUS_TO_PROTO[payment.status],
+        amount=f"{payment.amount:.2f}",
+        currency=payment.currency,
+        brand=payment.brand,
+        last4=payment.last4,
+        decline_reason=payment.decline_reason,
+        refunded_amount=f"{payment.refunded_amount:.2f}",
+        created_at=to_timestamp(payment.created_at),
+        refunded_at=to_timestamp(payment.refunded_at),
+    )
+
+
+class PaymentServicer(Service):
+    def Charge(self, request, context):
+        """Charge the card for the order, at most once per order."""
+        card = request.card
+        payment = services.charge_order(
+            order_id=request.order_id,
+            amount=parse_amount(request.amount),
+            currency=request.currency,
+            card=CardDetails(number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc),
+            description=request.description,
+        )
+        return payment_to_proto(payment)
+
+    def GetPayment(self, request, context):
+        """The order's payment."""
+        return payment_to_proto(services.get_payment(request.order_id))
+
+    def Refund(self, request, context):
+        """Refund the order's payment in full (idempotent)."""
+        return payment_to_proto(services.refund_order(order_id=request.order_id, reason=request.reason))
 
 
 def grpc_handlers(server) -> None:
-    """Register this service's servicers on `server` (none yet)."""
+    """Register this service's servicers on `server`."""
+    payments_pb2_grpc.add_PaymentServiceServicer_to_server(PaymentServicer.as_servicer(), server)

@@ -1,1 +1,109 @@
-"""Tables of this service (ticket types, orders, tickets and check-ins arrive with the ticketing issue)."""
+from django.db import models
+from django.db.models import F, Q
+
+
+class TicketType(models.Model):
+    """A kind of seat for an event, and its inventory: sold + held never exceeds capacity."""
+
+    event_id = models.BigIntegerField()
+    name = models.CharField(max_length=100)
+    price = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3, default="USD")
+    capacity = models.PositiveIntegerField()
+    sold = models.PositiveIntegerField(default=0)
+    held = models.PositiveIntegerField(default=0)
+    max_per_order = models.PositiveIntegerField(default=10)
+    # Closed when the event is cancelled: no new holds, whatever the event service says.
+    sales_open = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["event_id", "id"], name="tickettype_event_idx")]
+        constraints = [
+            # Backstop only: the guard is the conditional UPDATE in services.reserve_seats.
+            models.CheckConstraint(condition=Q(sold__lte=F("capacity") - F("held")), name="tickettype_within_capacity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} (event {self.event_id})"
+
+    @property
+    def available(self) -> int:
+        return self.capacity - self.sold - self.held
+
+
+class Order(models.Model):
+    """Seats of one ticket type bought (or being bought) by one customer."""
+
+    class Status(models.TextChoices):
+        RESERVED = "reserved"
+        PAID = "paid"
+        CANCELLED = "cancelled"
+        EXPIRED = "expired"
+        REFUND_PENDING = "refund_pending"
+        REFUNDED = "refunded"
+
+    user_id = models.BigIntegerField()
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    event_id = models.BigIntegerField()
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="orders")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESERVED)
+    expires_at = models.DateTimeField()
+    # NULL, not "", when absent: the unique (user, key) constraint must not apply to keyless orders.
+    idempotency_key = models.CharField(max_length=128, null=True, blank=True)  # noqa: DJ001
+    # Set before the card is charged: an expiring order with it set is reconciled
+    # with the payment service first, so a paid order is never expired.
+    payment_started_at = models.DateTimeField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_brand = models.CharField(max_length=20, blank=True)
+    payment_last4 = models.CharField(max_length=4, blank=True)
+    refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user_id", "id"], name="order_user_idx"),
+            models.Index(fields=["status", "expires_at"], name="order_status_expiry_idx"),
+            models.Index(fields=["event_id", "status"], name="order_event_status_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "idempotency_key"], name="order_idempotency_key_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.id} ({self.status})"
+
+
+class Ticket(models.Model):
+    """One admission. Its code is random and signed (see services.new_ticket_code)."""
+
+    class Status(models.TextChoices):
+        VALID = "valid"
+        CHECKED_IN = "checked_in"
+        VOID = "void"
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="tickets")
+    user_id = models.BigIntegerField()
+    event_id = models.BigIntegerField()
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="tickets")
+    code = models.CharField(max_length=100, unique=True)
+    holder_name = models.CharField(max_length=150)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.VALID)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
+    checked_in_by = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["user_id", "id"], name="ticket_user_idx"),
+            models.Index(fields=["event_id", "status"], name="ticket_event_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Ticket {self.id} ({self.status})"

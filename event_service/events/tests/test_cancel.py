@@ -1,10 +1,13 @@
 """CancelEvent: the owner (or staff) cancels; cancelling twice is harmless."""
 
+from django.conf import settings
+from django.test import override_settings
 from grpc import StatusCode
 
 from event_service.events.models import Event
 from event_service.events.tests.support import (
     ANONYMOUS,
+    CUSTOMER,
     ORGANIZER,
     OTHER_ORGANIZER,
     STAFF,
@@ -13,10 +16,23 @@ from event_service.events.tests.support import (
     make_event,
 )
 from protos.events.v1 import events_pb2
+from protos.tickets.v1 import tickets_pb2
+from protos.tickets.v1.tickets_pb2_grpc import TicketServiceStub
+from servicekit.grpc_client import RemoteError, ServiceClient
+from servicekit.testing import ProcessStack, free_port
 from servicekit.timestamps import from_timestamp
 
 
 class CancelEventTests(EventServiceTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        # Cancelling asks the tickets service to stop sales; it calls back this in-process server.
+        tickets = ProcessStack(["tickets"], environ={"MICROTIX_EVENTS_ADDR": cls.grpc_target}).start()
+        cls.addClassCleanup(tickets.stop)
+        cls.tickets = ServiceClient("tickets", tickets.grpc_addrs["tickets"], TicketServiceStub, timeout=10)
+        cls.enterClassContext(override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, **tickets.grpc_addrs}))
+
     def test_cancel_by_owner_makes_the_event_cancelled(self):
         created = self.create(name="Jazz night")
 
@@ -87,3 +103,31 @@ class CancelEventTests(EventServiceTestCase):
         )
 
         self.assertEqual(error.code, "not_found")
+
+    def test_cancel_stops_the_events_ticket_sales(self):
+        created = self.create()
+        ticket_type = self.tickets.call(
+            "CreateTicketType",
+            tickets_pb2.CreateTicketTypeRequest(event_id=created.id, name="General", price="10.00", capacity=5),
+            caller=ORGANIZER,
+        )
+
+        self.call("CancelEvent", caller=ORGANIZER, id=created.id)
+
+        with self.assertRaises(RemoteError) as raised:
+            self.tickets.call(
+                "ReserveSeats",
+                tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=1, email="b@example.com"),
+                caller=CUSTOMER,
+            )
+        self.assertEqual(raised.exception.code, "event_cancelled")
+
+    def test_cancel_while_the_tickets_service_is_down_is_unavailable_and_leaves_the_event_published(self):
+        created = self.create()
+
+        with override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "tickets": f"127.0.0.1:{free_port()}"}):
+            self.assertFails(
+                StatusCode.UNAVAILABLE, "CancelEvent", events_pb2.CancelEventRequest(id=created.id), caller=ORGANIZER
+            )
+
+        self.assertEqual(Event.objects.get(pk=created.id).status, Event.Status.PUBLISHED)

@@ -1,10 +1,12 @@
 import logging
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 from django_grpc_framework.settings import grpc_settings
 
-from servicekit.grpc_server import serve_until_signalled, start_server
+from servicekit.grpc_server import serve_until_signalled, start_periodic, start_server
 
 log = logging.getLogger("microtix.grpc")
 
@@ -21,4 +23,9 @@ class Command(BaseCommand):
         service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, address, max_workers)
         host = address.rsplit(":", 1)[0]
         log.info("gRPC %s listening on %s:%d", ", ".join(service.service_names) or "(no services)", host, service.port)
-        serve_until_signalled(service, grace)
+        stop = threading.Event()
+        # Background work of the service, e.g. releasing expired holds: (dotted path, interval seconds).
+        for path, interval in getattr(settings, "PERIODIC_TASKS", ()):
+            start_periodic(import_string(path), interval, stop)
+            log.info("running %s every %.1fs", path, interval)
+        serve_until_signalled(service, grace, stop)

@@ -1,0 +1,147 @@
+"""Business logic of payments: charging an order at most once, reading and refunding its payment."""
+
+from __future__ import annotations
+
+import logging
+import re
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from payment_service.payments.models import Payment
+from payment_service.payments.providers import CardDeclined, CardDetails, card_brand, get_provider
+from servicekit.errors import Conflict, InvalidInput, NotFound
+
+log = logging.getLogger("microtix.payments")
+
+CENT = Decimal("0.01")
+MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
+CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+class PaymentNotFound(NotFound):
+    """The order has no payment."""
+
+
+class NothingToRefund(Conflict):
+    """Nothing was charged for this order, so there is nothing to refund."""
+
+    code = "nothing_to_refund"
+
+
+def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDetails, description: str = "") -> Payment:
+    """Charge the card for the order, at most once per order whoever calls and however often.
+
+    Once a charge succeeded, every later call returns that payment and charges nothing,
+    whatever card it gives. A declined attempt is recorded (then CardDeclined is raised) and may
+    be retried with another card; CardInvalid and ProviderError leave nothing charged or recorded.
+    """
+    _validate_charge(order_id, amount, currency)
+    amount = amount.quantize(CENT)
+    try:
+        payment, declined = _attempt_charge(order_id, amount, currency, card, description)
+    except IntegrityError:
+        # A concurrent first attempt inserted the order's row and committed. Retried in a new
+        # transaction: InnoDB keeps a shared lock from the failed insert, and upgrading it to the
+        # row lock in the same transaction would deadlock against the other losers of the race.
+        payment, declined = _attempt_charge(order_id, amount, currency, card, description)
+    if declined:
+        log.info(
+            "charge declined order_id=%s amount=%s %s brand=%s last4=%s reason=%s",
+            order_id,
+            amount,
+            currency,
+            payment.brand,
+            payment.last4,
+            declined.reason,
+        )
+        raise declined
+    return payment
+
+
+def get_payment(order_id: int) -> Payment:
+    """The payment of the order."""
+    try:
+        return Payment.objects.get(order_id=order_id)
+    except Payment.DoesNotExist:
+        raise PaymentNotFound() from None
+
+
+def refund_order(*, order_id: int, reason: str = "") -> Payment:
+    """Refund the order's succeeded payment in full; refunding it again returns the same refund."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
+        if payment is None or payment.status == Payment.Status.DECLINED:
+            raise NothingToRefund()
+        if payment.status == Payment.Status.REFUNDED:
+            return payment
+        get_provider().refund(charge_id=payment.provider_charge_id, amount=payment.amount)
+        payment.status = Payment.Status.REFUNDED
+        payment.refunded_amount = payment.amount
+        payment.refunded_at = timezone.now()
+        payment.refund_reason = reason
+        payment.save()
+    log.info(
+        "refunded order_id=%s amount=%s %s brand=%s last4=%s",
+        order_id,
+        payment.refunded_amount,
+        payment.currency,
+        payment.brand,
+        payment.last4,
+    )
+    return payment
+
+
+def _attempt_charge(
+    order_id: int, amount: Decimal, currency: str, card: CardDetails, description: str
+) -> tuple[Payment, CardDeclined | None]:
+    """One charge attempt in one transaction holding the order's row lock, so concurrent calls
+    for the order (from any process) take turns and see each other's outcome. Returns the
+    payment, and the decline to raise once the decline record is committed."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
+        if payment is None:
+            # Claims the order: concurrent creators block on the unique order_id until we commit.
+            payment = Payment.objects.create(
+                order_id=order_id, status=Payment.Status.PROCESSING, amount=amount, currency=currency
+            )
+        if payment.status in (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED):
+            return payment, None
+        payment.amount, payment.currency, payment.description = amount, currency, description
+        payment.brand, payment.last4 = card_brand(card.number), card.last4
+        payment.attempts += 1
+        try:
+            result = get_provider().charge(
+                idempotency_key=f"order-{order_id}-{payment.attempts}", amount=amount, currency=currency, card=card
+            )
+        except CardDeclined as declined:
+            payment.status, payment.decline_reason = Payment.Status.DECLINED, declined.reason
+            payment.save()
+            return payment, declined
+        payment.status, payment.decline_reason = Payment.Status.SUCCEEDED, ""
+        payment.brand, payment.last4, payment.provider_charge_id = result.brand, result.last4, result.charge_id
+        payment.save()
+    log.info(
+        "charged order_id=%s amount=%s %s brand=%s last4=%s",
+        order_id,
+        amount,
+        currency,
+        payment.brand,
+        payment.last4,
+    )
+    return payment, None
+
+
+def _validate_charge(order_id: int, amount: Decimal, currency: str) -> None:
+    problems: dict[str, list[str]] = {}
+    if order_id <= 0:
+        problems["order_id"] = ["Must be a positive order id."]
+    if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
+        problems["amount"] = [f"Must be more than 0 and at most {MAX_AMOUNT}."]
+    elif amount != amount.quantize(CENT):
+        problems["amount"] = ["Must have at most 2 decimal places."]
+    if not CURRENCY.fullmatch(currency):
+        problems["currency"] = ["Must be a 3-letter ISO 4217 code in capitals, e.g. EUR."]
+    if problems:
+        raise InvalidInput(field_errors=problems)

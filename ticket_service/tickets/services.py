@@ -1,0 +1,673 @@
+"""Business logic of ticketing: inventory, holds, purchases, tickets, check-in.
+
+The inventory invariant (sold + held <= capacity) is kept by conditional UPDATEs
+in the database, never by reading and then writing, because several processes
+sell the same seats. Row locks are always taken order first, then ticket type.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+
+import grpc
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
+
+from protos.events.v1 import events_pb2
+from protos.payments.v1 import payments_pb2
+from servicekit import clients
+from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
+from servicekit.grpc_client import RemoteError
+from servicekit.identity import CUSTOMER, Caller
+from servicekit.timestamps import from_timestamp
+from ticket_service.tickets.models import Order, Ticket, TicketType
+
+log = logging.getLogger("microtix.tickets")
+
+DEFAULT_MAX_PER_ORDER = 10
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+SWEEP_BATCH = 200
+# A charge attempt older than this has surely finished (client deadlines are far shorter):
+# if its order is still not paid, the outcome was lost and is reconciled with the payment service.
+CHARGE_SETTLED_AFTER = timedelta(seconds=60)
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_TICKET_CODE_SALT = "microtix.tickets.code"
+
+
+class TicketTypeNotFound(NotFound):
+    """No such ticket type."""
+
+
+class OrderNotFound(NotFound):
+    """No such order."""
+
+
+class TicketNotFound(NotFound):
+    """No such ticket."""
+
+
+class InvalidTicket(NotFound):
+    """This is not a valid ticket code."""
+
+    code = "invalid_ticket"
+
+
+class NotEventOrganizer(Forbidden):
+    """Only the event's organizer can do this."""
+
+
+class NotACustomer(Forbidden):
+    """Only customers can buy tickets."""
+
+
+class SoldOut(Conflict):
+    """Not enough seats left."""
+
+    code = "sold_out"
+
+
+class EventCancelled(Conflict):
+    """The event is cancelled."""
+
+    code = "event_cancelled"
+
+
+class EventStarted(Conflict):
+    """The event has already started."""
+
+    code = "event_started"
+
+
+class HoldExpired(Conflict):
+    """The seat hold has expired; reserve again."""
+
+    code = "hold_expired"
+
+
+class OrderNotPayable(Conflict):
+    """This order cannot be paid."""
+
+    code = "order_not_payable"
+
+
+class OrderNotCancellable(Conflict):
+    """A paid order cannot be cancelled."""
+
+    code = "order_not_cancellable"
+
+
+class IdempotencyKeyReused(Conflict):
+    """This Idempotency-Key was already used for a different order."""
+
+    code = "idempotency_key_reused"
+
+
+class AlreadyCheckedIn(Conflict):
+    code = "already_checked_in"
+
+
+class TicketVoid(Conflict):
+    """This ticket is void."""
+
+    code = "ticket_void"
+
+
+@dataclass(frozen=True)
+class EventInfo:
+    id: int
+    organizer_id: int
+    cancelled: bool
+    starts_at: datetime
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_page_token: str
+
+
+@dataclass(frozen=True)
+class TypeSales:
+    ticket_type: TicketType
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    event_id: int
+    types: list[TypeSales]
+    checked_in: int
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+    def __repr__(self) -> str:  # never show the card in logs or tracebacks
+        return f"CardDetails(number='****{self.number[-4:]}', exp={self.exp_month}/{self.exp_year}, cvc='***')"
+
+
+# --- events, as the events service tells them ---------------------------------------------------
+
+
+def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
+    """The event's owner, status and start, from the events service."""
+    try:
+        event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
+    return EventInfo(
+        id=event.id,
+        organizer_id=event.organizer_id,
+        cancelled=event.status == events_pb2.EVENT_STATUS_CANCELLED,
+        starts_at=from_timestamp(event.starts_at),
+    )
+
+
+def _require_organizer(caller: Caller, event: EventInfo) -> None:
+    if not caller.is_staff and (caller.user_id is None or caller.user_id != event.organizer_id):
+        raise NotEventOrganizer()
+
+
+# --- ticket types -------------------------------------------------------------------------------
+
+
+def create_ticket_type(
+    *,
+    caller: Caller,
+    event_id: int,
+    name: str,
+    price: str,
+    currency: str = "",
+    capacity: int,
+    max_per_order: int = 0,
+) -> TicketType:
+    """Add a ticket type to an event its organizer owns."""
+    event = get_event_info(event_id, caller)
+    _require_organizer(caller, event)
+    if event.cancelled:
+        raise EventCancelled()
+    name = name.strip()
+    currency = (currency or "USD").upper()
+    max_per_order = max_per_order or DEFAULT_MAX_PER_ORDER
+    problems: dict[str, list[str]] = {}
+    if not name:
+        problems["name"] = ["This field may not be blank."]
+    elif len(name) > 100:
+        problems["name"] = ["Ensure this field has no more than 100 characters."]
+    amount = parse_amount(price)
+    if amount is None or amount < 0 or amount >= Decimal("100000000"):
+        problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
+    if not _CURRENCY.match(currency):
+        problems["currency"] = ["Enter a 3-letter ISO 4217 currency code."]
+    if not 1 <= capacity <= 1_000_000:
+        problems["capacity"] = ["Capacity must be between 1 and 1000000."]
+    if not 1 <= max_per_order <= 100:
+        problems["max_per_order"] = ["Must be between 1 and 100."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+    return TicketType.objects.create(
+        event_id=event_id, name=name, price=amount, currency=currency, capacity=capacity, max_per_order=max_per_order
+    )
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """A money amount with at most 2 decimals, or None if `text` is not one."""
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        return None
+    return amount.quantize(Decimal("0.01"))
+
+
+def list_ticket_types(event_id: int) -> list[TicketType]:
+    return list(TicketType.objects.filter(event_id=event_id).order_by("id"))
+
+
+def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
+    """Per ticket type: capacity, sold, held, available and revenue; and tickets checked in."""
+    _require_organizer(caller, get_event_info(event_id, caller))
+    revenue = dict(
+        Order.objects.filter(event_id=event_id, status=Order.Status.PAID)
+        .values_list("ticket_type_id")
+        .annotate(total=Sum("total"))
+    )
+    types = [TypeSales(t, revenue.get(t.id, Decimal("0.00"))) for t in list_ticket_types(event_id)]
+    checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
+    return SalesReport(event_id, types, checked_in)
+
+
+# --- holds --------------------------------------------------------------------------------------
+
+
+def reserve_seats(
+    *,
+    caller: Caller,
+    ticket_type_id: int,
+    quantity: int,
+    email: str,
+    full_name: str,
+    idempotency_key: str = "",
+) -> tuple[Order, bool]:
+    """Hold `quantity` seats for the caller for ORDER_HOLD_SECONDS.
+
+    Returns the order and whether it was created (False: an idempotent replay).
+    """
+    if caller.role != CUSTOMER or caller.user_id is None:
+        raise NotACustomer()
+    key = idempotency_key.strip()[:128] or None
+    if key:
+        existing = _replayed_order(caller, key, ticket_type_id, quantity)
+        if existing:
+            return existing, False
+    if quantity < 1:
+        raise InvalidInput(field_errors={"quantity": ["Ensure this value is greater than or equal to 1."]})
+    ticket_type = _ticket_type(ticket_type_id)
+    if quantity > ticket_type.max_per_order:
+        raise InvalidInput(
+            field_errors={"quantity": [f"At most {ticket_type.max_per_order} tickets of this type per order."]}
+        )
+    event = get_event_info(ticket_type.event_id, caller)
+    if event.cancelled or not ticket_type.sales_open:
+        raise EventCancelled()
+    now = timezone.now()
+    if event.starts_at <= now:
+        raise EventStarted()
+    release_expired_holds(ticket_type_id=ticket_type.id)
+    try:
+        with transaction.atomic():
+            # The guard: hold seats only if they exist, decided by the database row itself.
+            held = (
+                TicketType.objects.filter(pk=ticket_type.id, sales_open=True)
+                .filter(capacity__gte=F("sold") + F("held") + quantity)
+                .update(held=F("held") + quantity)
+            )
+            if not held:
+                raise SoldOut()
+            order = Order.objects.create(
+                user_id=caller.user_id,
+                email=email,
+                full_name=full_name,
+                event_id=ticket_type.event_id,
+                ticket_type=ticket_type,
+                quantity=quantity,
+                unit_price=ticket_type.price,
+                total=ticket_type.price * quantity,
+                currency=ticket_type.currency,
+                expires_at=now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # A concurrent request with the same key won the race; its hold stands, ours rolled back.
+        existing = _replayed_order(caller, key, ticket_type_id, quantity) if key else None
+        if existing is None:
+            raise
+        return existing, False
+    log.info("order %s reserved %s x type %s for user %s", order.id, quantity, ticket_type.id, caller.user_id)
+    return order, True
+
+
+def _replayed_order(caller: Caller, key: str, ticket_type_id: int, quantity: int) -> Order | None:
+    order = Order.objects.filter(user_id=caller.user_id, idempotency_key=key).first()
+    if order and (order.ticket_type_id, order.quantity) != (ticket_type_id, quantity):
+        raise IdempotencyKeyReused()
+    return order
+
+
+def _ticket_type(ticket_type_id: int) -> TicketType:
+    try:
+        return TicketType.objects.get(pk=ticket_type_id)
+    except TicketType.DoesNotExist:
+        raise TicketTypeNotFound() from None
+
+
+def cancel_order(*, caller: Caller, order_id: int) -> Order:
+    """Release a reserved order's seats. Cancelling a cancelled or expired order changes nothing."""
+    order = _own_order(caller, order_id)
+    if order.status in (Order.Status.RESERVED, Order.Status.CANCELLED, Order.Status.EXPIRED):
+        _release(order.id, Order.Status.CANCELLED)
+        order.refresh_from_db()
+        return order
+    raise OrderNotCancellable()
+
+
+def _release(order_id: int, new_status: str, *, only_expired: bool = False) -> bool:
+    """Move a reserved order to `new_status` and give its seats back; False if it was not reserved."""
+    with transaction.atomic():
+        orders = Order.objects.filter(pk=order_id, status=Order.Status.RESERVED)
+        if only_expired:
+            orders = orders.filter(expires_at__lte=timezone.now())
+        order = orders.select_for_update().first()
+        if order is None:
+            return False
+        Order.objects.filter(pk=order.id).update(status=new_status, updated_at=timezone.now())
+        TicketType.objects.filter(pk=order.ticket_type_id).update(held=F("held") - order.quantity)
+    log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)
+    return True
+
+
+def release_expired_holds(*, ticket_type_id: int | None = None) -> int:
+    """Expire unpaid orders past their hold and free their seats; returns how many.
+
+    An order whose payment had started is left alone while the charge may be in
+    flight, then reconciled with the payment service: a charged order is
+    completed (or refunded), never silently expired.
+    """
+    now = timezone.now()
+    expired = Order.objects.filter(status=Order.Status.RESERVED, expires_at__lte=now)
+    if ticket_type_id is not None:
+        expired = expired.filter(ticket_type_id=ticket_type_id)
+    released = 0
+    for order_id, payment_started_at in expired.values_list("id", "payment_started_at")[:SWEEP_BATCH]:
+        if payment_started_at is not None:
+            if payment_started_at > now - CHARGE_SETTLED_AFTER:
+                continue  # the charge may still be in flight
+            if _reconcile_payment(order_id) is not False:
+                continue  # it was charged (now paid or refunded), or the payment service cannot tell yet
+        released += _release(order_id, Order.Status.EXPIRED, only_expired=True)
+    return released
+
+
+def reconcile_abandoned_payments() -> int:
+    """Settle orders that were cancelled or expired while their card was being charged:
+    a succeeded charge is completed into tickets if seats remain, else refunded."""
+    cutoff = timezone.now() - CHARGE_SETTLED_AFTER
+    abandoned = Order.objects.filter(
+        status__in=[Order.Status.CANCELLED, Order.Status.EXPIRED], payment_started_at__lte=cutoff
+    ).values_list("id", flat=True)
+    return sum(1 for order_id in abandoned[:SWEEP_BATCH] if _reconcile_payment(order_id))
+
+
+def _reconcile_payment(order_id: int) -> bool | None:
+    """Ask the payment service how the order's charge ended. True: it succeeded and the
+    order is now paid or refunded; False: nothing was charged; None: cannot tell yet."""
+    try:
+        payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+    except RemoteError as exc:
+        if exc.status != grpc.StatusCode.NOT_FOUND:
+            return None
+        payment = None
+    if payment is not None and payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED:
+        with contextlib.suppress(HoldExpired):  # raised after refunding: settled either way
+            complete_paid_order(order_id, payment)
+        return True
+    Order.objects.filter(pk=order_id).update(payment_started_at=None)
+    return False
+
+
+# --- paying -------------------------------------------------------------------------------------
+
+
+def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
+    """Charge the order's total once and issue its tickets.
+
+    Paying a paid order returns it and charges nothing (the order id is the
+    payment's idempotency key, so retries by anyone never charge twice).
+    """
+    order = _own_order(caller, order_id)
+    if order.status == Order.Status.PAID:
+        return order
+    if order.status == Order.Status.EXPIRED or (
+        order.status == Order.Status.RESERVED and order.expires_at <= timezone.now()
+    ):
+        _release(order.id, Order.Status.EXPIRED, only_expired=True)
+        raise HoldExpired()
+    if order.status != Order.Status.RESERVED:
+        raise OrderNotPayable(f"This order is {order.status} and cannot be paid.")
+    Order.objects.filter(pk=order.id, payment_started_at__isnull=True).update(payment_started_at=timezone.now())
+    request = payments_pb2.ChargeRequest(
+        order_id=order.id,
+        amount=str(order.total),
+        currency=order.currency,
+        card=payments_pb2.Card(number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc),
+        description=f"MicroTix order {order.id}",
+    )
+    try:
+        payment = clients.payments().call("Charge", request, caller=caller)
+    except RemoteError as exc:
+        if exc.status in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INVALID_ARGUMENT):
+            # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
+            Order.objects.filter(pk=order.id).update(payment_started_at=None)
+        raise exc.as_domain_error() from None
+    return complete_paid_order(order.id, payment)
+
+
+def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
+    """Turn a reserved order whose payment succeeded into a paid order with tickets.
+
+    If its seats were lost meanwhile (hold expired and resold, order cancelled,
+    event cancelled), the payment is refunded and HoldExpired raised: never a
+    payment without tickets, never a paid order without a payment.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Order.Status.PAID:
+            return order
+        seats = order.status == Order.Status.RESERVED
+        if seats:
+            TicketType.objects.filter(pk=order.ticket_type_id).update(
+                held=F("held") - order.quantity, sold=F("sold") + order.quantity
+            )
+        elif order.status == Order.Status.EXPIRED:
+            # The hold lapsed while the card was charged: take the seats again if they are still free.
+            seats = bool(
+                TicketType.objects.filter(pk=order.ticket_type_id, sales_open=True)
+                .filter(capacity__gte=F("sold") + F("held") + order.quantity)
+                .update(sold=F("sold") + order.quantity)
+            )
+        if seats:
+            now = timezone.now()
+            order.status, order.paid_at = Order.Status.PAID, now
+            order.payment_brand, order.payment_last4 = payment.brand, payment.last4
+            order.save(update_fields=["status", "paid_at", "payment_brand", "payment_last4", "updated_at"])
+            Ticket.objects.bulk_create(
+                Ticket(
+                    order=order,
+                    user_id=order.user_id,
+                    event_id=order.event_id,
+                    ticket_type_id=order.ticket_type_id,
+                    code=new_ticket_code(),
+                    holder_name=order.full_name,
+                )
+                for _ in range(order.quantity)
+            )
+    if seats:
+        log.info("order %s paid: %s tickets issued", order.id, order.quantity)
+        return order
+    refund_order(order.id, reason="seats no longer available when the payment completed")
+    raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def refund_order(order_id: int, reason: str) -> Order:
+    """Refund the order's payment in full (idempotent) and mark the order refunded."""
+    try:
+        payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
+    Order.objects.filter(pk=order_id).exclude(status=Order.Status.REFUNDED).update(
+        status=Order.Status.REFUNDED, refunded_amount=Decimal(payment.refunded_amount), updated_at=timezone.now()
+    )
+    log.info("order %s refunded %s (%s)", order_id, payment.refunded_amount, reason)
+    return Order.objects.get(pk=order_id)
+
+
+# --- orders and tickets of the caller -----------------------------------------------------------
+
+
+def _own_order(caller: Caller, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id).first()
+    # Someone else's order is reported as missing: its existence is not theirs to know.
+    if order is None or not (caller.is_staff or order.user_id == caller.user_id):
+        raise OrderNotFound()
+    return order
+
+
+def get_order(*, caller: Caller, order_id: int) -> Order:
+    return _own_order(caller, order_id)
+
+
+def list_orders(*, caller: Caller, page_size: int = 0, page_token: str = "") -> Page:
+    """The caller's orders, newest first."""
+    return _newest_first(Order.objects.filter(user_id=caller.user_id), page_size, page_token)
+
+
+def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None or not (caller.is_staff or ticket.user_id == caller.user_id):
+        raise TicketNotFound()
+    return ticket
+
+
+def list_tickets(*, caller: Caller, page_size: int = 0, page_token: str = "") -> Page:
+    """The caller's tickets, newest first."""
+    return _newest_first(Ticket.objects.filter(user_id=caller.user_id), page_size, page_token)
+
+
+def _newest_first(queryset, page_size: int, page_token: str) -> Page:
+    page_size = page_size or DEFAULT_PAGE_SIZE
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise InvalidInput(field_errors={"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
+    if page_token:
+        if not page_token.isdigit() or len(page_token) > 18:
+            raise InvalidInput(field_errors={"cursor": ["Invalid cursor."]})
+        queryset = queryset.filter(id__lt=int(page_token))
+    items = list(queryset.order_by("-id")[: page_size + 1])
+    if len(items) <= page_size:
+        return Page(items, "")
+    return Page(items[:page_size], str(items[page_size - 1].id))
+
+
+# --- ticket codes and check-in ------------------------------------------------------------------
+
+
+def new_ticket_code() -> str:
+    """192 random bits and an HMAC of them under the server key: unguessable and unforgeable."""
+    token = secrets.token_urlsafe(24)
+    return f"{token}.{_code_signature(token)}"
+
+
+def _code_signature(token: str) -> str:
+    digest = salted_hmac(_TICKET_CODE_SALT, token, algorithm="sha256").digest()[:16]
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def is_signed_ticket_code(code: str) -> bool:
+    """True if `code` carries a valid signature; checked before any database lookup."""
+    token, dot, signature = code.partition(".")
+    if not dot or len(code) > 100:
+        return False
+    try:
+        return constant_time_compare(signature, _code_signature(token))
+    except (binascii.Error, UnicodeError):
+        return False
+
+
+def check_in(*, caller: Caller, code: str) -> Ticket:
+    """Admit the ticket's holder, at most once, on behalf of the event's organizer (or staff)."""
+    if not (caller.is_organizer or caller.is_staff):
+        raise NotEventOrganizer()
+    code = code.strip()
+    if not is_signed_ticket_code(code):
+        raise InvalidTicket()
+    ticket = Ticket.objects.filter(code=code).first()
+    if ticket is None:
+        raise InvalidTicket()
+    _require_organizer(caller, get_event_info(ticket.event_id, caller))
+    now = timezone.now()
+    admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID).update(
+        status=Ticket.Status.CHECKED_IN, checked_in_at=now, checked_in_by=caller.user_id
+    )
+    ticket.refresh_from_db()
+    if admitted:
+        return ticket
+    if ticket.status == Ticket.Status.CHECKED_IN:
+        first_scan = ticket.checked_in_at.isoformat().replace("+00:00", "Z")
+        raise AlreadyCheckedIn(f"Ticket already checked in at {first_scan}.", extra={"checked_in_at": first_scan})
+    raise TicketVoid()
+
+
+# --- event cancellation -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CancellationResult:
+    holds_released: int
+    tickets_voided: int
+    refunds_queued: int
+
+
+def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
+    """Stop selling an event's seats, release its holds, void its tickets and queue
+    the refund of every paid order (the sweep refunds them). Running it again
+    changes nothing more."""
+    _require_organizer(caller, get_event_info(event_id, caller))
+    # First close sales and commit: waits for in-flight reservations, and no hold can start after.
+    TicketType.objects.filter(event_id=event_id, sales_open=True).update(sales_open=False)
+    with transaction.atomic():
+        reserved = list(
+            Order.objects.select_for_update()
+            .filter(event_id=event_id, status=Order.Status.RESERVED)
+            .values_list("id", "ticket_type_id", "quantity")
+        )
+        Order.objects.filter(id__in=[order_id for order_id, _, _ in reserved]).update(
+            status=Order.Status.CANCELLED, updated_at=timezone.now()
+        )
+        released: dict[int, int] = {}
+        for _, type_id, quantity in reserved:
+            released[type_id] = released.get(type_id, 0) + quantity
+        for type_id, quantity in released.items():
+            TicketType.objects.filter(pk=type_id).update(held=F("held") - quantity)
+        voided = (
+            Ticket.objects.filter(event_id=event_id)
+            .exclude(status=Ticket.Status.VOID)
+            .update(status=Ticket.Status.VOID)
+        )
+        queued = Order.objects.filter(event_id=event_id, status=Order.Status.PAID).update(
+            status=Order.Status.REFUND_PENDING, updated_at=timezone.now()
+        )
+    log.info(
+        "event %s cancelled: %s holds released, %s tickets voided, %s refunds queued",
+        event_id,
+        len(reserved),
+        voided,
+        queued,
+    )
+    return CancellationResult(len(reserved), voided, queued)
+
+
+def refund_pending_orders(limit: int = SWEEP_BATCH) -> int:
+    """Refund orders queued by an event cancellation; returns how many were refunded."""
+    refunded = 0
+    for order_id in Order.objects.filter(status=Order.Status.REFUND_PENDING).values_list("id", flat=True)[:limit]:
+        try:
+            refund_order(order_id, reason="event cancelled")
+        except Exception:
+            log.exception("refund of order %s failed; will retry", order_id)
+            continue
+        refunded += 1
+    return refunded
+
+
+def sweep() -> None:
+    """Periodic work of the tickets service (PERIODIC_TASKS): expire holds, settle
+    interrupted payments, run queued refunds."""
+    release_expired_holds()
+    reconcile_abandoned_payments()
+    refund_pending_orders()
