@@ -149,7 +149,13 @@ class TicketServicer(Service):
     def ListOrders(self, request, context):
         """The caller's orders, newest first."""
         page = services.list_orders(
-            caller=Caller.from_context(context), page_size=request.page_size, page_token=request.page_token
+            caller=Caller.from_context(context),
+            page_size=request.page_size,
+            page_token=request.page_token,
+            all_users=request.all_users,
+            status=request.status,
+            event_id=request.event_id,
+            email_query=request.email_query,
         )
         return tickets_pb2.ListOrdersResponse(
             orders=[order_to_proto(o) for o in page.items], next_page_token=page.next_page_token
@@ -162,7 +168,13 @@ class TicketServicer(Service):
     def ListTickets(self, request, context):
         """The caller's tickets, newest first."""
         page = services.list_tickets(
-            caller=Caller.from_context(context), page_size=request.page_size, page_token=request.page_token
+            caller=Caller.from_context(context),
+            page_size=request.page_size,
+            page_token=request.page_token,
+            all_users=request.all_users,
+            status=request.status,
+            event_id=request.event_id,
+            code_query=request.code_query,
         )
         return tickets_pb2.ListTicketsResponse(
             tickets=[ticket_to_proto(t) for t in page.items], next_page_token=page.next_page_token

@@ -523,9 +523,37 @@ def get_order(*, caller: Caller, order_id: int) -> Order:
     return _own_order(caller, order_id)
 
 
-def list_orders(*, caller: Caller, page_size: int = 0, page_token: str = "") -> Page:
-    """The caller's orders, newest first."""
-    return _newest_first(Order.objects.filter(user_id=caller.user_id), page_size, page_token)
+def list_orders(
+    *,
+    caller: Caller,
+    page_size: int = 0,
+    page_token: str = "",
+    all_users: bool = False,
+    status: str = "",
+    event_id: int = 0,
+    email_query: str = "",
+) -> Page:
+    """The caller's orders, newest first; staff may list everyone's, filtered."""
+    orders = Order.objects.all() if _all_users(caller, all_users) else Order.objects.filter(user_id=caller.user_id)
+    if status:
+        orders = orders.filter(status=_choice(status, Order.Status))
+    if event_id:
+        orders = orders.filter(event_id=event_id)
+    if email_query:
+        orders = orders.filter(email__icontains=email_query)
+    return _newest_first(orders, page_size, page_token)
+
+
+def _all_users(caller: Caller, requested: bool) -> bool:
+    if requested and not caller.is_staff:
+        raise Forbidden("Only staff can list other users' orders and tickets.")
+    return requested
+
+
+def _choice(value: str, choices) -> str:
+    if value not in choices.values:
+        raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(choices.values)}."]})
+    return value
 
 
 def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
@@ -535,9 +563,25 @@ def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
     return ticket
 
 
-def list_tickets(*, caller: Caller, page_size: int = 0, page_token: str = "") -> Page:
-    """The caller's tickets, newest first."""
-    return _newest_first(Ticket.objects.filter(user_id=caller.user_id), page_size, page_token)
+def list_tickets(
+    *,
+    caller: Caller,
+    page_size: int = 0,
+    page_token: str = "",
+    all_users: bool = False,
+    status: str = "",
+    event_id: int = 0,
+    code_query: str = "",
+) -> Page:
+    """The caller's tickets, newest first; staff may list everyone's, filtered."""
+    tickets = Ticket.objects.all() if _all_users(caller, all_users) else Ticket.objects.filter(user_id=caller.user_id)
+    if status:
+        tickets = tickets.filter(status=_choice(status, Ticket.Status))
+    if event_id:
+        tickets = tickets.filter(event_id=event_id)
+    if code_query:
+        tickets = tickets.filter(code__startswith=code_query.strip())
+    return _newest_first(tickets, page_size, page_token)
 
 
 def _newest_first(queryset, page_size: int, page_token: str) -> Page:

@@ -177,12 +177,20 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ALL_USERS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_QUERY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    all_users: bool
+    status: str
+    event_id: int
+    email_query: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
     __slots__ = ("orders", "next_page_token")
@@ -265,12 +273,20 @@ class GetTicketRequest(_message.Message):
     def __init__(self, ticket_id: _Optional[int] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "code_query")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ALL_USERS_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_QUERY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    all_users: bool
+    status: str
+    event_id: int
+    code_query: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., code_query: _Optional[str] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
     __slots__ = ("tickets", "next_page_token")

@@ -152,7 +152,7 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListOrders(self, request, context):
-        """The caller's orders, newest first.
+        """The caller's orders, newest first (staff: anyone's, filtered).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -165,7 +165,7 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListTickets(self, request, context):
-        """The caller's tickets, newest first.
+        """The caller's tickets, newest first (staff: anyone's, filtered).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
