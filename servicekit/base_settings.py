@@ -4,6 +4,8 @@ Each project then adds its own INSTALLED_APPS and, for gRPC services, GRPC_LISTE
 and GRPC_FRAMEWORK["ROOT_HANDLERS_HOOK"].
 """
 
+import os
+
 import dj_database_url
 
 from servicekit.config import VAR_DIR, env, env_bool, env_float, env_int, env_list
@@ -34,6 +36,9 @@ def _database(url: str) -> dict:
             "init_command": "PRAGMA journal_mode=WAL;",
         }
         config["CONN_MAX_AGE"] = 0
+        # Tests get a file too, not Django's shared-cache memory database: there a writer that finds
+        # it busy fails at once instead of waiting, and the concurrency tests need the real behaviour.
+        config["TEST"] = {"NAME": str(VAR_DIR / f"test_{os.getpid()}.sqlite3")}
     return config
 
 

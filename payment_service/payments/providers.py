@@ -17,8 +17,6 @@ from django.utils.module_loading import import_string
 from payment_service.payments.models import SimulatedCharge
 from servicekit.errors import Conflict, InvalidInput, Unavailable
 
-DEFAULT_PROVIDER = "payment_service.payments.providers.SimulatedProvider"
-
 DECLINED_CARDS = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 PROCESSING_ERROR_CARD = "4000000000000119"
 
@@ -35,7 +33,7 @@ class CardDeclined(Conflict):
     code = "payment_declined"
 
     def __init__(self, reason: str):
-        super().__init__(f"The card was declined ({reason}).")
+        super().__init__(f"The card was declined ({reason}).", extra={"decline_reason": reason})
         self.reason = reason
 
 
@@ -67,6 +65,8 @@ class CardDetails:
 
 @dataclass(frozen=True)
 class ChargeResult:
+    """A successful charge, as the provider recorded it."""
+
     charge_id: str
     brand: str
     last4: str
@@ -74,6 +74,8 @@ class ChargeResult:
 
 @dataclass(frozen=True)
 class RefundResult:
+    """A refund done; `refunded_amount` is the charge's total refunded so far."""
+
     charge_id: str
     refunded_amount: Decimal
     refunded_at: datetime
@@ -92,7 +94,7 @@ class PaymentProvider(Protocol):
 
 def get_provider() -> PaymentProvider:
     """The provider named by settings.PAYMENT_PROVIDER (a dotted path to its class)."""
-    return import_string(getattr(settings, "PAYMENT_PROVIDER", DEFAULT_PROVIDER))()
+    return import_string(settings.PAYMENT_PROVIDER)()
 
 
 def luhn_valid(number: str) -> bool:

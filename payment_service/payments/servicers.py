@@ -34,6 +34,7 @@ def parse_amount(text: str) -> Decimal:
 
 
 def payment_to_proto(payment: Payment) -> payments_pb2.Payment:
+    """The payment as the contract's message; money as decimal strings with 2 places."""
     return payments_pb2.Payment(
         id=payment.id,
         order_id=payment.order_id,

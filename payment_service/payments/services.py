@@ -47,15 +47,7 @@ def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDet
         # row lock in the same transaction would deadlock against the other losers of the race.
         payment, declined = _attempt_charge(order_id, amount, currency, card, description)
     if declined:
-        log.info(
-            "charge declined order_id=%s amount=%s %s brand=%s last4=%s reason=%s",
-            order_id,
-            amount,
-            currency,
-            payment.brand,
-            payment.last4,
-            declined.reason,
-        )
+        _log_outcome(f"charge declined ({declined.reason})", payment, amount)
         raise declined
     return payment
 
@@ -82,14 +74,7 @@ def refund_order(*, order_id: int, reason: str = "") -> Payment:
         payment.refunded_at = timezone.now()
         payment.refund_reason = reason
         payment.save()
-    log.info(
-        "refunded order_id=%s amount=%s %s brand=%s last4=%s",
-        order_id,
-        payment.refunded_amount,
-        payment.currency,
-        payment.brand,
-        payment.last4,
-    )
+    _log_outcome("refunded", payment, payment.refunded_amount)
     return payment
 
 
@@ -122,15 +107,14 @@ def _attempt_charge(
         payment.status, payment.decline_reason = Payment.Status.SUCCEEDED, ""
         payment.brand, payment.last4, payment.provider_charge_id = result.brand, result.last4, result.charge_id
         payment.save()
-    log.info(
-        "charged order_id=%s amount=%s %s brand=%s last4=%s",
-        order_id,
-        amount,
-        currency,
-        payment.brand,
-        payment.last4,
-    )
+    _log_outcome("charged", payment, amount)
     return payment, None
+
+
+def _log_outcome(outcome: str, payment: Payment, amount: Decimal) -> None:
+    # Of the card, only what the payment row holds too: never its number or cvc.
+    card = f"brand={payment.brand} last4={payment.last4}"
+    log.info("%s order_id=%s amount=%s %s %s", outcome, payment.order_id, amount, payment.currency, card)
 
 
 def _validate_charge(order_id: int, amount: Decimal, currency: str) -> None:
