@@ -13,6 +13,7 @@ from payment_service.payments.models import Payment
 from payment_service.payments.providers import CardDetails
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
 from servicekit.errors import InvalidInput
+from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
 
 STATUS_TO_PROTO = {
@@ -70,6 +71,19 @@ class PaymentServicer(Service):
     def Refund(self, request, context):
         """Refund the order's payment in full (idempotent)."""
         return payment_to_proto(services.refund_order(order_id=request.order_id, reason=request.reason))
+
+    def ListPayments(self, request, context):
+        """Payments and refunds newest first, for the back office."""
+        payments, next_token = services.list_payments(
+            caller=Caller.from_context(context),
+            status=request.status,
+            order_id=request.order_id,
+            page_size=request.page_size or 50,
+            page_token=request.page_token,
+        )
+        return payments_pb2.ListPaymentsResponse(
+            payments=[payment_to_proto(p) for p in payments], next_page_token=next_token
+        )
 
 
 def grpc_handlers(server) -> None:

@@ -1,10 +1,11 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from collections.abc import Mapping as _Mapping
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
@@ -59,6 +60,26 @@ class RefundRequest(_message.Message):
     order_id: int
     reason: str
     def __init__(self, order_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class ListPaymentsRequest(_message.Message):
+    __slots__ = ("status", "order_id", "page_size", "page_token")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    order_id: int
+    page_size: int
+    page_token: str
+    def __init__(self, status: _Optional[str] = ..., order_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListPaymentsResponse(_message.Message):
+    __slots__ = ("payments", "next_page_token")
+    PAYMENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    payments: _containers.RepeatedCompositeFieldContainer[Payment]
+    next_page_token: str
+    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("id", "order_id", "status", "amount", "currency", "brand", "last4", "decline_reason", "refunded_amount", "created_at", "refunded_at")

@@ -49,6 +49,11 @@ class PaymentServiceStub:
                 request_serializer=protos_dot_payments_dot_v1_dot_payments__pb2.RefundRequest.SerializeToString,
                 response_deserializer=protos_dot_payments_dot_v1_dot_payments__pb2.Payment.FromString,
                 _registered_method=True)
+        self.ListPayments = channel.unary_unary(
+                '/microtix.payments.v1.PaymentService/ListPayments',
+                request_serializer=protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsRequest.SerializeToString,
+                response_deserializer=protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsResponse.FromString,
+                _registered_method=True)
 
 
 class PaymentServiceServicer:
@@ -80,6 +85,13 @@ class PaymentServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPayments(self, request, context):
+        """Payments and refunds, newest first, for staff (the back office). PERMISSION_DENIED otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_PaymentServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -97,6 +109,11 @@ def add_PaymentServiceServicer_to_server(servicer, server):
                     servicer.Refund,
                     request_deserializer=protos_dot_payments_dot_v1_dot_payments__pb2.RefundRequest.FromString,
                     response_serializer=protos_dot_payments_dot_v1_dot_payments__pb2.Payment.SerializeToString,
+            ),
+            'ListPayments': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPayments,
+                    request_deserializer=protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsRequest.FromString,
+                    response_serializer=protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,6 +197,33 @@ class PaymentService:
             '/microtix.payments.v1.PaymentService/Refund',
             protos_dot_payments_dot_v1_dot_payments__pb2.RefundRequest.SerializeToString,
             protos_dot_payments_dot_v1_dot_payments__pb2.Payment.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPayments(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.payments.v1.PaymentService/ListPayments',
+            protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsRequest.SerializeToString,
+            protos_dot_payments_dot_v1_dot_payments__pb2.ListPaymentsResponse.FromString,
             options,
             channel_credentials,
             insecure,

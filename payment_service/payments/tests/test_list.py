@@ -1,0 +1,46 @@
+"""ListPayments: the back office's view of payments and refunds."""
+
+from grpc import StatusCode
+
+from payment_service.payments.tests.support import DECLINED, PaymentServiceTestCase
+from protos.payments.v1 import payments_pb2
+from servicekit.grpc_client import RemoteError
+from servicekit.identity import Caller
+
+STAFF = Caller(user_id=1, role="customer", is_staff=True)
+
+
+class ListPaymentsTests(PaymentServiceTestCase):
+    def list(self, caller: Caller = STAFF, **fields) -> payments_pb2.ListPaymentsResponse:
+        return self.client.call("ListPayments", payments_pb2.ListPaymentsRequest(**fields), caller=caller)
+
+    def test_staff_lists_payments_newest_first(self):
+        for order_id in (1, 2, 3):
+            self.charge(order_id)
+
+        self.assertEqual([p.order_id for p in self.list().payments], [3, 2, 1])
+
+    def test_listing_filters_by_status(self):
+        self.charge(1)
+        self.charge(2)
+        self.refund(2)
+        with self.assertRaises(RemoteError):
+            self.charge(3, DECLINED)
+
+        self.assertEqual([p.order_id for p in self.list(status="refunded").payments], [2])
+        self.assertEqual([p.order_id for p in self.list(status="declined").payments], [3])
+
+    def test_listing_pages_follow_the_token(self):
+        for order_id in range(1, 6):
+            self.charge(order_id)
+
+        first = self.list(page_size=2)
+        second = self.list(page_size=2, page_token=first.next_page_token)
+
+        self.assertEqual([p.order_id for p in [*first.payments, *second.payments]], [5, 4, 3, 2])
+
+    def test_listing_by_a_non_staff_caller_is_permission_denied(self):
+        with self.assertRaises(RemoteError) as raised:
+            self.list(caller=Caller(user_id=5, role="organizer"))
+
+        self.assertEqual(raised.exception.status, StatusCode.PERMISSION_DENIED)
