@@ -37,7 +37,7 @@ def event_list(request):
     try:
         page = clients.events().call("ListEvents", form.list_request(), caller=clients.caller_for(request))
     except RemoteError as exc:
-        return _remote_error(request, "backoffice/event_list.html", context, exc)
+        return remote_error_page(request, "backoffice/event_list.html", context, exc)
     context["events"] = [event_json(event) for event in page.events]
     if page.next_page_token:
         params = request.GET.copy()
@@ -53,7 +53,7 @@ def event_detail(request, event_id: str):
             "GetEvent", events_pb2.GetEventRequest(id=int(event_id)), caller=clients.caller_for(request)
         )
     except RemoteError as exc:
-        return _remote_error(request, "backoffice/event_detail.html", context, exc)
+        return remote_error_page(request, "backoffice/event_detail.html", context, exc)
     data = event_json(event)
     fields = [(name.replace("_", " ").capitalize(), value) for name, value in data.items()]
     context.update(title=event.name, event=data, fields=fields)
@@ -68,7 +68,7 @@ def event_cancel(request, event_id: str):
         )
     except RemoteError as exc:
         context = _context(request, f"Event {event_id}", event_id=event_id)
-        return _remote_error(request, "backoffice/event_detail.html", context, exc)
+        return remote_error_page(request, "backoffice/event_detail.html", context, exc)
     messages.success(request, f"The event “{event.name}” was cancelled.")
     return redirect("admin:backoffice_event_detail", event_id=event_id)
 
@@ -77,7 +77,7 @@ def _context(request, title: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, "app_name": EVENTS_APP, **extra}
 
 
-def _remote_error(request, template: str, context: dict, exc: RemoteError):
+def remote_error_page(request, template: str, context: dict, exc: RemoteError):
     """Unknown event: 404. Any other failure: the page, with the reason in an admin error message."""
     if exc.status == grpc.StatusCode.NOT_FOUND:
         raise Http404(exc.message)

@@ -1,0 +1,108 @@
+"""Back-office listings of orders, tickets and payments, read over gRPC from their services."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.test import override_settings
+
+from gateway_project.tests.base import GatewayAPITestCase
+from protos.events.v1 import events_pb2
+from protos.tickets.v1 import tickets_pb2
+from servicekit import clients
+from servicekit.identity import Caller
+from servicekit.testing import free_port
+from servicekit.timestamps import to_timestamp
+
+VISA = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=datetime.now(UTC).year + 2, cvc="123")
+
+
+class ListingsAdminTests(GatewayAPITestCase):
+    def setUp(self):
+        self.client.force_login(self.make_user(is_staff=True, is_superuser=True))
+        self.email = f"buyer-{uuid.uuid4().hex[:12]}@example.com"
+        self.order = self.buy(self.email)
+
+    def buy(self, email: str) -> tickets_pb2.Order:
+        """An event, a ticket type and a paid order of 2 tickets, made through the services."""
+        organizer = self.make_organizer()
+        organizer_caller = Caller(user_id=organizer.id, role="organizer")
+        starts = datetime.now(UTC) + timedelta(days=20)
+        event = clients.events().call(
+            "CreateEvent",
+            events_pb2.CreateEventRequest(
+                name="Listings", starts_at=to_timestamp(starts), ends_at=to_timestamp(starts + timedelta(hours=2))
+            ),
+            caller=organizer_caller,
+        )
+        ticket_type = clients.tickets().call(
+            "CreateTicketType",
+            tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="General", price="12.50", capacity=10),
+            caller=organizer_caller,
+        )
+        buyer = Caller(user_id=self.make_user(email=email).id, role="customer")
+        reserved = clients.tickets().call(
+            "ReserveSeats",
+            tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=2, email=email, full_name="B"),
+            caller=buyer,
+        )
+        return clients.tickets().call(
+            "PayOrder", tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=VISA), caller=buyer
+        )
+
+    def test_admin_index_lists_orders_tickets_and_payments(self):
+        page = self.client.get("/admin/").content.decode()
+
+        for title in ("Tickets service", "Orders", "Tickets", "Payments service", "Payments and refunds"):
+            self.assertIn(title, page)
+
+    def test_orders_are_found_by_buyer_email(self):
+        response = self.client.get("/admin/backoffice/orders/", {"q": self.email})
+
+        self.assertContains(response, self.email)
+        self.assertContains(response, "25.00 USD")
+
+    def test_orders_filter_by_status(self):
+        response = self.client.get("/admin/backoffice/orders/", {"q": self.email, "status": "reserved"})
+
+        self.assertContains(response, self.email, count=1)  # in the search box only
+        self.assertContains(response, "Nothing found.")
+
+    def test_orders_filter_by_event(self):
+        response = self.client.get("/admin/backoffice/orders/", {"event_id": self.order.event_id})
+
+        self.assertContains(response, self.email)
+
+    def test_tickets_are_found_by_code(self):
+        code = self.order.tickets[0].code
+
+        response = self.client.get("/admin/backoffice/tickets/", {"q": code})
+
+        self.assertContains(response, code)
+        self.assertNotContains(response, self.order.tickets[1].code)
+
+    def test_payments_show_the_order_with_card_brand_and_last_digits(self):
+        response = self.client.get("/admin/backoffice/payments/", {"order_id": self.order.id})
+
+        self.assertContains(response, "visa •••• 4242")
+        self.assertContains(response, "succeeded")
+
+    def test_invalid_filter_is_a_bad_request_page(self):
+        response = self.client.get("/admin/backoffice/orders/", {"status": "stolen"})
+
+        self.assertEqual(response.status_code, 400)
+
+    def test_listings_are_closed_to_non_staff_users(self):
+        self.client.force_login(self.make_user())
+
+        response = self.client.get("/admin/backoffice/orders/")
+
+        self.assertEqual(response.status_code, 302)
+        self.assertIn("/admin/login/", response["Location"])
+
+    def test_tickets_service_down_renders_a_503_page(self):
+        with override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "tickets": f"127.0.0.1:{free_port()}"}):
+            response = self.client.get("/admin/backoffice/orders/")
+
+        self.assertEqual(response.status_code, 503)
+        self.assertContains(response, "unavailable", status_code=503)
