@@ -23,5 +23,7 @@ urlpatterns = [
     path("api/auth/", include("gateway_project.accounts.urls")),
     path("api/events/", include("gateway_project.events_api.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
+    # Orders, tickets and check-ins: /api/orders/, /api/tickets/, /api/checkins/.
+    path("api/", include("gateway_project.ticketing_api.urls")),
     path("api-auth/", include("rest_framework.urls")),
 ]

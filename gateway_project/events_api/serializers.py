@@ -1,11 +1,14 @@
 """Shapes of the events API: what a request may carry and how an event looks in JSON.
 Business rules (dates in order, start in the future) are the events service's to check."""
 
+import re
 from datetime import UTC
+from decimal import Decimal, InvalidOperation
 
 from rest_framework import serializers
 
 from protos.events.v1 import events_pb2
+from protos.tickets.v1 import tickets_pb2
 from servicekit.timestamps import from_timestamp, to_timestamp
 
 STATUS_NAMES = {
@@ -16,6 +19,15 @@ STATUS_NAMES = {
 
 def iso(stamp) -> str:
     return from_timestamp(stamp).astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def money(amount: str) -> str:
+    """A service's decimal amount with exactly 2 decimals, as the API shows every amount ("75" -> "75.00")."""
+    try:
+        value = Decimal(amount)
+    except InvalidOperation:
+        return amount
+    return f"{value:.2f}" if value.is_finite() else amount
 
 
 def event_json(event: events_pb2.Event) -> dict:
@@ -66,4 +78,69 @@ class EventListQuerySerializer(serializers.Serializer):
             organizer_id=organizer_id,
             page_size=data["page_size"],
             page_token=data["cursor"],
+        )
+
+
+# --- ticket types of an event (the tickets service's inventory) ---------------------------------
+
+_CURRENCY = re.compile(r"\A[A-Za-z]{3}\Z")
+
+
+def ticket_type_json(ticket_type: tickets_pb2.TicketType) -> dict:
+    return {
+        "id": ticket_type.id,
+        "event_id": ticket_type.event_id,
+        "name": ticket_type.name,
+        "price": money(ticket_type.price),
+        "currency": ticket_type.currency,
+        "capacity": ticket_type.capacity,
+        "available": ticket_type.available,
+        "max_per_order": ticket_type.max_per_order,
+    }
+
+
+def sales_json(report: tickets_pb2.SalesReport) -> dict:
+    return {
+        "event_id": report.event_id,
+        "ticket_types": [
+            {
+                "ticket_type_id": line.ticket_type_id,
+                "name": line.name,
+                "capacity": line.capacity,
+                "sold": line.sold,
+                "held": line.held,
+                "available": line.available,
+                "revenue": money(line.revenue),
+                "currency": line.currency,
+            }
+            for line in report.ticket_types
+        ],
+        "checked_in": report.checked_in,
+    }
+
+
+class TicketTypeWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=100)
+    # A JSON string ("25.00") or number (25, 25.5); at most 2 decimals.
+    price = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("99999999.99")
+    )
+    currency = serializers.CharField(required=False, default="USD", max_length=3)
+    capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
+    max_per_order = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
+
+    def validate_currency(self, value: str) -> str:
+        if not _CURRENCY.match(value):
+            raise serializers.ValidationError("Enter a 3-letter ISO 4217 currency code.")
+        return value.upper()
+
+    def create_request(self, event_id: int) -> tickets_pb2.CreateTicketTypeRequest:
+        data = self.validated_data
+        return tickets_pb2.CreateTicketTypeRequest(
+            event_id=event_id,
+            name=data["name"],
+            price=f"{data['price']:.2f}",
+            currency=data["currency"],
+            capacity=data["capacity"],
+            max_per_order=data["max_per_order"],
         )

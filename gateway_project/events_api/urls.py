@@ -6,4 +6,6 @@ urlpatterns = [
     path("", views.EventListView.as_view(), name="event-list"),
     path("mine/", views.MyEventListView.as_view(), name="event-mine"),
     path("<id:event_id>/", views.EventDetailView.as_view(), name="event-detail"),
+    path("<id:event_id>/ticket-types/", views.TicketTypeListView.as_view(), name="event-ticket-types"),
+    path("<id:event_id>/sales/", views.EventSalesView.as_view(), name="event-sales"),
 ]

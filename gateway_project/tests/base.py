@@ -8,7 +8,7 @@ from rest_framework.test import APITestCase
 
 from gateway_project.accounts.models import User
 from gateway_project.accounts.serializers import TokenObtainSerializer
-from servicekit.testing import shared_stack
+from servicekit.testing import ProcessStack, shared_stack
 
 # Services keep their rows across tests (they commit in their own processes),
 # so every test user gets an id never used before in this run; the gaps leave
@@ -17,10 +17,21 @@ _user_ids = itertools.count(1_000, step=1_000)
 PASSWORD = "correct-horse-battery-staple"
 
 
+SERVICES = ("events", "tickets", "payments")
+
+
 class GatewayAPITestCase(APITestCase):
+    # Environment of a private stack of services for this class only (e.g. a short seat hold);
+    # None: the stack shared by the whole run.
+    service_environ: dict[str, str] | None = None
+
     @classmethod
     def setUpClass(cls):
-        cls.services = shared_stack("events", "tickets", "payments")
+        if cls.service_environ is None:
+            cls.services = shared_stack(*SERVICES)
+        else:
+            cls.services = ProcessStack(list(SERVICES), environ=cls.service_environ).start()
+            cls.addClassCleanup(cls.services.stop)
         cls.enterClassContext(override_settings(GRPC_ADDRS=cls.services.grpc_addrs))
         super().setUpClass()
 

@@ -116,13 +116,13 @@ class CreateEventTests(EventsAPITestCase):
         self.assertEqual(event["ends_at"], "2090-06-01T22:30:00Z")
         self.assertEqual(event["status"], "published")
 
-    def test_created_event_can_be_read_back(self):
+    def test_created_event_can_be_read_back_with_no_ticket_types_yet(self):
         created = self.create_event()
 
         response = self.client.get(detail_url(created["id"]))
 
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        self.assertEqual(response.json(), created)
+        self.assertEqual(response.json(), {**created, "ticket_types": []})
 
     def test_create_event_without_optional_fields_uses_defaults(self):
         self.authenticate(self.organizer)
