@@ -25,12 +25,17 @@ TICKET_STATUS = {
 }
 
 
+def money(amount) -> str:
+    """Amounts cross the wire with exactly 2 decimals."""
+    return f"{amount:.2f}"
+
+
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
     return tickets_pb2.TicketType(
         id=ticket_type.id,
         event_id=ticket_type.event_id,
         name=ticket_type.name,
-        price=str(ticket_type.price),
+        price=money(ticket_type.price),
         currency=ticket_type.currency,
         capacity=ticket_type.capacity,
         available=ticket_type.available,
@@ -59,8 +64,8 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         event_id=order.event_id,
         ticket_type_id=order.ticket_type_id,
         quantity=order.quantity,
-        unit_price=str(order.unit_price),
-        total=str(order.total),
+        unit_price=money(order.unit_price),
+        total=money(order.total),
         currency=order.currency,
         email=order.email,
         full_name=order.full_name,
@@ -68,7 +73,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         created_at=to_timestamp(order.created_at),
         paid_at=to_timestamp(order.paid_at),
         tickets=[ticket_to_proto(t) for t in order.tickets.order_by("id")] if order.paid_at else [],
-        refunded_amount=str(order.refunded_amount),
+        refunded_amount=money(order.refunded_amount),
     )
     if order.payment_last4:
         message.payment.CopyFrom(tickets_pb2.PaymentSummary(brand=order.payment_brand, last4=order.payment_last4))
@@ -108,7 +113,7 @@ class TicketServicer(Service):
                     sold=line.ticket_type.sold,
                     held=line.ticket_type.held,
                     available=line.ticket_type.available,
-                    revenue=str(line.revenue),
+                    revenue=money(line.revenue),
                     currency=line.ticket_type.currency,
                 )
                 for line in report.types

@@ -35,6 +35,8 @@ from ticket_service.tickets.models import Order, Ticket, TicketType
 
 log = logging.getLogger("microtix.tickets")
 
+CENT = Decimal("0.01")
+MAX_PRICE = Decimal("100000000")
 DEFAULT_MAX_PER_ORDER = 10
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
@@ -42,7 +44,9 @@ SWEEP_BATCH = 200
 # A charge attempt older than this has surely finished (client deadlines are far shorter):
 # if its order is still not paid, the outcome was lost and is reconciled with the payment service.
 CHARGE_SETTLED_AFTER = timedelta(seconds=60)
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CURRENCY = re.compile(r"[A-Z]{3}")
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}")
+_PAGE_TOKEN = re.compile(r"[0-9]{1,18}")
 _TICKET_CODE_SALT = "microtix.tickets.code"
 
 
@@ -211,9 +215,9 @@ def create_ticket_type(
     elif len(name) > 100:
         problems["name"] = ["Ensure this field has no more than 100 characters."]
     amount = parse_amount(price)
-    if amount is None or amount < 0 or amount >= Decimal("100000000"):
+    if amount is None or amount < 0:
         problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
-    if not _CURRENCY.match(currency):
+    if not _CURRENCY.fullmatch(currency):
         problems["currency"] = ["Enter a 3-letter ISO 4217 currency code."]
     if not 1 <= capacity <= 1_000_000:
         problems["capacity"] = ["Capacity must be between 1 and 1000000."]
@@ -227,14 +231,14 @@ def create_ticket_type(
 
 
 def parse_amount(text: str) -> Decimal | None:
-    """A money amount with at most 2 decimals, or None if `text` is not one."""
+    """A money amount below 10^8 with at most 2 decimals, or None if `text` is not one."""
     try:
         amount = Decimal(text)
     except (InvalidOperation, TypeError, ValueError):
         return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+    if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= MAX_PRICE:
         return None
-    return amount.quantize(Decimal("0.01"))
+    return amount.quantize(CENT)
 
 
 def list_ticket_types(event_id: int) -> list[TicketType]:
@@ -249,7 +253,8 @@ def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
         .values_list("ticket_type_id")
         .annotate(total=Sum("total"))
     )
-    types = [TypeSales(t, revenue.get(t.id, Decimal("0.00"))) for t in list_ticket_types(event_id)]
+    # Aggregates come back unrounded on some databases: money always has 2 decimals.
+    types = [TypeSales(t, Decimal(revenue.get(t.id, 0)).quantize(CENT)) for t in list_ticket_types(event_id)]
     checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
     return SalesReport(event_id, types, checked_in)
 
@@ -277,8 +282,11 @@ def reserve_seats(
         existing = _replayed_order(caller, key, ticket_type_id, quantity)
         if existing:
             return existing, False
+    problems = _buyer_problems(email, full_name)
     if quantity < 1:
-        raise InvalidInput(field_errors={"quantity": ["Ensure this value is greater than or equal to 1."]})
+        problems["quantity"] = ["Ensure this value is greater than or equal to 1."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
     ticket_type = _ticket_type(ticket_type_id)
     if quantity > ticket_type.max_per_order:
         raise InvalidInput(
@@ -322,6 +330,15 @@ def reserve_seats(
         return existing, False
     log.info("order %s reserved %s x type %s for user %s", order.id, quantity, ticket_type.id, caller.user_id)
     return order, True
+
+
+def _buyer_problems(email: str, full_name: str) -> dict[str, list[str]]:
+    problems = {}
+    if not _EMAIL.fullmatch(email):
+        problems["email"] = ["Enter a valid email address of at most 254 characters."]
+    if len(full_name) > 150:
+        problems["full_name"] = ["Ensure this field has no more than 150 characters."]
+    return problems
 
 
 def _replayed_order(caller: Caller, key: str, ticket_type_id: int, quantity: int) -> Order | None:
@@ -431,6 +448,8 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
         raise HoldExpired()
     if order.status != Order.Status.RESERVED:
         raise OrderNotPayable(f"This order is {order.status} and cannot be paid.")
+    if order.total == 0:
+        return complete_paid_order(order.id, payments_pb2.Payment())  # free: nothing to charge
     Order.objects.filter(pk=order.id, payment_started_at__isnull=True).update(payment_started_at=timezone.now())
     request = payments_pb2.ChargeRequest(
         order_id=order.id,
@@ -497,6 +516,9 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
 
 def refund_order(order_id: int, reason: str) -> Order:
     """Refund the order's payment in full (idempotent) and mark the order refunded."""
+    if Order.objects.filter(pk=order_id, total=0).exists():
+        Order.objects.filter(pk=order_id).update(status=Order.Status.REFUNDED, updated_at=timezone.now())
+        return Order.objects.get(pk=order_id)  # free: nothing was charged
     try:
         payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
     except RemoteError as exc:
@@ -589,7 +611,7 @@ def _newest_first(queryset, page_size: int, page_token: str) -> Page:
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(field_errors={"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
     if page_token:
-        if not page_token.isdigit() or len(page_token) > 18:
+        if not _PAGE_TOKEN.fullmatch(page_token):
             raise InvalidInput(field_errors={"cursor": ["Invalid cursor."]})
         queryset = queryset.filter(id__lt=int(page_token))
     items = list(queryset.order_by("-id")[: page_size + 1])
