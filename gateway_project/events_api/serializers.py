@@ -3,7 +3,7 @@ Business rules (dates in order, start in the future) are the events service's to
 
 import re
 from datetime import UTC
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from rest_framework import serializers
 
@@ -19,15 +19,6 @@ STATUS_NAMES = {
 
 def iso(stamp) -> str:
     return from_timestamp(stamp).astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def money(amount: str) -> str:
-    """A service's decimal amount with exactly 2 decimals, as the API shows every amount ("75" -> "75.00")."""
-    try:
-        value = Decimal(amount)
-    except InvalidOperation:
-        return amount
-    return f"{value:.2f}" if value.is_finite() else amount
 
 
 def event_json(event: events_pb2.Event) -> dict:
@@ -91,7 +82,7 @@ def ticket_type_json(ticket_type: tickets_pb2.TicketType) -> dict:
         "id": ticket_type.id,
         "event_id": ticket_type.event_id,
         "name": ticket_type.name,
-        "price": money(ticket_type.price),
+        "price": ticket_type.price,
         "currency": ticket_type.currency,
         "capacity": ticket_type.capacity,
         "available": ticket_type.available,
@@ -110,7 +101,7 @@ def sales_json(report: tickets_pb2.SalesReport) -> dict:
                 "sold": line.sold,
                 "held": line.held,
                 "available": line.available,
-                "revenue": money(line.revenue),
+                "revenue": line.revenue,
                 "currency": line.currency,
             }
             for line in report.ticket_types
