@@ -78,6 +78,25 @@ class EventsEndToEndTest(SimpleTestCase):
             url = page.body["next"]
         self.assertEqual(seen, created)
 
+    def test_customer_buys_tickets_that_the_door_scans_once(self):
+        event = self.create_event(f"Gig {uuid.uuid4().hex[:8]}")
+        ticket_type = self.organizer.post(
+            f"/api/events/{event['id']}/ticket-types/", {"name": "Standing", "price": "30.00", "capacity": 3}
+        )
+        self.assertEqual(ticket_type.status, 201, ticket_type.body)
+
+        reserved = self.customer.post("/api/orders/", {"ticket_type_id": ticket_type.body["id"], "quantity": 2})
+        self.assertEqual((reserved.status, reserved.body["total"]), (201, "60.00"), reserved.body)
+        card = {"card_number": "4242 4242 4242 4242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 1}
+        paid = self.customer.post(f"/api/orders/{reserved.body['id']}/pay/", {**card, "cvc": "123"})
+        self.assertEqual((paid.status, paid.body["status"], len(paid.body["tickets"])), (200, "paid", 2), paid.body)
+        self.assertEqual(self.anonymous.get(f"/api/events/{event['id']}/").body["ticket_types"][0]["available"], 1)
+
+        code = paid.body["tickets"][0]["code"]
+        self.assertEqual(self.organizer.post("/api/checkins/", {"code": code}).status, 200)
+        second = self.organizer.post("/api/checkins/", {"code": code})
+        self.assertEqual((second.status, second.body["code"]), (409, "already_checked_in"))
+
     def test_a_published_task_reaches_the_worker(self):
         self.stack.start_process("worker")
         self.addCleanup(self.stack.stop_process, "worker")
