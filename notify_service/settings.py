@@ -1,8 +1,11 @@
 from servicekit.base_settings import *  # noqa: F403
-from servicekit.base_settings import INSTALLED_APPS
+from servicekit.base_settings import GRPC_ADDRS, INSTALLED_APPS
 from servicekit.config import env, env_int
 
 INSTALLED_APPS = [*INSTALLED_APPS, "notify_service.notifications"]
+
+GRPC_LISTEN_ADDR = GRPC_ADDRS["notifications"]
+GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "notify_service.notifications.servicers.grpc_handlers"}
 
 # Broker settings come from servicekit.base_settings (producers share them).
 CELERY_TASK_ACKS_LATE = True

@@ -51,6 +51,7 @@ GRPC_ADDRS = {
     "events": env("MICROTIX_EVENTS_ADDR"),
     "tickets": env("MICROTIX_TICKETS_ADDR"),
     "payments": env("MICROTIX_PAYMENTS_ADDR"),
+    "notifications": env("MICROTIX_NOTIFY_ADDR"),
 }
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")

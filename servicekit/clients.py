@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from protos.events.v1 import events_pb2_grpc
+from protos.notifications.v1 import notifications_pb2_grpc
 from protos.payments.v1 import payments_pb2_grpc
 from protos.tickets.v1 import tickets_pb2_grpc
 from servicekit.grpc_client import ServiceClient
@@ -22,3 +23,7 @@ def tickets() -> ServiceClient:
 
 def payments() -> ServiceClient:
     return _client("payments", payments_pb2_grpc.PaymentServiceStub)
+
+
+def notifications() -> ServiceClient:
+    return _client("notifications", notifications_pb2_grpc.NotificationServiceStub)

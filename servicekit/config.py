@@ -45,6 +45,7 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("MICROTIX_TICKETS_ADDR", "127.0.0.1:50052", "host:port of the tickets gRPC service."),
         EnvVar("MICROTIX_PAYMENTS_ADDR", "127.0.0.1:50053", "host:port of the payments gRPC service."),
+        EnvVar("MICROTIX_NOTIFY_ADDR", "127.0.0.1:50054", "host:port of the notifications gRPC service (its log)."),
         EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
@@ -57,6 +58,11 @@ ENV_VARS: dict[str, EnvVar] = {
             "SWEEP_INTERVAL_SECONDS",
             "2",
             "How often the tickets service releases expired holds and runs queued refunds.",
+        ),
+        EnvVar("OUTBOX_INTERVAL_SECONDS", "1", "How often a service publishes its outbox to the broker."),
+        EnvVar("EMAIL_MAX_ATTEMPTS", "6", "SMTP attempts of an email before it is marked failed."),
+        EnvVar(
+            "EMAIL_RETRY_BACKOFF_SECONDS", "5", "First retry delay of a failed email; doubles each time, with jitter."
         ),
         EnvVar("LOG_LEVEL", "INFO", "Log level of every process."),
         EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),

@@ -20,7 +20,7 @@ EVENT_STATUS_PUBLISHED: EventStatus
 EVENT_STATUS_CANCELLED: EventStatus
 
 class Event(_message.Message):
-    __slots__ = ("id", "organizer_id", "name", "description", "venue", "timezone", "starts_at", "ends_at", "status", "created_at", "updated_at")
+    __slots__ = ("id", "organizer_id", "name", "description", "venue", "timezone", "starts_at", "ends_at", "status", "created_at", "updated_at", "version")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -32,6 +32,7 @@ class Event(_message.Message):
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
     id: int
     organizer_id: int
     name: str
@@ -43,7 +44,8 @@ class Event(_message.Message):
     status: EventStatus
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., organizer_id: _Optional[int] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., venue: _Optional[str] = ..., timezone: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[EventStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    version: int
+    def __init__(self, id: _Optional[int] = ..., organizer_id: _Optional[int] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., venue: _Optional[str] = ..., timezone: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[EventStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
 
 class CreateEventRequest(_message.Message):
     __slots__ = ("name", "description", "venue", "timezone", "starts_at", "ends_at")

@@ -329,3 +329,35 @@ class CancelEventSalesResponse(_message.Message):
     tickets_voided: int
     refunds_queued: int
     def __init__(self, holds_released: _Optional[int] = ..., tickets_voided: _Optional[int] = ..., refunds_queued: _Optional[int] = ...) -> None: ...
+
+class ListEventBuyersRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    page_size: int
+    page_token: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class Buyer(_message.Message):
+    __slots__ = ("email", "full_name", "amount_paid", "currency", "tickets")
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_PAID_FIELD_NUMBER: _ClassVar[int]
+    CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    TICKETS_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    full_name: str
+    amount_paid: str
+    currency: str
+    tickets: int
+    def __init__(self, email: _Optional[str] = ..., full_name: _Optional[str] = ..., amount_paid: _Optional[str] = ..., currency: _Optional[str] = ..., tickets: _Optional[int] = ...) -> None: ...
+
+class ListEventBuyersResponse(_message.Message):
+    __slots__ = ("buyers", "next_page_token")
+    BUYERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    buyers: _containers.RepeatedCompositeFieldContainer[Buyer]
+    next_page_token: str
+    def __init__(self, buyers: _Optional[_Iterable[_Union[Buyer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -94,6 +94,11 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.FromString,
                 _registered_method=True)
+        self.ListEventBuyers = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ListEventBuyers',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -189,6 +194,14 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEventBuyers(self, request, context):
+        """Everyone who paid for the event (one entry per buyer email, with what they
+        paid), for notifications; keyset-paginated by email.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -251,6 +264,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.CancelEventSales,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.SerializeToString,
+            ),
+            'ListEventBuyers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventBuyers,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -577,6 +595,33 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/CancelEventSales',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEventBuyers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ListEventBuyers',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.FromString,
             options,
             channel_credentials,
             insecure,
