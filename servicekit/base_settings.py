@@ -51,7 +51,7 @@ GRPC_ADDRS = {
     "events": env("MICROTIX_EVENTS_ADDR"),
     "tickets": env("MICROTIX_TICKETS_ADDR"),
     "payments": env("MICROTIX_PAYMENTS_ADDR"),
-    "notifications": env("MICROTIX_NOTIFY_ADDR"),
+    "notifications": env("MICROTIX_NOTIFICATIONS_ADDR"),
 }
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
@@ -59,6 +59,9 @@ GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
 
 # Every process publishes Celery tasks (by name) to the same broker the worker consumes.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
+# A publish returns only once RabbitMQ confirmed it; a broker that does not answer fails fast.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for machines without RabbitMQ: messages are files under var/broker/.
     _broker_dir = VAR_DIR / "broker"

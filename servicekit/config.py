@@ -45,7 +45,9 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("MICROTIX_TICKETS_ADDR", "127.0.0.1:50052", "host:port of the tickets gRPC service."),
         EnvVar("MICROTIX_PAYMENTS_ADDR", "127.0.0.1:50053", "host:port of the payments gRPC service."),
-        EnvVar("MICROTIX_NOTIFY_ADDR", "127.0.0.1:50054", "host:port of the notifications gRPC service (its log)."),
+        EnvVar(
+            "MICROTIX_NOTIFICATIONS_ADDR", "127.0.0.1:50054", "host:port of the notifications gRPC service (its log)."
+        ),
         EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),

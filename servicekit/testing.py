@@ -28,6 +28,7 @@ GRPC_PROCESSES = {
     "events": "MICROTIX_EVENTS_ADDR",
     "tickets": "MICROTIX_TICKETS_ADDR",
     "payments": "MICROTIX_PAYMENTS_ADDR",
+    "notifications": "MICROTIX_NOTIFICATIONS_ADDR",
 }
 
 

@@ -20,7 +20,7 @@ class EventsEndToEndTest(SimpleTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.stack = ProcessStack(["gateway", "events", "tickets", "payments"]).start()
+        cls.stack = ProcessStack(["gateway", "events", "tickets", "payments", "notifications"]).start()
         cls.addClassCleanup(cls.stack.stop)
 
     def setUp(self):
@@ -47,7 +47,9 @@ class EventsEndToEndTest(SimpleTestCase):
     def test_health_reports_every_service_ok(self):
         response = self.anonymous.get("/api/health/")
         self.assertEqual(response.status, 200, response.body)
-        self.assertEqual(response.body["services"], {"events": "ok", "tickets": "ok", "payments": "ok"})
+        self.assertEqual(
+            response.body["services"], {"events": "ok", "tickets": "ok", "payments": "ok", "notifications": "ok"}
+        )
 
     def test_organizer_publishes_changes_and_cancels_an_event_the_public_sees(self):
         tag = uuid.uuid4().hex[:10]

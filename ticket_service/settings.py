@@ -8,4 +8,7 @@ GRPC_LISTEN_ADDR = GRPC_ADDRS["tickets"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "ticket_service.tickets.servicers.grpc_handlers"}
 
 ORDER_HOLD_SECONDS = env_int("ORDER_HOLD_SECONDS")
-PERIODIC_TASKS = [("ticket_service.tickets.services.sweep", env_float("SWEEP_INTERVAL_SECONDS"))]
+PERIODIC_TASKS = [
+    ("ticket_service.tickets.services.sweep", env_float("SWEEP_INTERVAL_SECONDS")),
+    ("ticket_service.tickets.services.relay_outbox", env_float("OUTBOX_INTERVAL_SECONDS")),
+]

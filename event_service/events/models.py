@@ -1,5 +1,7 @@
 from django.db import models
 
+from servicekit.outbox import OutboxMessage as OutboxMessageBase
+
 
 class Event(models.Model):
     """Something people buy tickets for. The organizer is a gateway user, referenced by id only."""
@@ -16,6 +18,8 @@ class Event(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    # Incremented by every change: names "the change" in its notifications.
+    version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -28,3 +32,7 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class OutboxMessage(OutboxMessageBase):
+    """Tasks promised by committed event changes, waiting for the relay (servicekit.outbox)."""

@@ -30,6 +30,7 @@ def event_to_proto(event: Event) -> events_pb2.Event:
         status=STATUS_TO_PROTO[event.status],
         created_at=to_timestamp(event.created_at),
         updated_at=to_timestamp(event.updated_at),
+        version=event.version,
     )
 
 

@@ -14,9 +14,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from event_service.events.models import Event
+from event_service.events.models import Event, OutboxMessage
 from protos.tickets.v1 import tickets_pb2
-from servicekit import clients
+from servicekit import clients, outbox
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
@@ -24,6 +24,8 @@ from servicekit.identity import Caller
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 EDITABLE_FIELDS = ("name", "description", "venue", "timezone", "starts_at", "ends_at")
+# Changes that ticket holders are told about: name, time and place.
+NOTIFIED_FIELDS = {"name", "venue", "timezone", "starts_at", "ends_at"}
 
 
 class EventNotFound(NotFound):
@@ -137,11 +139,25 @@ def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
         event = _owned_event(caller, event_id, for_update=True)
         if event.status == Event.Status.CANCELLED:
             raise EventCancelled()
+        before = {field: getattr(event, field) for field in changes}
         for field, value in changes.items():
             setattr(event, field, value.strip() if field in ("name", "venue") else value)
         _validate(event, start_must_be_future="starts_at" in changes)
+        changed = {field: [_text(before[field]), _text(getattr(event, field))] for field in changes}
+        changed = {field: values for field, values in changed.items() if values[0] != values[1]}
+        if changed:
+            event.version += 1
         event.save()
+        if changed.keys() & NOTIFIED_FIELDS:
+            notified = {field: values for field, values in changed.items() if field in NOTIFIED_FIELDS}
+            outbox.enqueue(
+                OutboxMessage, "notifications.event_updated", event_id=event.id, version=event.version, changes=notified
+            )
     return event
+
+
+def _text(value) -> str:
+    return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
 def cancel_event(*, caller: Caller, event_id: int) -> Event:
@@ -162,8 +178,15 @@ def cancel_event(*, caller: Caller, event_id: int) -> Event:
         event = _owned_event(caller, event_id, for_update=True)
         if event.status != Event.Status.CANCELLED:
             event.status = Event.Status.CANCELLED
-            event.save(update_fields=["status", "updated_at"])
+            event.version += 1
+            event.save(update_fields=["status", "version", "updated_at"])
+            outbox.enqueue(OutboxMessage, "notifications.event_cancelled", event_id=event.id)
     return event
+
+
+def relay_outbox() -> int:
+    """Publish the tasks committed event changes promised (PERIODIC_TASKS)."""
+    return outbox.relay(OutboxMessage)
 
 
 def _owned_event(caller: Caller, event_id: int, *, for_update: bool = False) -> Event:

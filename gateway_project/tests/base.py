@@ -17,7 +17,7 @@ _user_ids = itertools.count(1_000, step=1_000)
 PASSWORD = "correct-horse-battery-staple"
 
 
-SERVICES = ("events", "tickets", "payments")
+SERVICES = ("events", "tickets", "payments", "notifications")
 
 
 class GatewayAPITestCase(APITestCase):

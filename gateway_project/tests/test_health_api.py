@@ -23,7 +23,7 @@ class HealthAPITests(GatewayAPITestCase):
             response.json(),
             {
                 "status": "ok",
-                "services": {"events": "ok", "tickets": "ok", "payments": "ok"},
+                "services": {"events": "ok", "tickets": "ok", "payments": "ok", "notifications": "ok"},
                 "database": "ok",
             },
         )
@@ -34,7 +34,7 @@ class HealthAPITests(GatewayAPITestCase):
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
 
     def test_health_names_an_unreachable_service_as_not_ok(self):
-        for name in ("events", "tickets", "payments"):
+        for name in ("events", "tickets", "payments", "notifications"):
             with self.subTest(service=name), self.with_service_down(name):
                 response = self.client.get(HEALTH_URL)
 
@@ -44,7 +44,7 @@ class HealthAPITests(GatewayAPITestCase):
                 self.assertNotEqual(body["services"][name], "ok")
                 others = {other: answer for other, answer in body["services"].items() if other != name}
                 self.assertEqual(others, {other: "ok" for other in others})
-                self.assertEqual(len(others), 2)
+                self.assertEqual(len(others), 3)
                 self.assertEqual(body["database"], "ok")
 
     def test_health_names_a_service_that_does_not_answer_as_not_ok(self):

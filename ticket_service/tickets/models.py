@@ -1,6 +1,8 @@
 from django.db import models
 from django.db.models import F, Q
 
+from servicekit.outbox import OutboxMessage as OutboxMessageBase
+
 
 class TicketType(models.Model):
     """A kind of seat for an event, and its inventory: sold + held never exceeds capacity."""
@@ -107,3 +109,7 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"Ticket {self.id} ({self.status})"
+
+
+class OutboxMessage(OutboxMessageBase):
+    """Tasks promised by committed orders (e.g. the confirmation email), waiting for the relay."""

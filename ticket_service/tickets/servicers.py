@@ -204,6 +204,25 @@ class TicketServicer(Service):
             refunds_queued=result.refunds_queued,
         )
 
+    def ListEventBuyers(self, request, context):
+        """Who paid for the event, one entry per email, for notifications."""
+        buyers, next_token = services.list_event_buyers(
+            event_id=request.event_id, page_size=request.page_size, page_token=request.page_token
+        )
+        return tickets_pb2.ListEventBuyersResponse(
+            buyers=[
+                tickets_pb2.Buyer(
+                    email=b.email,
+                    full_name=b.full_name,
+                    amount_paid=money(b.amount_paid),
+                    currency=b.currency,
+                    tickets=b.tickets,
+                )
+                for b in buyers
+            ],
+            next_page_token=next_token,
+        )
+
 
 def grpc_handlers(server) -> None:
     tickets_pb2_grpc.add_TicketServiceServicer_to_server(TicketServicer.as_servicer(), server)

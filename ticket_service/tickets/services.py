@@ -20,18 +20,18 @@ from decimal import Decimal, InvalidOperation
 import grpc
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
-from servicekit import clients
+from servicekit import clients, outbox
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import CUSTOMER, Caller
 from servicekit.timestamps import from_timestamp
-from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
 
 log = logging.getLogger("microtix.tickets")
 
@@ -39,6 +39,7 @@ CENT = Decimal("0.01")
 MAX_PRICE = Decimal("100000000")
 DEFAULT_MAX_PER_ORDER = 10
 DEFAULT_PAGE_SIZE = 20
+BUYERS_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 100
 SWEEP_BATCH = 200
 # A charge attempt older than this has surely finished (client deadlines are far shorter):
@@ -507,6 +508,17 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 )
                 for _ in range(order.quantity)
             )
+            outbox.enqueue(
+                OutboxMessage,
+                "notifications.order_paid",
+                order_id=order.id,
+                email=order.email,
+                full_name=order.full_name,
+                event_id=order.event_id,
+                total=f"{order.total:.2f}",
+                currency=order.currency,
+                tickets=list(order.tickets.order_by("id").values("id", "code")),
+            )
     if seats:
         log.info("order %s paid: %s tickets issued", order.id, order.quantity)
         return order
@@ -729,6 +741,46 @@ def refund_pending_orders(limit: int = SWEEP_BATCH) -> int:
             continue
         refunded += 1
     return refunded
+
+
+@dataclass(frozen=True)
+class Buyer:
+    email: str
+    full_name: str
+    amount_paid: Decimal
+    currency: str
+    tickets: int
+
+
+def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = "") -> tuple[list[Buyer], str]:
+    """Everyone who paid for the event, one entry per email with what they paid, by email;
+    returns a page and the next page's token ("" at the end)."""
+    page_size = page_size or BUYERS_PAGE_SIZE
+    if not 1 <= page_size <= 1000:
+        raise InvalidInput(field_errors={"page_size": ["Must be between 1 and 1000."]})
+    # paid_at marks orders that were paid, including those refunded since because the event was cancelled.
+    orders = Order.objects.filter(
+        event_id=event_id,
+        paid_at__isnull=False,
+        status__in=[Order.Status.PAID, Order.Status.REFUND_PENDING, Order.Status.REFUNDED],
+    )
+    if page_token:
+        orders = orders.filter(email__gt=page_token)
+    rows = list(
+        orders.values("email")
+        .annotate(full_name=Max("full_name"), amount=Sum("total"), currency=Max("currency"), tickets=Sum("quantity"))
+        .order_by("email")[: page_size + 1]
+    )
+    buyers = [
+        Buyer(row["email"], row["full_name"], Decimal(row["amount"]).quantize(CENT), row["currency"], row["tickets"])
+        for row in rows[:page_size]
+    ]
+    return buyers, (buyers[-1].email if len(rows) > page_size else "")
+
+
+def relay_outbox() -> int:
+    """Publish the tasks committed orders promised (PERIODIC_TASKS)."""
+    return outbox.relay(OutboxMessage)
 
 
 def sweep() -> None:
