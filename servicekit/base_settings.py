@@ -62,6 +62,7 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 # A publish returns only once RabbitMQ confirmed it; a broker that does not answer fails fast.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE")
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for machines without RabbitMQ: messages are files under var/broker/.
     _broker_dir = VAR_DIR / "broker"

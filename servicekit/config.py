@@ -39,6 +39,7 @@ ENV_VARS: dict[str, EnvVar] = {
             "Celery broker; unset means kombu's filesystem transport under var/broker/. "
             "amqp://guest:guest@127.0.0.1:5672// for RabbitMQ.",
         ),
+        EnvVar("CELERY_QUEUE", "microtix", "Queue the tasks go to and the worker consumes (tests use one per run)."),
         EnvVar("MICROTIX_HTTP_PORT", "8000", "Port the gateway (gunicorn) listens on."),
         EnvVar(
             "MICROTIX_EVENTS_ADDR", "127.0.0.1:50051", "host:port the events gRPC service listens on and is dialled at."

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase
 
-from servicekit.tasks import publish
+from servicekit.tasks import celery_app
 from servicekit.testing import ProcessStack
 from tests.http import JsonClient
 
@@ -103,7 +103,8 @@ class EventsEndToEndTest(SimpleTestCase):
         self.stack.start_process("worker")
         self.addCleanup(self.stack.stop_process, "worker")
         payload = uuid.uuid4().hex
-        publish("notifications.ping", payload)
+        publisher = celery_app("e2e-test")
+        publisher.send_task("notifications.ping", args=[payload], queue=self.stack.env["CELERY_QUEUE"])
         log = self.stack.log_path("worker")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and f"pong {payload}" not in log.read_text():
