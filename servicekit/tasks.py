@@ -17,16 +17,16 @@ def celery_app(name: str) -> Celery:
 
 
 @cache
-def _publisher() -> Celery:
+def publisher() -> Celery:
     return celery_app("microtix-publisher")
 
 
 def publish(task_name: str, *args, **kwargs) -> None:
     """Send the task named `task_name` to the broker (Celery retries a failed connection)."""
-    _publisher().send_task(task_name, args=args, kwargs=kwargs)
+    publisher().send_task(task_name, args=args, kwargs=kwargs)
 
 
 def publish_confirmed(task_name: str, kwargs: dict) -> None:
     """Send the task and return only once the broker has it; raise at once if it cannot
     (the outbox relay keeps the message and tries again later)."""
-    _publisher().send_task(task_name, kwargs=kwargs, retry=False)
+    publisher().send_task(task_name, kwargs=kwargs, retry=False)

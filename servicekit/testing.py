@@ -78,8 +78,8 @@ class ProcessStack:
                 "MICROTIX_HTTP_PORT": str(self.http_port),
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                 "WEB_CONCURRENCY": "2",
-            # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
-            "CELERY_QUEUE": f"test-{database_name}",
+                # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
+                "CELERY_QUEUE": f"test-{database_name}",
                 **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
                 **(environ or {}),
             }
