@@ -1,5 +1,8 @@
 """Event changes promise their notifications through the outbox, in the same transaction."""
 
+import os
+from unittest import mock
+
 from django.test import TransactionTestCase, override_settings
 
 from event_service.events import services
@@ -86,7 +89,12 @@ class RelayTests(TransactionTestCase):
     def test_relay_keeps_messages_while_the_broker_is_unreachable_and_sends_them_when_it_is_back(self):
         OutboxMessage.objects.create(task_name="notifications.ping", kwargs={"payload": "x"})
 
-        with override_settings(CELERY_BROKER_URL=f"amqp://guest:guest@127.0.0.1:{free_port()}//"):
+        unreachable = f"amqp://guest:guest@127.0.0.1:{free_port()}//"
+        # Celery lets the CELERY_BROKER_URL environment variable win over settings: change both.
+        with (
+            override_settings(CELERY_BROKER_URL=unreachable),
+            mock.patch.dict(os.environ, CELERY_BROKER_URL=unreachable),
+        ):
             tasks.publisher.cache_clear()
             self.assertEqual(services.relay_outbox(), 0)
         message = OutboxMessage.objects.get()
