@@ -1,9 +1,9 @@
 """gRPC clients of the services, and the caller identity the gateway sends them."""
 
-from servicekit.clients import events, payments, tickets
+from servicekit.clients import events, notifications, payments, tickets
 from servicekit.identity import Caller
 
-__all__ = ["caller_for", "events", "payments", "tickets"]
+__all__ = ["caller_for", "events", "notifications", "payments", "tickets"]
 
 REQUEST_ID_HEADER = "HTTP_X_REQUEST_ID"
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django import forms
-from django.contrib import admin
-from django.shortcuts import render
+from django.contrib import admin, messages
+from django.shortcuts import redirect, render
 
 from gateway_project.api import clients
 from gateway_project.backoffice.views import remote_error_page
+from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.grpc_client import RemoteError, ServiceClient
@@ -21,6 +22,8 @@ PAGE_SIZE = 50
 ORDER_STATUSES = ["reserved", "paid", "cancelled", "expired", "refund_pending", "refunded"]
 TICKET_STATUSES = ["valid", "checked_in", "void"]
 PAYMENT_STATUSES = ["succeeded", "declined", "refunded"]
+NOTIFICATION_KINDS = ["order_confirmation", "event_updated", "event_cancelled", "reminder"]
+NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 
 
 def _status_choices(values: list[str]) -> list[tuple[str, str]]:
@@ -52,6 +55,24 @@ class PaymentFilter(forms.Form):
     order_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Order id")
 
 
+class NotificationFilter(forms.Form):
+    q = forms.CharField(required=False, max_length=200, label="Recipient contains")
+    kind = forms.ChoiceField(
+        required=False, choices=[("", "any kind"), *((k, k.replace("_", " ")) for k in NOTIFICATION_KINDS)]
+    )
+    status = forms.ChoiceField(required=False, choices=_status_choices(NOTIFICATION_STATUSES))
+
+
+@dataclass(frozen=True)
+class RowAction:
+    """A button on the rows it applies to, calling one RPC on that row's id."""
+
+    label: str
+    method: str
+    request: Callable[[int], object]  # row id -> request message
+    applies: Callable[[object], bool]  # row -> show the button?
+
+
 @dataclass(frozen=True)
 class RemoteListing:
     """One back-office table: which service to ask, how, and how to show a row."""
@@ -65,6 +86,7 @@ class RemoteListing:
     request: Callable[[dict, str], object]  # (cleaned filters, page token) -> request message
     items: Callable[[object], list]  # response -> rows
     columns: tuple[tuple[str, Callable[[object], object]], ...]
+    action: RowAction | None = None
 
     def view(self, request):
         form = self.form_class(request.GET)
@@ -85,14 +107,34 @@ class RemoteListing:
             )
         except RemoteError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
-        context["rows"] = [[cell(item) for _, cell in self.columns] for item in self.items(response)]
+        context["rows"] = [
+            {
+                "cells": [cell(item) for _, cell in self.columns],
+                "action_id": item.id if self.action and self.action.applies(item) else None,
+            }
+            for item in self.items(response)
+        ]
+        context["action"] = self.action
         if response.next_page_token:
             params = request.GET.copy()
             params["cursor"] = response.next_page_token
             context["next_url"] = f"?{params.urlencode()}"
         return render(request, "backoffice/remote_list.html", context)
 
+    def act(self, request, item_id: str):
+        """POST: run the row action on one item, then back to the listing with a message."""
+        try:
+            self.client().call(
+                self.action.method, self.action.request(int(item_id)), caller=clients.caller_for(request)
+            )
+        except RemoteError as exc:
+            messages.error(request, f"{self.action.label} of #{item_id} failed: {exc.message or exc.status.name}")
+        else:
+            messages.success(request, f"{self.action.label}: #{item_id} done.")
+        return redirect(f"admin:backoffice_{self.slug}")
 
+
+NOTIFICATIONS_SECTION = "Notifications"
 TICKETS_SECTION = "Tickets service"
 PAYMENTS_SECTION = "Payments service"
 
@@ -173,6 +215,35 @@ LISTINGS = (
             ("Refunded", lambda p: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else ""),
             ("Refunded at", lambda p: when(p, "refunded_at")),
             ("Created", lambda p: when(p, "created_at")),
+        ),
+    ),
+    RemoteListing(
+        slug="notifications",
+        title="Notification log",
+        section=NOTIFICATIONS_SECTION,
+        form_class=NotificationFilter,
+        client=clients.notifications,
+        method="ListNotifications",
+        request=lambda f, token: notifications_pb2.ListNotificationsRequest(
+            kind=f["kind"], status=f["status"], recipient_query=f["q"], page_size=PAGE_SIZE, page_token=token
+        ),
+        items=lambda response: response.notifications,
+        columns=(
+            ("Id", lambda n: n.id),
+            ("Recipient", lambda n: n.recipient),
+            ("Kind", lambda n: n.kind),
+            ("Subject", lambda n: n.subject),
+            ("Status", lambda n: n.status),
+            ("Attempts", lambda n: n.attempts),
+            ("Last error", lambda n: n.last_error),
+            ("Sent", lambda n: when(n, "sent_at")),
+            ("Created", lambda n: when(n, "created_at")),
+        ),
+        action=RowAction(
+            label="Retry",
+            method="RetryNotification",
+            request=lambda item_id: notifications_pb2.RetryNotificationRequest(id=item_id),
+            applies=lambda n: n.status == "failed",
         ),
     ),
 )

@@ -7,6 +7,7 @@ Installed in place of "django.contrib.admin" (INSTALLED_APPS lists MicroTixAdmin
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.urls import re_path, reverse
+from django.views.decorators.http import require_POST
 
 EVENTS_APP = "Events service"
 
@@ -27,6 +28,15 @@ class MicroTixAdminSite(admin.AdminSite):
                     rf"^backoffice/{listing.slug}/$", self.admin_view(listing.view), name=f"backoffice_{listing.slug}"
                 )
                 for listing in LISTINGS
+            ),
+            *(
+                re_path(
+                    rf"^backoffice/{listing.slug}/(?P<item_id>[0-9]{{1,18}})/{listing.action.method.lower()}/$",
+                    self.admin_view(require_POST(listing.act)),
+                    name=f"backoffice_{listing.slug}_action",
+                )
+                for listing in LISTINGS
+                if listing.action
             ),
             *super().get_urls(),
         ]
