@@ -1,9 +1,142 @@
-"""Celery tasks of the notification worker. Producers publish them by name, never by import."""
+"""Celery tasks of the notification worker: thin glue between the broker and services.py.
+Producers publish them by name, never by import:
+
+- ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets)
+- ``notifications.event_updated`` (event_id, version, changes)
+- ``notifications.event_cancelled`` (event_id)
+- ``notifications.send_reminders`` (Celery beat, every 10 minutes)
+
+Each records its notifications (deduplicated) and publishes one ``notifications.send`` per
+notification to send. A fan-out handles one page of the event's buyers per run and publishes
+itself again for the next page, so no task holds every recipient.
+"""
+
+import logging
+from contextlib import contextmanager
 
 from celery import shared_task
+from django.db import OperationalError as DatabaseUnavailable
+from kombu.exceptions import OperationalError as BrokerUnavailable
+
+from notify_service.notifications import services
+from servicekit.errors import DomainError, Unavailable
+from servicekit.tasks import publish
+
+log = logging.getLogger("microtix.notifications")
+
+# Failures that pass: another service, the database or the broker briefly unreachable. The task
+# runs again later (exponential backoff up to 10 minutes) rather than losing its emails.
+RETRYING = {
+    "bind": True,
+    "autoretry_for": (Unavailable, DatabaseUnavailable, BrokerUnavailable),
+    "retry_backoff": 5,
+    "retry_backoff_max": 600,
+    "retry_jitter": True,
+    "max_retries": None,
+}
+
+
+@contextmanager
+def _dropping_permanent_errors(what: str):
+    """A domain error that is not Unavailable (e.g. an unknown event) will not pass: log, drop."""
+    try:
+        yield
+    except Unavailable:
+        raise
+    except DomainError as exc:
+        log.error("%s dropped: %s", what, exc)
 
 
 @shared_task(name="notifications.ping")
 def ping(payload: str = "") -> str:
     """Answer `pong`: lets operators and tests check that a published task reaches the worker."""
     return f"pong {payload}".strip()
+
+
+@shared_task(name="notifications.order_paid", **RETRYING)
+def order_paid(self, *, order_id, email, full_name, event_id, total, currency, tickets, **_later_fields):
+    """Email the buyer the confirmation of a paid order with its tickets (once per order)."""
+    with _dropping_permanent_errors(f"confirmation of order {order_id}"):
+        _queue_sends(
+            services.record_order_confirmation(
+                order_id=order_id,
+                email=email,
+                full_name=full_name,
+                event_id=event_id,
+                total=total,
+                currency=currency,
+                tickets=tickets,
+            )
+        )
+
+
+@shared_task(name="notifications.event_updated", **RETRYING)
+def event_updated(self, *, event_id, version, changes, page_token="", event=None, **_later_fields):
+    """Email every buyer of the event what changed in this version, one page of buyers per run."""
+    with _dropping_permanent_errors(f"update emails of event {event_id} version {version}"):
+        page = services.event_updated_page(
+            event_id=event_id, version=version, changes=changes, page_token=page_token, event=event
+        )
+        _continue("notifications.event_updated", page, event_id=event_id, version=version, changes=changes)
+
+
+@shared_task(name="notifications.event_cancelled", **RETRYING)
+def event_cancelled(self, *, event_id, page_token="", event=None, **_later_fields):
+    """Email every buyer of the cancelled event what they are refunded, one page of buyers per run."""
+    with _dropping_permanent_errors(f"cancellation emails of event {event_id}"):
+        page = services.event_cancelled_page(event_id=event_id, page_token=page_token, event=event)
+        _continue("notifications.event_cancelled", page, event_id=event_id)
+
+
+# Beat's own tasks are not retried: the next beat run, 10 minutes later, is their retry.
+@shared_task(name="notifications.send_reminders")
+def send_reminders():
+    """Start the reminders of every event starting within 24 hours (Celery beat, every 10 minutes)."""
+    events = 0
+    for event_id in services.events_due_for_reminders():
+        publish("notifications.event_reminders", event_id=event_id)
+        events += 1
+    log.info("reminders: %d event(s) starting within 24 hours to remind", events)
+    return events
+
+
+@shared_task(name="notifications.event_reminders", **RETRYING)
+def event_reminders(self, *, event_id, page_token="", event=None, **_later_fields):
+    """Remind every buyer of the event that it starts soon, one page of buyers per run."""
+    with _dropping_permanent_errors(f"reminders of event {event_id}"):
+        page = services.reminder_page(event_id=event_id, page_token=page_token, event=event)
+        _continue("notifications.event_reminders", page, event_id=event_id)
+
+
+@shared_task(name="notifications.send", bind=True, max_retries=None)
+def send(self, notification_id: int):
+    """Send one notification's email (at most once), retrying SMTP failures with backoff."""
+    try:
+        delivery = services.send_notification(notification_id)
+    except DatabaseUnavailable as exc:
+        raise self.retry(exc=exc, countdown=services.retry_delay(self.request.retries + 1)) from None
+    if delivery.retry_in is not None:
+        raise self.retry(countdown=delivery.retry_in)
+    return delivery.outcome
+
+
+@shared_task(name="notifications.requeue_stalled")
+def requeue_stalled():
+    """Queue again the sends that were lost (Celery beat, every 10 minutes)."""
+    stalled = services.stalled_notifications()
+    if stalled:
+        log.warning("requeueing %d stalled notification(s): %s", len(stalled), stalled[:20])
+    _queue_sends(stalled)
+    return len(stalled)
+
+
+def _continue(task_name: str, page: services.FanOutPage, **kwargs) -> None:
+    # The next page first: if publishing this page's sends fails, requeue_stalled finds them.
+    if page.next_page_token:
+        publish(task_name, **kwargs, page_token=page.next_page_token, event=page.event)
+    _queue_sends(page.to_send)
+
+
+def _queue_sends(notification_ids: list[int]) -> None:
+    for notification_id in notification_ids:
+        publish("notifications.send", notification_id)

@@ -1,0 +1,115 @@
+"""notifications.order_paid: the buyer gets one confirmation with the event and the tickets."""
+
+from datetime import UTC, datetime
+
+from notify_service.notifications import services, tasks
+from notify_service.notifications.emails import qr_png
+from notify_service.notifications.models import Notification
+from notify_service.notifications.tests.support import NotificationTestCase
+from servicekit.errors import Unavailable
+from servicekit.testing import free_port
+
+TICKETS = [{"id": 11, "code": "MTX-AAAA-1111"}, {"id": 12, "code": "MTX-BBBB-2222"}]
+
+
+class OrderConfirmationTests(NotificationTestCase):
+    def order_paid(self, order_id: int = 42, event_id: int | None = None, **fields) -> None:
+        """Run the task as the tickets service publishes it (by name, with these kwargs)."""
+        kwargs = {
+            "order_id": order_id,
+            "email": "ann@example.com",
+            "full_name": "Ann Smith",
+            "event_id": event_id or self.event.id,
+            "total": "60.00",
+            "currency": "USD",
+            "tickets": TICKETS,
+            **fields,
+        }
+        tasks.order_paid.apply(kwargs=kwargs, throw=True)
+
+    def setUp(self):
+        super().setUp()
+        self.event = self.services.add_event(
+            name="Jazz night",
+            venue="Blue Room",
+            timezone="Europe/Paris",
+            starts_at=datetime(2027, 5, 1, 17, tzinfo=UTC),
+        )
+
+    def test_a_paid_order_emails_the_buyer_the_event_in_its_local_time_and_each_ticket_code(self):
+        self.order_paid()
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertEqual(email.message["Subject"], "Your tickets for Jazz night")
+        for part in (email.text(), email.html()):
+            self.assertIn("Jazz night", part)
+            self.assertIn("Blue Room", part)
+            self.assertIn("Saturday 1 May 2027, 19:00 (Europe/Paris)", part)
+            self.assertIn("60.00 USD", part)
+            self.assertIn("MTX-AAAA-1111", part)
+            self.assertIn("MTX-BBBB-2222", part)
+            self.assertIn("Ann Smith", part)
+
+    def test_the_confirmation_carries_each_tickets_qr_code_as_an_inline_png_the_html_shows(self):
+        self.order_paid()
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        images = email.images()
+        self.assertEqual([image.get_content_type() for image in images], ["image/png", "image/png"])
+        self.assertEqual([image.get_content() for image in images], [qr_png("MTX-AAAA-1111"), qr_png("MTX-BBBB-2222")])
+        html = email.html()
+        for image in images:
+            self.assertIn(f'src="cid:{image["Content-ID"].strip("<>")}"', html)
+        self.assertEqual(email.message.get_content_type(), "multipart/related")
+
+    def test_the_same_order_paid_task_run_twice_sends_one_email(self):
+        self.order_paid()
+        self.run_published()
+        self.order_paid()
+        self.run_published()
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+        self.assertEqual(Notification.objects.get().status, Notification.Status.SENT)
+
+    def test_a_duplicated_order_paid_before_any_send_queues_no_second_email(self):
+        self.order_paid()
+        self.order_paid()  # delivered twice before the worker got to the send
+
+        self.run_published()
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+        self.assertEqual(Notification.objects.count(), 1)
+
+    def test_the_task_records_one_notification_and_publishes_one_send_for_it(self):
+        self.order_paid(order_id=7)
+
+        notification = self.notification("order_confirmation:7")
+        self.assertEqual([(p.task, p.args) for p in self.published()], [("notifications.send", (notification.id,))])
+        self.assertEqual(
+            (notification.kind, notification.recipient, notification.status, notification.attempts),
+            ("order_confirmation", "ann@example.com", "pending", 0),
+        )
+
+    def test_an_order_of_an_event_the_events_service_does_not_know_is_dropped_without_email(self):
+        self.order_paid(event_id=999)
+
+        self.assertEqual(self.published(), [])
+        self.assertFalse(Notification.objects.exists())
+
+    def test_with_the_events_service_down_nothing_is_recorded_and_the_task_will_run_again(self):
+        with self.settings(GRPC_ADDRS={"events": f"127.0.0.1:{free_port()}"}), self.assertRaises(Unavailable):
+            services.record_order_confirmation(
+                order_id=1, email="a@example.com", full_name="A", event_id=1, total="1.00", currency="USD", tickets=[]
+            )
+
+        self.assertFalse(Notification.objects.exists())
+        self.assertIn(Unavailable, tasks.order_paid.autoretry_for)
+        self.assertIsNone(tasks.order_paid.max_retries)
+
+    def test_fields_a_newer_producer_adds_are_ignored(self):
+        self.order_paid(seat="A12")
+        self.run_published()
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)

@@ -1,0 +1,189 @@
+"""notifications.send: claim, send once, retry SMTP failures with backoff, give up after
+EMAIL_MAX_ATTEMPTS, and never send twice whoever delivers the task and however often."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from django.db import close_old_connections
+from django.utils import timezone
+
+from notify_service.notifications import services, tasks
+from notify_service.notifications.models import Notification
+from notify_service.notifications.tests.support import NotificationTestCase
+from servicekit.testing import free_port
+
+Status = Notification.Status
+
+
+class SendOnceTests(NotificationTestCase):
+    def test_a_pending_notification_is_sent_and_marked_sent_with_its_time(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        self.assertEqual(tasks.send.apply(args=[notification.id], throw=True).get(), "sent")
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts, notification.last_error), ("sent", 1, ""))
+        self.assertIsNotNone(notification.sent_at)
+
+    def test_the_same_send_delivered_twice_sends_one_email(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        first = tasks.send.apply(args=[notification.id], throw=True).get()
+        second = tasks.send.apply(args=[notification.id], throw=True).get()
+
+        self.assertEqual((first, second), ("sent", "done"))
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_two_concurrent_deliveries_of_the_same_send_send_one_email(self):
+        notification = self.make_notification(recipient="ann@example.com")
+        self.smtp.delay = 0.5  # the first delivery is still talking to the server when the second arrives
+        barrier = threading.Barrier(2)
+
+        def deliver(_):
+            barrier.wait()
+            try:
+                return services.send_notification(notification.id)
+            finally:
+                close_old_connections()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            outcomes = sorted(delivery.outcome for delivery in pool.map(deliver, range(2)))
+
+        self.assertEqual(outcomes, ["busy", "sent"])
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_a_delivery_finding_the_notification_being_sent_looks_again_when_that_claim_expires(self):
+        notification = self.make_notification(status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=1))
+
+        delivery = services.send_notification(notification.id)
+
+        self.assertEqual(delivery.outcome, "busy")
+        self.assertAlmostEqual(delivery.retry_in, 4 * 60 + 1, delta=5)
+        self.assertEqual(self.smtp.received, [])
+
+    def test_a_notification_abandoned_mid_send_by_a_dead_worker_is_sent_once_its_claim_expired(self):
+        notification = self.make_notification(
+            recipient="ann@example.com", status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=6)
+        )
+
+        self.assertEqual(services.send_notification(notification.id).outcome, "sent")
+        self.assertEqual(services.send_notification(notification.id).outcome, "done")
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_a_failed_notification_is_not_sent_by_a_late_delivery(self):
+        notification = self.make_notification(status=Status.FAILED, attempts=3)
+
+        self.assertEqual(services.send_notification(notification.id).outcome, "done")
+        self.assertEqual(self.smtp.received, [])
+
+    def test_sending_a_notification_that_does_not_exist_does_nothing(self):
+        self.assertEqual(tasks.send.apply(args=[12345], throw=True).get(), "missing")
+
+    def test_the_worker_log_names_the_notification_its_recipient_and_kind(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        with self.assertLogs("microtix.notifications", "INFO") as logs:
+            services.send_notification(notification.id)
+
+        self.assertIn(f"notification {notification.id} sent to ann@example.com (order_confirmation)", logs.output[0])
+
+    def test_the_email_has_a_message_id_that_stays_the_same_on_every_attempt(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        services.send_notification(notification.id)
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertRegex(email.message["Message-ID"], rf"^<notification-{notification.id}\.\d+@microtix>$")
+        self.assertEqual(email.message["X-MicroTix-Notification"], str(notification.id))
+
+
+class SmtpFailureTests(NotificationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.closed_port = free_port()  # nothing listens there: connection refused
+
+    def test_an_smtp_failure_puts_the_notification_back_to_pending_with_the_error_and_schedules_a_retry(self):
+        notification = self.make_notification()
+
+        with self.settings(EMAIL_PORT=self.closed_port), self.assertLogs("microtix.notifications", "WARNING") as logs:
+            delivery = services.send_notification(notification.id)
+
+        self.assertEqual(delivery.outcome, "retry")
+        self.assertTrue(2.5 <= delivery.retry_in <= 7.5, delivery.retry_in)  # EMAIL_RETRY_BACKOFF_SECONDS=5, jitter
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts), ("pending", 1))
+        self.assertIn("Connection refused", notification.last_error)
+        self.assertIn(f"notification {notification.id} failed:", logs.output[0])
+        self.assertIn("(attempt 1 of 3); retrying in", logs.output[0])
+
+    def test_each_failed_attempt_counts_and_the_delay_doubles_with_jitter(self):
+        notification = self.make_notification()
+
+        with self.settings(EMAIL_PORT=self.closed_port):
+            delays = [services.send_notification(notification.id).retry_in for _ in range(2)]
+
+        notification.refresh_from_db()
+        self.assertEqual(notification.attempts, 2)
+        self.assertTrue(2.5 <= delays[0] <= 7.5, delays)
+        self.assertTrue(5 <= delays[1] <= 15, delays)
+        with self.settings(EMAIL_RETRY_BACKOFF_SECONDS=10):
+            samples = [services.retry_delay(4) for _ in range(200)]
+        self.assertTrue(all(40 <= delay <= 120 for delay in samples), (min(samples), max(samples)))
+        self.assertGreater(len(set(samples)), 100)  # jitter: retries of many emails do not all fire together
+
+    def test_after_email_max_attempts_failures_the_notification_is_failed(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        # Run eagerly, the task's retries follow at once instead of after their countdown.
+        with self.settings(EMAIL_PORT=self.closed_port), self.assertLogs("microtix.notifications", "WARNING") as logs:
+            outcome = tasks.send.apply(args=[notification.id]).get()
+
+        self.assertEqual(outcome, "failed")
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts), ("failed", 3))
+        self.assertIn("Connection refused", notification.last_error)
+        self.assertIn(f"notification {notification.id} failed:", logs.output[-1])
+        self.assertIn("(attempt 3 of 3); giving up", logs.output[-1])
+        self.assertEqual(self.smtp.received, [])
+
+    def test_a_failure_then_success_sends_one_email_and_counts_both_attempts(self):
+        notification = self.make_notification(recipient="ann@example.com")
+
+        with self.settings(EMAIL_PORT=self.closed_port):
+            services.send_notification(notification.id)
+        services.send_notification(notification.id)  # the scheduled retry, with the server back
+
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts), ("sent", 2))
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_a_recipient_the_server_refuses_for_good_fails_at_once(self):
+        notification = self.make_notification(recipient="nobody@example.com")
+
+        self.assertEqual(services.send_notification(notification.id).outcome, "failed")
+
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts), ("failed", 1))
+        self.assertIn("550", notification.last_error)
+
+
+class StalledNotificationTests(NotificationTestCase):
+    def test_sends_lost_long_ago_are_queued_again_and_nothing_else(self):
+        now = timezone.now()
+        never_tried = self.make_notification(order_id=1)
+        retry_lost = self.make_notification(order_id=2, attempts=1, claimed_at=now - timedelta(hours=1))
+        abandoned = self.make_notification(order_id=3, status=Status.SENDING, claimed_at=now - timedelta(minutes=6))
+        self.make_notification(order_id=4)  # just recorded: its send is surely still queued
+        self.make_notification(order_id=5, attempts=1, claimed_at=now)  # its retry is scheduled
+        self.make_notification(order_id=6, status=Status.SENDING, claimed_at=now)  # being sent
+        self.make_notification(order_id=7, status=Status.SENT, sent_at=now - timedelta(hours=1))
+        self.make_notification(order_id=8, status=Status.FAILED)
+        Notification.objects.filter(pk=never_tried.pk).update(created_at=now - timedelta(hours=1))
+
+        self.assertEqual(tasks.requeue_stalled.apply(throw=True).get(), 3)
+
+        published = sorted((p.task, p.args) for p in self.published())
+        self.assertEqual(published, [("notifications.send", (n.id,)) for n in (never_tried, retry_lost, abandoned)])
