@@ -4,17 +4,23 @@ processes of the system (from the Procfile) on free loopback ports."""
 from __future__ import annotations
 
 import atexit
+import email
+import email.policy
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 import uuid
+from dataclasses import dataclass
+from email.message import EmailMessage
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
 from django.test import TransactionTestCase
 from django_grpc_framework.settings import grpc_settings
 
@@ -171,3 +177,77 @@ def shared_stack(*names: str) -> ProcessStack:
         running = _shared[key] = ProcessStack(list(key)).start()
         atexit.register(running.stop)
     return _shared[key]
+
+
+# --- a real SMTP server ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    mail_from: str
+    rcpt_tos: list[str]
+    message: EmailMessage
+
+    def text(self) -> str:
+        return self.message.get_body(("plain",)).get_content()
+
+    def html(self) -> str:
+        return self.message.get_body(("html",)).get_content()
+
+    def images(self) -> list[EmailMessage]:
+        return [part for part in self.message.walk() if part.get_content_maintype() == "image"]
+
+
+class SmtpServer:
+    """A real SMTP server (aiosmtpd) on a loopback port that keeps every message it accepts.
+    Recipients whose address starts with "nobody" are refused for good (550)."""
+
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.received: list[Received] = []
+        # Seconds each message takes to accept: lets a test overlap two deliveries.
+        self.delay = 0.0
+        self._lock = threading.Lock()
+        self._controller: Controller | None = None
+
+    def start(self) -> SmtpServer:
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("nobody"):
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            time.sleep(self.delay)  # blocks the server's loop: the next client waits, as on a slow server
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._lock:
+            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        return "250 Message accepted for delivery"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.received.clear()
+
+    def to(self, address: str) -> list[Received]:
+        with self._lock:
+            return [r for r in self.received if address in r.rcpt_tos]
+
+    def wait_for(self, address: str, count: int = 1, timeout: float = 60) -> list[Received]:
+        """The messages to `address` once there are `count` of them (fails after `timeout`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            received = self.to(address)
+            if len(received) >= count:
+                return received
+            time.sleep(0.1)
+        raise AssertionError(f"{len(self.to(address))} message(s) to {address} after {timeout}s, expected {count}")

@@ -7,17 +7,12 @@ The processes of the real services, worker included, are in test_end_to_end.py.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import logging
 import threading
-import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.message import EmailMessage
 
-from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.test import TransactionTestCase, override_settings
 
@@ -30,7 +25,7 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit import tasks
 from servicekit.errors import NotFound
 from servicekit.grpc_server import start_server
-from servicekit.testing import free_port
+from servicekit.testing import SmtpServer
 from servicekit.timestamps import from_timestamp, to_timestamp
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
@@ -44,77 +39,6 @@ def from_now(**delta) -> datetime:
 
 
 # --- SMTP ----------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Received:
-    mail_from: str
-    rcpt_tos: list[str]
-    message: EmailMessage
-
-    def text(self) -> str:
-        return self.message.get_body(("plain",)).get_content()
-
-    def html(self) -> str:
-        return self.message.get_body(("html",)).get_content()
-
-    def images(self) -> list[EmailMessage]:
-        return [part for part in self.message.walk() if part.get_content_maintype() == "image"]
-
-
-class SmtpServer:
-    """A real SMTP server (aiosmtpd) on a loopback port that keeps every message it accepts.
-    Recipients whose address starts with "nobody" are refused for good (550)."""
-
-    def __init__(self, port: int | None = None):
-        self.port = port or free_port()
-        self.received: list[Received] = []
-        # Seconds each message takes to accept: lets a test overlap two deliveries.
-        self.delay = 0.0
-        self._lock = threading.Lock()
-        self._controller: Controller | None = None
-
-    def start(self) -> SmtpServer:
-        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
-        self._controller.start()
-        return self
-
-    def stop(self) -> None:
-        if self._controller is not None:
-            self._controller.stop()
-            self._controller = None
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address.startswith("nobody"):
-            return "550 5.1.1 No such user"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            time.sleep(self.delay)  # blocks the server's loop: the next client waits, as on a slow server
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        with self._lock:
-            self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def clear(self) -> None:
-        with self._lock:
-            self.received.clear()
-
-    def to(self, address: str) -> list[Received]:
-        with self._lock:
-            return [r for r in self.received if address in r.rcpt_tos]
-
-    def wait_for(self, address: str, count: int = 1, timeout: float = 60) -> list[Received]:
-        """The messages to `address` once there are `count` of them (fails after `timeout`)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            received = self.to(address)
-            if len(received) >= count:
-                return received
-            time.sleep(0.1)
-        raise AssertionError(f"{len(self.to(address))} message(s) to {address} after {timeout}s, expected {count}")
 
 
 # --- stand-ins of the events and tickets services ------------------------------------------------
