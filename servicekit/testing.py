@@ -113,13 +113,14 @@ class ProcessStack:
             raise
         return self
 
-    def start_process(self, name: str) -> None:
+    def start_process(self, name: str, environ: dict[str, str] | None = None) -> None:
+        """Start one Procfile process; `environ` overrides this stack's environment for it only."""
         command = stack.procfile_commands()[name]
         with self.log_path(name).open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 ["/bin/sh", "-c", command],  # Procfile lines are shell commands, as honcho runs them
                 cwd=stack.REPO_ROOT,
-                env=self.env,
+                env={**self.env, **(environ or {})},
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
