@@ -106,3 +106,25 @@ class ListingsAdminTests(GatewayAPITestCase):
 
         self.assertEqual(response.status_code, 503)
         self.assertContains(response, "unavailable", status_code=503)
+
+
+class NotificationLogAdminTests(GatewayAPITestCase):
+    """The log is read from the notifications service; a failed email can be retried from it."""
+
+    def setUp(self):
+        self.client.force_login(self.make_user(is_staff=True, is_superuser=True))
+
+    def test_notification_log_is_listed_in_the_admin(self):
+        response = self.client.get("/admin/backoffice/notifications/", {"status": "failed"})
+
+        self.assertContains(response, "Notification log")
+
+    def test_retrying_an_unknown_notification_shows_the_services_refusal(self):
+        response = self.client.post("/admin/backoffice/notifications/999999999/retrynotification/", follow=True)
+
+        self.assertContains(response, "Retry of #999999999 failed")
+
+    def test_retry_needs_a_post(self):
+        response = self.client.get("/admin/backoffice/notifications/1/retrynotification/")
+
+        self.assertEqual(response.status_code, 405)
