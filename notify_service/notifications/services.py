@@ -27,6 +27,7 @@ from servicekit import clients
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
+from servicekit.pagination import newest_first
 from servicekit.tasks import publish
 from servicekit.timestamps import to_timestamp
 
@@ -407,26 +408,22 @@ def list_notifications(
         problems["kind"] = [f"Must be one of {', '.join(Kind.values)}."]
     if status and status not in Status.values:
         problems["status"] = [f"Must be one of {', '.join(Status.values)}."]
-    if page_token and (not page_token.isdigit() or len(page_token) > 18):
-        problems["page_token"] = ["Invalid page token."]
-    if not 0 <= page_size <= MAX_LOG_PAGE_SIZE:
-        problems["page_size"] = [f"Must be between 1 and {MAX_LOG_PAGE_SIZE}."]
     if problems:
         raise InvalidInput(field_errors=problems)
-    notifications = Notification.objects.order_by("-id")
+    notifications = Notification.objects.all()
     if kind:
         notifications = notifications.filter(kind=kind)
     if status:
         notifications = notifications.filter(status=status)
     if recipient_query:
         notifications = notifications.filter(recipient__icontains=recipient_query)
-    if page_token:
-        notifications = notifications.filter(id__lt=int(page_token))
-    page_size = page_size or DEFAULT_LOG_PAGE_SIZE
-    page = list(notifications[: page_size + 1])
-    if len(page) <= page_size:
-        return page, ""
-    return page[:page_size], str(page[page_size - 1].id)
+    return newest_first(
+        notifications,
+        page_size=page_size,
+        page_token=page_token,
+        default_size=DEFAULT_LOG_PAGE_SIZE,
+        max_size=MAX_LOG_PAGE_SIZE,
+    )
 
 
 def retry_notification(*, caller: Caller, notification_id: int) -> Notification:

@@ -13,6 +13,7 @@ from payment_service.payments.models import Payment
 from payment_service.payments.providers import CardDeclined, CardDetails, card_brand, get_provider
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.identity import Caller
+from servicekit.pagination import newest_first
 
 log = logging.getLogger("microtix.payments")
 
@@ -67,22 +68,14 @@ def list_payments(
     """Payments newest first, for staff; returns the page and the next page's token ("" at the end)."""
     if not caller.is_staff:
         raise Forbidden("Only staff can list payments.")
-    payments = Payment.objects.order_by("-id")
+    payments = Payment.objects.all()
     if status:
         if status not in Payment.Status.values:
             raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(Payment.Status.values)}."]})
         payments = payments.filter(status=status)
     if order_id:
         payments = payments.filter(order_id=order_id)
-    if page_token:
-        if not page_token.isdigit() or len(page_token) > 18:
-            raise InvalidInput(field_errors={"page_token": ["Invalid page token."]})
-        payments = payments.filter(id__lt=int(page_token))
-    page_size = min(max(page_size, 1), 100)
-    page = list(payments[: page_size + 1])
-    if len(page) <= page_size:
-        return page, ""
-    return page[:page_size], str(page[page_size - 1].id)
+    return newest_first(payments, page_size=page_size, page_token=page_token, default_size=50)
 
 
 def refund_order(*, order_id: int, reason: str = "") -> Payment:

@@ -30,6 +30,7 @@ from servicekit import clients, outbox
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import CUSTOMER, Caller
+from servicekit.pagination import newest_first
 from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
 
@@ -47,7 +48,6 @@ SWEEP_BATCH = 200
 CHARGE_SETTLED_AFTER = timedelta(seconds=60)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}")
-_PAGE_TOKEN = re.compile(r"[0-9]{1,18}")
 _TICKET_CODE_SALT = "microtix.tickets.code"
 
 
@@ -575,7 +575,7 @@ def list_orders(
         orders = orders.filter(event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return _newest_first(orders, page_size, page_token)
+    return Page(*newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor"))
 
 
 def _all_users(caller: Caller, requested: bool) -> bool:
@@ -615,21 +615,7 @@ def list_tickets(
         tickets = tickets.filter(event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
-    return _newest_first(tickets, page_size, page_token)
-
-
-def _newest_first(queryset, page_size: int, page_token: str) -> Page:
-    page_size = page_size or DEFAULT_PAGE_SIZE
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(field_errors={"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
-    if page_token:
-        if not _PAGE_TOKEN.fullmatch(page_token):
-            raise InvalidInput(field_errors={"cursor": ["Invalid cursor."]})
-        queryset = queryset.filter(id__lt=int(page_token))
-    items = list(queryset.order_by("-id")[: page_size + 1])
-    if len(items) <= page_size:
-        return Page(items, "")
-    return Page(items[:page_size], str(items[page_size - 1].id))
+    return Page(*newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor"))
 
 
 # --- ticket codes and check-in ------------------------------------------------------------------
