@@ -12,11 +12,15 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
     "gateway_project.accounts",
     "gateway_project.backoffice",
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (and every log line) sees the request id; metrics time the whole request.
+    "gateway_project.api.middleware.RequestIdMiddleware",
+    "gateway_project.api.middleware.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -76,6 +80,7 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE")},
     # gunicorn faces clients directly: trust the socket's address, not a client-sent X-Forwarded-For.
     "NUM_PROXIES": 0,
@@ -89,4 +94,12 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "TOKEN_OBTAIN_SERIALIZER": "gateway_project.accounts.serializers.TokenObtainSerializer",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MicroTix API",
+    "DESCRIPTION": "Event ticketing: events, ticket types, orders, payments, tickets and check-in.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }
