@@ -42,8 +42,9 @@ RUN mkdir -p /app/var && chown microtix:microtix /app/var
 
 USER microtix
 
-EXPOSE 8000 50051 50052 50053
+# 8000 HTTP (and /metrics); 5005x gRPC; 5105x Prometheus metrics of the services and the worker.
+EXPOSE 8000 50051 50052 50053 50054 51051 51052 51053 51054 51055
 
 # Default process: the gateway, exactly as the Procfile runs it (through sh for ${MICROTIX_HTTP_PORT:-8000};
 # exec so gunicorn is PID 1 and receives SIGTERM). docker-compose.yml sets every other process's command.
-CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --bind 0.0.0.0:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads 4 --graceful-timeout 10 --access-logfile -"]
+CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --config gateway_project/gunicorn.conf.py --bind 0.0.0.0:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads 4 --graceful-timeout 10 --access-logfile -"]

@@ -10,7 +10,7 @@ NEEDS_MYSQL := $(filter mysql%,$(DATABASE_URL))
 RUN_STAMP := $(VENV)/.run-installed$(if $(NEEDS_MYSQL),-mysql)
 DEV_STAMP := $(VENV)/.dev-installed$(if $(NEEDS_MYSQL),-mysql)
 
-.PHONY: up migrate superuser test lint format protos worker clean
+.PHONY: up migrate superuser demo test lint format protos worker clean
 
 up: $(RUN_STAMP) migrate
 	@echo ""
@@ -28,6 +28,10 @@ migrate: $(RUN_STAMP)
 
 superuser: $(RUN_STAMP) migrate
 	$(PY) gateway_project/manage.py createsuperuser
+
+# Demo data on top of a running `make up` (another terminal): make demo ARGS="--events 200"
+demo: $(RUN_STAMP)
+	$(PY) gateway_project/manage.py demo $(ARGS)
 
 worker: $(RUN_STAMP)
 	$(BIN)/honcho start worker

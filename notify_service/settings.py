@@ -22,6 +22,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
+# Django's LOGGING (servicekit.logging_config: request id, LOG_FORMAT) handles the worker's lines too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
@@ -38,6 +39,10 @@ CELERY_BEAT_SCHEDULE = {
         "options": {"expires": 540},
     },
 }
+
+# Where the worker's main process serves the Prometheus metrics all its pool processes count
+# (servicekit.metrics.serve_multiprocess); "" turns them off.
+WORKER_METRICS_ADDR = env("MICROTIX_WORKER_METRICS_ADDR").strip()
 
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT")

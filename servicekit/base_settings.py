@@ -9,6 +9,7 @@ import os
 import dj_database_url
 
 from servicekit.config import VAR_DIR, env, env_bool, env_float, env_int, env_list
+from servicekit.logging_config import logging_config
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG")
@@ -56,6 +57,7 @@ GRPC_ADDRS = {
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
 GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
+GRPC_CLIENT_RETRIES = env_int("GRPC_CLIENT_RETRIES")
 
 # Every process publishes Celery tasks (by name) to the same broker the worker consumes.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")
@@ -74,11 +76,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
     }
 
 LOG_LEVEL = env("LOG_LEVEL").upper()
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
-}
+# Every line carries the request id (servicekit.tracing); LOG_FORMAT=json: one JSON object per line.
+LOG_FORMAT = env("LOG_FORMAT").strip().lower()
+LOGGING = logging_config(LOG_FORMAT, LOG_LEVEL)
+LOGGING_CONFIG = "servicekit.logging_config.configure"  # dictConfig, and Python warnings logged too
+
+# Prometheus metrics: each gRPC service on its gRPC port + this offset (0: none); the gateway at /metrics.
+METRICS_PORT_OFFSET = env_int("MICROTIX_METRICS_PORT_OFFSET")

@@ -10,7 +10,13 @@ from servicekit.grpc_client import ServiceClient
 
 
 def _client(service: str, stub_class) -> ServiceClient:
-    return ServiceClient(service, settings.GRPC_ADDRS[service], stub_class, settings.GRPC_CLIENT_TIMEOUT)
+    return ServiceClient(
+        service,
+        settings.GRPC_ADDRS[service],
+        stub_class,
+        settings.GRPC_CLIENT_TIMEOUT,
+        attempts=settings.GRPC_CLIENT_RETRIES,
+    )
 
 
 def events() -> ServiceClient:

@@ -52,6 +52,12 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
+        EnvVar(
+            "GRPC_CLIENT_RETRIES",
+            "3",
+            "Attempts in all (the first included) of an idempotent gRPC read while its service is unreachable "
+            "(UNAVAILABLE), with exponential backoff and jitter, within the call's deadline; writes are tried once.",
+        ),
         EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
@@ -68,6 +74,23 @@ ENV_VARS: dict[str, EnvVar] = {
             "EMAIL_RETRY_BACKOFF_SECONDS", "5", "First retry delay of a failed email; doubles each time, with jitter."
         ),
         EnvVar("LOG_LEVEL", "INFO", "Log level of every process."),
+        EnvVar(
+            "LOG_FORMAT",
+            "plain",
+            "plain: one text line per record; json: one JSON object per line (timestamp, level, logger, message, "
+            "request_id, exception). Every process.",
+        ),
+        EnvVar(
+            "MICROTIX_METRICS_PORT_OFFSET",
+            "1000",
+            "Each gRPC service serves Prometheus metrics over HTTP on its gRPC port plus this (events 51051, "
+            "tickets 51052, payments 51053, notifications 51054), on the same host; 0 turns them off.",
+        ),
+        EnvVar(
+            "MICROTIX_WORKER_METRICS_ADDR",
+            "127.0.0.1:51055",
+            "host:port the Celery worker serves Prometheus metrics on; empty turns them off.",
+        ),
         EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),
         EnvVar("EMAIL_PORT", "25", "SMTP port."),
         EnvVar("DEFAULT_FROM_EMAIL", "MicroTix <tickets@microtix.local>", "Sender of every email."),

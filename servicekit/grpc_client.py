@@ -1,18 +1,25 @@
 """The one way MicroTix processes call each other: a channel per target reused
 for the life of the process, a deadline on every call, the caller's identity
-and request id in metadata, and gRPC errors raised as :class:`RemoteError`."""
+and request id in metadata, retries of idempotent reads while the service is
+unreachable, and gRPC errors raised as :class:`RemoteError`."""
 
 from __future__ import annotations
 
 import json
+import logging
+import random
 import threading
+import time
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import errors
+from servicekit.config import env_int
 from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
 from servicekit.identity import Caller
+
+log = logging.getLogger("microtix.grpc.client")
 
 _channels: dict[str, grpc.Channel] = {}
 _channels_lock = threading.Lock()
@@ -21,7 +28,19 @@ _CHANNEL_OPTIONS = (
     ("grpc.keepalive_time_ms", 30_000),
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.keepalive_permit_without_calls", 1),
+    # Reconnect soon after a service comes back: first retry of a refused connection after ~0.1 s,
+    # backing off (x1.6, jittered) to at most 1 s, instead of gRPC's 1 s growing to 120 s.
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1_000),
 )
+
+# Methods whose name starts with one of these only read: repeating them changes nothing.
+READ_PREFIXES = ("Get", "List")
+# Pause before the 2nd attempt; doubles before each further one, jittered by +-20 %.
+RETRY_BACKOFF_SECONDS = 0.3
+RETRY_BACKOFF_MAX_SECONDS = 2.0
+# A retry is started only if at least this much of the call's deadline is left for it.
+MIN_ATTEMPT_SECONDS = 0.05
 
 
 def channel_for(target: str) -> grpc.Channel:
@@ -33,6 +52,11 @@ def channel_for(target: str) -> grpc.Channel:
         return channel
 
 
+def is_read(method: str) -> bool:
+    """Whether `method` is idempotent by its name (Get*, List*): the default for retrying it."""
+    return method.startswith(READ_PREFIXES)
+
+
 _ERROR_BY_STATUS = {status: kind for kind, status in STATUS_BY_ERROR.items()}
 _UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
 
@@ -42,7 +66,14 @@ class RemoteError(Exception):
     errors, the machine code and field errors the service attached."""
 
     def __init__(
-        self, service: str, status: grpc.StatusCode, message: str, code: str = "", field_errors=None, extra=None
+        self,
+        service: str,
+        status: grpc.StatusCode,
+        message: str,
+        code: str = "",
+        field_errors=None,
+        extra=None,
+        attempts: int = 1,
     ):
         super().__init__(f"{service}: {status.name}: {message}")
         self.service = service
@@ -51,13 +82,22 @@ class RemoteError(Exception):
         self.code = code
         self.field_errors: dict[str, list[str]] = field_errors or {}
         self.extra: dict[str, str] = extra or {}
+        # How many times the call was tried before giving up.
+        self.attempts = attempts
 
     @classmethod
-    def from_rpc_error(cls, service: str, error: grpc.RpcError) -> RemoteError:
+    def from_rpc_error(cls, service: str, error: grpc.RpcError, attempts: int = 1) -> RemoteError:
         trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
         field_errors = json.loads(trailing[FIELD_ERRORS_KEY]) if FIELD_ERRORS_KEY in trailing else None
         extra = json.loads(trailing[EXTRA_KEY]) if EXTRA_KEY in trailing else None
-        return cls(service, error.code(), error.details() or "", trailing.get(ERROR_CODE_KEY, ""), field_errors, extra)
+        code = trailing.get(ERROR_CODE_KEY, "")
+        return cls(service, error.code(), error.details() or "", code, field_errors, extra, attempts)
+
+    @property
+    def retryable(self) -> bool:
+        """The service could not be reached (a service answering with a domain error of its own,
+        e.g. "payments_unavailable", already had its chance to retry what it depends on)."""
+        return self.status == grpc.StatusCode.UNAVAILABLE and not self.code
 
     def as_domain_error(self) -> errors.DomainError:
         """The same failure as a domain error, for a service to pass on to its own caller."""
@@ -72,21 +112,80 @@ class RemoteError(Exception):
 
 
 class ServiceClient:
-    """Calls one service's RPCs: ``client.call("GetEvent", request, caller=caller)``."""
+    """Calls one service's RPCs: ``client.call("GetEvent", request, caller=caller)``.
 
-    def __init__(self, service: str, target: str, stub_class, timeout: float):
+    Every call has one deadline, `timeout` seconds (GRPC_CLIENT_TIMEOUT) from its start, that
+    covers all of its attempts. An idempotent call (by default the reads: Get*, List*) that finds
+    the service unreachable (UNAVAILABLE from the transport, not a domain error the service raised)
+    is tried again, at most `attempts` times in all (GRPC_CLIENT_RETRIES), after an exponential,
+    jittered pause that ends early once the connection is back. Any other call (a write:
+    Reserve, Pay, Cancel, Create, Update, CheckIn...) is tried once, whatever happens.
+    """
+
+    def __init__(self, service: str, target: str, stub_class, timeout: float, attempts: int | None = None):
         self.service = service
         self.target = target
         self.timeout = timeout
-        self._stub = stub_class(channel_for(target))
+        self.attempts = max(1, attempts if attempts is not None else env_int("GRPC_CLIENT_RETRIES"))
+        self._channel = channel_for(target)
+        self._stub = stub_class(self._channel)
 
-    def call(self, method: str, request, *, caller: Caller | None = None, timeout: float | None = None):
+    def call(
+        self,
+        method: str,
+        request,
+        *,
+        caller: Caller | None = None,
+        timeout: float | None = None,
+        idempotent: bool | None = None,
+    ):
+        """Call `method` and return its response, or raise :class:`RemoteError`.
+
+        `idempotent` says whether the call may be repeated when the service is unreachable
+        (None: only if `method` is a read by its name, see :func:`is_read`)."""
         rpc = getattr(self._stub, method)
-        metadata = (caller or Caller()).to_metadata()
+        metadata = (caller or Caller()).to_metadata()  # one request id for every attempt
+        deadline = time.monotonic() + (timeout or self.timeout)
+        attempts = self.attempts if (is_read(method) if idempotent is None else idempotent) else 1
+        attempt = 1
+        while True:
+            try:
+                return rpc(request, timeout=deadline - time.monotonic(), metadata=metadata)
+            except grpc.RpcError as error:
+                failure = RemoteError.from_rpc_error(self.service, error, attempts=attempt)
+            if attempt >= attempts or not failure.retryable:
+                raise failure
+            # Never past the deadline: shorten the pause so the next attempt still has time, or give up.
+            pause = min(_backoff(attempt), deadline - time.monotonic() - MIN_ATTEMPT_SECONDS)
+            if pause < 0:
+                raise failure
+            log.info(
+                "%s.%s unreachable (attempt %d of %d): retrying in %.2fs",
+                self.service,
+                method,
+                attempt,
+                attempts,
+                pause,
+            )
+            self._wait_for_connection(pause)
+            attempt += 1
+
+    def _wait_for_connection(self, pause: float) -> None:
+        """Sleep `pause` seconds, but after the first quarter of it stop as soon as the channel
+        has reconnected: a service that came back is called again at once."""
+        time.sleep(pause / 4)
+        ready = grpc.channel_ready_future(self._channel)
         try:
-            return rpc(request, timeout=timeout or self.timeout, metadata=metadata)
-        except grpc.RpcError as error:
-            raise RemoteError.from_rpc_error(self.service, error) from None
+            ready.result(timeout=pause * 3 / 4)
+        except grpc.FutureTimeoutError:
+            pass
+        finally:
+            ready.cancel()
+
+
+def _backoff(attempt: int) -> float:
+    """The pause after failed attempt number `attempt` (1, 2, ...): exponential, +-20 % jitter."""
+    return min(RETRY_BACKOFF_MAX_SECONDS, RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
 
 
 def health_status(target: str, timeout: float, service: str = "") -> str:

@@ -11,14 +11,21 @@ import time
 from concurrent import futures
 
 import grpc
+from django.conf import settings
 from django.db import close_old_connections, connection
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from prometheus_client import Counter, Histogram
 
-from servicekit import errors
+from servicekit import errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
 
 log = logging.getLogger("microtix.grpc")
+
+RPCS_HANDLED = Counter(
+    "microtix_grpc_server_handled", "RPCs this service answered, by method and gRPC status code.", ["method", "code"]
+)
+RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer an RPC, by method.", ["method"])
 
 ERROR_CODE_KEY = "x-error-code"
 FIELD_ERRORS_KEY = "x-field-errors"
@@ -42,19 +49,21 @@ def _status_for(exc: errors.DomainError) -> grpc.StatusCode:
 
 
 class ServingInterceptor(grpc.ServerInterceptor):
-    """Logs every call (method, status code, duration) and turns domain errors
-    raised by servicers into gRPC status codes with a human message."""
+    """Logs and counts every call (method, status code, duration), makes the caller's request
+    id current while it runs (so its log lines, and the calls and tasks it makes, carry it),
+    and turns domain errors raised by servicers into gRPC status codes with a human message."""
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
-        request_id = dict(handler_call_details.invocation_metadata or ()).get(REQUEST_ID_KEY, "-")
+        request_id = tracing.accept(dict(handler_call_details.invocation_metadata or ()).get(REQUEST_ID_KEY))
         inner = handler.unary_unary
 
         def behavior(request, context):
             started = time.perf_counter()
+            token = tracing.set_request_id(request_id)
             code = grpc.StatusCode.OK
             try:
                 return inner(request, context)
@@ -76,8 +85,11 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 context.abort(code, "Internal server error.")
             finally:
                 code = context.code() or code
-                elapsed_ms = (time.perf_counter() - started) * 1000
-                log.info("rpc %s code=%s duration_ms=%.1f request_id=%s", method, code.name, elapsed_ms, request_id)
+                elapsed = time.perf_counter() - started
+                RPCS_HANDLED.labels(method, code.name).inc()
+                RPC_SECONDS.labels(method).observe(elapsed)
+                log.info("rpc %s code=%s duration_ms=%.1f request_id=%s", method, code.name, elapsed * 1000, request_id)
+                tracing.reset_request_id(token)
 
         return grpc.unary_unary_rpc_method_handler(
             behavior,
@@ -129,8 +141,11 @@ class _ServiceRecorder:
 class GrpcService:
     """A started gRPC server with its health servicer."""
 
-    def __init__(self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, names: list[str]):
+    def __init__(
+        self, server: grpc.Server, port: int, health_servicer: health.HealthServicer, names: list[str], host: str = ""
+    ):
         self.server, self.port, self.health, self.service_names = server, port, health_servicer, names
+        self.host = host
 
     def stop(self, grace: float | None) -> threading.Event:
         """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
@@ -156,7 +171,20 @@ def start_server(handlers_hook, address: str, max_workers: int) -> GrpcService:
     if port == 0:
         raise RuntimeError(f"could not bind gRPC server to {address}")
     server.start()
-    return GrpcService(server, port, health_servicer, recorder.service_names)
+    return GrpcService(server, port, health_servicer, recorder.service_names, host=address.rpartition(":")[0])
+
+
+def serve_metrics(service: GrpcService, offset: int | None = None):
+    """Serve this process's Prometheus metrics over HTTP on the service's host at its gRPC
+    port + `offset` (settings.METRICS_PORT_OFFSET; 0: none). Returns the HTTP server or None."""
+    offset = getattr(settings, "METRICS_PORT_OFFSET", 0) if offset is None else offset
+    if offset <= 0:
+        return None
+    port = service.port + offset
+    if port > 65535:
+        log.warning("metrics: gRPC port %d + offset %d is not a port; no metrics served", service.port, offset)
+        return None
+    return metrics.serve(service.host.strip("[]") or "0.0.0.0", port)  # noqa: S104 - the gRPC server's own host
 
 
 def start_periodic(task, interval: float, stop: threading.Event) -> threading.Thread:
@@ -166,11 +194,14 @@ def start_periodic(task, interval: float, stop: threading.Event) -> threading.Th
     def loop():
         while not stop.wait(interval):
             close_old_connections()
+            # Each run is a request of its own: its log lines, calls and tasks share one id.
+            token = tracing.set_request_id(tracing.new_request_id())
             try:
                 task()
             except Exception:
                 log.exception("periodic task %s failed", getattr(task, "__name__", task))
             finally:
+                tracing.reset_request_id(token)
                 close_old_connections()
 
     thread = threading.Thread(target=loop, name=f"periodic-{getattr(task, '__name__', 'task')}", daemon=True)
@@ -179,11 +210,16 @@ def start_periodic(task, interval: float, stop: threading.Event) -> threading.Th
 
 
 def serve_until_signalled(service: GrpcService, grace: float, stop_requested: threading.Event) -> None:
-    """Block until SIGTERM/SIGINT (or `stop_requested` is set), then shut down gracefully."""
+    """Serve the process's metrics (`serve_metrics`) and block until SIGTERM/SIGINT (or
+    `stop_requested` is set), then shut down gracefully."""
+    metrics_server = serve_metrics(service)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
     while not stop_requested.wait(0.5):
         pass
     log.info("shutting down: finishing in-flight calls (grace %.1fs)", grace)
     service.stop(grace).wait(grace + 1)
+    if metrics_server is not None:
+        metrics_server.shutdown()
+        metrics_server.server_close()
     log.info("stopped")

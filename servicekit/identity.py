@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
+
+from servicekit import tracing
 
 USER_ID_KEY = "x-user-id"
 ROLE_KEY = "x-user-role"
@@ -28,7 +29,10 @@ class Caller:
         return self.role == ORGANIZER
 
     def to_metadata(self) -> tuple[tuple[str, str], ...]:
-        metadata = [(REQUEST_ID_KEY, self.request_id or uuid.uuid4().hex)]
+        """The gRPC metadata of a call on this caller's behalf. The request id is the caller's,
+        else the one being handled in this process (servicekit.tracing), else a fresh one."""
+        request_id = self.request_id or tracing.current_request_id()
+        metadata = [(REQUEST_ID_KEY, tracing.accept(request_id))]
         if self.user_id is not None:
             metadata += [
                 (USER_ID_KEY, str(self.user_id)),

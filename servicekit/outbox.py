@@ -2,7 +2,11 @@
 the same database transaction as the change; a relay publishes them to the broker
 afterwards and marks them sent. A rolled-back change publishes nothing, and a broker
 outage only delays the tasks. Each service has its own outbox table (a subclass of
-`OutboxMessage` in its app), so ownership of tables is kept."""
+`OutboxMessage` in its app), so ownership of tables is kept.
+
+A message keeps the request id of the request whose transaction wrote it, and the relay
+publishes the task with it: the worker's log lines about it carry the id of the request
+that caused it, not of the relay's run."""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ import logging
 from django.db import models, transaction
 from django.utils import timezone
 
+from servicekit import tracing
 from servicekit.tasks import publish_confirmed
 
 log = logging.getLogger("microtix.outbox")
@@ -27,6 +32,7 @@ class OutboxMessage(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    request_id = models.CharField(max_length=tracing.MAX_LENGTH, blank=True, default="")
 
     class Meta:
         abstract = True
@@ -38,7 +44,7 @@ class OutboxMessage(models.Model):
 
 def enqueue(outbox: type[OutboxMessage], task_name: str, **kwargs) -> OutboxMessage:
     """Promise the task `task_name(**kwargs)`; call inside the transaction of the change."""
-    return outbox.objects.create(task_name=task_name, kwargs=kwargs)
+    return outbox.objects.create(task_name=task_name, kwargs=kwargs, request_id=tracing.current_request_id())
 
 
 def relay(outbox: type[OutboxMessage], batch: int = RELAY_BATCH) -> int:
@@ -53,12 +59,16 @@ def relay(outbox: type[OutboxMessage], batch: int = RELAY_BATCH) -> int:
     with transaction.atomic():
         pending = outbox.objects.select_for_update(skip_locked=True).filter(sent_at=None).order_by("id")[:batch]
         for message in pending:
-            try:
-                publish_confirmed(message.task_name, message.kwargs)
-            except Exception as exc:
-                outbox.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:1000])
-                log.warning("outbox: could not publish %s #%s (%s); will retry", message.task_name, message.pk, exc)
-                break
+            request_id = message.request_id or tracing.current_request_id()
+            with tracing.request_id_context(request_id):
+                try:
+                    publish_confirmed(message.task_name, message.kwargs, request_id=request_id)
+                except Exception as exc:
+                    outbox.objects.filter(pk=message.pk).update(
+                        attempts=message.attempts + 1, last_error=str(exc)[:1000]
+                    )
+                    log.warning("outbox: could not publish %s #%s (%s); will retry", message.task_name, message.pk, exc)
+                    break
             outbox.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
             published += 1
     if published:

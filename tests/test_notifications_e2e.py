@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from django.test import SimpleTestCase, override_settings
 
 from protos.tickets.v1 import tickets_pb2
-from servicekit import clients
+from servicekit import clients, stack
+from servicekit.config import env
 from servicekit.identity import Caller
 from servicekit.tasks import celery_app
 from servicekit.testing import ProcessStack, SmtpServer, free_port
@@ -159,9 +160,11 @@ class BrokerOutageTest(NotificationStackTestCase):
 
 
 class CancellationFanOutTest(NotificationStackTestCase):
-    BUYERS = 2000
+    # The embedded SQLite default serializes every writer of every process: a laptop-sized crowd
+    # there; the 2,000 on MySQL (CI).
+    BUYERS = 2000 if stack.is_mysql(env("DATABASE_URL")) else 200
 
-    def test_cancelling_an_event_with_2000_buyers_emails_each_of_them_once(self):
+    def test_cancelling_an_event_with_2000_buyers_emails_each_of_them_once(self):  # 200 on SQLite
         event, ticket_type = self.create_event(capacity=self.BUYERS)
         with override_settings(GRPC_ADDRS=self.stack.grpc_addrs), ThreadPoolExecutor(max_workers=8) as pool:
             emails = list(pool.map(lambda n: self.buy_over_grpc(ticket_type["id"], n), range(self.BUYERS)))

@@ -53,7 +53,7 @@ class EventServicer(Service):
         return event_to_proto(services.get_event(request.id))
 
     def ListEvents(self, request, context):
-        """A keyset-paginated page of events."""
+        """A keyset-paginated page of events (every event for staff with all_statuses)."""
         page = services.list_events(
             query=request.query,
             starts_after=optional_datetime(request, "starts_after"),
@@ -61,6 +61,9 @@ class EventServicer(Service):
             organizer_id=request.organizer_id or None,
             page_size=request.page_size,
             page_token=request.page_token,
+            all_statuses=request.all_statuses,
+            status=request.status,
+            caller=Caller.from_context(context),
         )
         return events_pb2.ListEventsResponse(
             events=[event_to_proto(e) for e in page.events], next_page_token=page.next_page_token

@@ -92,6 +92,10 @@ def get_event(event_id: int) -> Event:
         raise EventNotFound() from None
 
 
+class StaffOnly(Forbidden):
+    """Only staff can list every event."""
+
+
 def list_events(
     *,
     query: str = "",
@@ -100,20 +104,32 @@ def list_events(
     organizer_id: int | None = None,
     page_size: int = 0,
     page_token: str = "",
+    all_statuses: bool = False,
+    status: str = "",
+    caller: Caller | None = None,
 ) -> EventPage:
     """One page of events ordered by (starts_at, id).
 
     Without `organizer_id`: published events that have not started. With it: that
-    organizer's events of any status. Keyset pagination, so every page costs the same.
+    organizer's events of any status. With `all_statuses` (staff only): every event, of
+    any status and date, for the back office. `status` narrows any of them to one status.
+    Keyset pagination, so every page costs the same.
     """
     page_size = page_size or DEFAULT_PAGE_SIZE
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise InvalidInput(field_errors={"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
+    if status and status not in Event.Status.values:
+        choices = ", ".join(Event.Status.values)
+        raise InvalidInput(field_errors={"status": [f'"{status}" is not one of: {choices}.']})
+    if all_statuses and not (caller and caller.is_staff):
+        raise StaffOnly()
     events = Event.objects.order_by("starts_at", "id")
     if organizer_id:
         events = events.filter(organizer_id=organizer_id)
-    else:
+    elif not all_statuses:
         events = events.filter(status=Event.Status.PUBLISHED, starts_at__gt=timezone.now())
+    if status:
+        events = events.filter(status=status)
     if query:
         events = events.filter(Q(name__icontains=query) | Q(description__icontains=query))
     if starts_after:

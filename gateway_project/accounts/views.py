@@ -1,14 +1,39 @@
-from rest_framework import generics, permissions, status
+from drf_spectacular.extensions import OpenApiViewExtension
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
 
-from gateway_project.accounts.serializers import LogoutSerializer, RegisterSerializer, UserSerializer
+from gateway_project.accounts.serializers import (
+    LogoutSerializer,
+    RegisterSerializer,
+    TokenObtainSerializer,
+    UserSerializer,
+)
 from gateway_project.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
+from gateway_project.api.openapi import UNAUTHENTICATED, ResponseSerializer, api_operation, bad_request, error
 
 
+class TokenPairSerializer(ResponseSerializer):
+    """An access and a refresh token."""
+
+    access = serializers.CharField(help_text="Access token (JWT): send it as `Authorization: Bearer <access>`.")
+    refresh = serializers.CharField(help_text="Refresh token: exchange it at /api/auth/token/refresh/.")
+
+
+INVALID_REFRESH = error("token_not_valid", description="The refresh token is invalid, expired or blacklisted.")
+
+
+@api_operation(
+    summary="Register",
+    description="Create an account: a customer by default, or an organizer. Public.",
+    request=RegisterSerializer,
+    responses={201: UserSerializer, 400: bad_request("E.g. the email is taken or the password too weak.")},
+)
 class RegisterView(generics.CreateAPIView):
     """Create an account: a customer by default, or an organizer."""
 
@@ -17,10 +42,43 @@ class RegisterView(generics.CreateAPIView):
     authentication_classes: list = []
 
 
+@api_operation(
+    summary="Log in",
+    auth=[{}],
+    description="Exchange email and password for an access and a refresh token. Public; throttled per client "
+    "address and per account (429 `throttled`).",
+    request=TokenObtainSerializer,
+    responses={
+        200: TokenPairSerializer,
+        400: bad_request(),
+        401: error("no_active_account", description="Wrong email or password."),
+        429: error("throttled", description="Too many attempts; see the `Retry-After` header."),
+    },
+)
 class LoginView(TokenObtainPairView):
     """Exchange email and password for an access and a refresh token."""
 
     throttle_classes = [LoginAddressThrottle, LoginAccountThrottle]
+
+
+class TokenRefreshViewSchema(OpenApiViewExtension):
+    """Describes simplejwt's refresh view (routed as is in accounts/urls.py)."""
+
+    target_class = "rest_framework_simplejwt.views.TokenRefreshView"
+
+    def view_replacement(self):
+        @api_operation(
+            summary="Refresh tokens",
+            auth=[{}],
+            description="Exchange a refresh token for a new access and refresh token; the old refresh token is "
+            "blacklisted. Public.",
+            request=TokenRefreshSerializer,
+            responses={200: TokenPairSerializer, 400: bad_request(), 401: INVALID_REFRESH},
+        )
+        class Fixed(self.target_class):
+            pass
+
+        return Fixed
 
 
 class LogoutView(APIView):
@@ -33,6 +91,12 @@ class LogoutView(APIView):
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'  # so a refused token is a 401, as on the refresh endpoint
 
+    @api_operation(
+        summary="Log out",
+        description="Blacklist a refresh token: it is refused afterwards. Public (the token is the credential).",
+        request=LogoutSerializer,
+        responses={204: OpenApiResponse(description="Logged out."), 400: bad_request(), 401: INVALID_REFRESH},
+    )
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -43,6 +107,11 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
+@api_operation(
+    summary="The caller",
+    description="The authenticated user.",
+    responses={200: UserSerializer, 401: UNAUTHENTICATED},
+)
 class MeView(generics.RetrieveAPIView):
     """The authenticated user."""
 

@@ -3,7 +3,8 @@ everything else carries `detail` (human) and `code` (machine)."""
 
 import grpc
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -60,3 +61,11 @@ def exception_handler(exc, context):
         codes = exc.get_codes()
         response.data["code"] = codes if isinstance(codes, str) else "error"
     return response
+
+
+def not_found(request, exception):
+    """Django's 404 for a URL nothing routes (e.g. /api/events/abc/): JSON like every API error under /api/,
+    Django's HTML page elsewhere (the admin)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found.", "code": "not_found"}, status=status.HTTP_404_NOT_FOUND)
+    return page_not_found(request, exception)

@@ -4,8 +4,12 @@ from rest_framework import serializers
 
 
 class PageQuerySerializer(serializers.Serializer):
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=512, default="")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, default=20, help_text="Items per page."
+    )
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, max_length=512, default="", help_text="Where the page starts (opaque)."
+    )
 
 
 def next_url(request, page_token: str) -> str | None:

@@ -5,8 +5,10 @@ import re
 from datetime import UTC
 from decimal import Decimal
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from gateway_project.api.openapi import AmountField, ResponseSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.timestamps import from_timestamp, to_timestamp
@@ -37,6 +39,29 @@ def event_json(event: events_pb2.Event) -> dict:
     }
 
 
+class EventSerializer(ResponseSerializer):
+    """An event."""  # as event_json shapes it
+
+    id = serializers.IntegerField()
+    organizer_id = serializers.IntegerField(help_text="The id of the organizer (a user) who owns the event.")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    venue = serializers.CharField()
+    timezone = serializers.CharField(help_text="IANA time zone of the venue, e.g. Europe/Paris.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(choices=list(STATUS_NAMES.values()))
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+
+class EventPageSerializer(ResponseSerializer):
+    """A page of events."""
+
+    results = EventSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+
+
 class EventWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
@@ -54,11 +79,17 @@ class EventWriteSerializer(serializers.Serializer):
 
 
 class EventListQuerySerializer(serializers.Serializer):
-    q = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
-    starts_after = serializers.DateTimeField(required=False)
-    starts_before = serializers.DateTimeField(required=False)
-    page_size = serializers.IntegerField(required=False, min_value=1, max_value=100, default=20)
-    cursor = serializers.CharField(required=False, allow_blank=True, max_length=512, default="")
+    q = serializers.CharField(
+        required=False, allow_blank=True, max_length=200, default="", help_text="Text in the name or description."
+    )
+    starts_after = serializers.DateTimeField(required=False, help_text="Only events starting at or after this.")
+    starts_before = serializers.DateTimeField(required=False, help_text="Only events starting before this.")
+    page_size = serializers.IntegerField(
+        required=False, min_value=1, max_value=100, default=20, help_text="Events per page."
+    )
+    cursor = serializers.CharField(
+        required=False, allow_blank=True, max_length=512, default="", help_text="Where the page starts (opaque)."
+    )
 
     def list_request(self, organizer_id: int = 0) -> events_pb2.ListEventsRequest:
         data = self.validated_data
@@ -90,6 +121,51 @@ def ticket_type_json(ticket_type: tickets_pb2.TicketType) -> dict:
     }
 
 
+class TicketTypeSerializer(ResponseSerializer):
+    """A ticket type; `available` is live (capacity - sold - held)."""  # as ticket_type_json shapes it
+
+    id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    name = serializers.CharField()
+    price = AmountField()
+    currency = serializers.CharField(help_text="ISO 4217 code, upper case.")
+    capacity = serializers.IntegerField()
+    available = serializers.IntegerField()
+    max_per_order = serializers.IntegerField()
+
+
+class TicketTypeListSerializer(ResponseSerializer):
+    """An event's ticket types."""
+
+    results = TicketTypeSerializer(many=True)
+
+
+class EventDetailSerializer(EventSerializer):
+    """An event with its ticket types."""
+
+    ticket_types = TicketTypeSerializer(many=True)
+
+
+class EventDetailSchema(OpenApiSerializerExtension):
+    """EventDetail is Event plus its ticket types: described as such (allOf), so the event's fields, and
+    its status enum, are defined once."""
+
+    target_class = EventDetailSerializer
+
+    def map_serializer(self, auto_schema, direction):
+        types = auto_schema.resolve_serializer(TicketTypeSerializer, direction).ref
+        return {
+            "allOf": [
+                auto_schema.resolve_serializer(EventSerializer, direction).ref,
+                {
+                    "type": "object",
+                    "properties": {"ticket_types": {"type": "array", "items": types, "readOnly": True}},
+                    "required": ["ticket_types"],
+                },
+            ]
+        }
+
+
 def sales_json(report: tickets_pb2.SalesReport) -> dict:
     return {
         "event_id": report.event_id,
@@ -108,6 +184,27 @@ def sales_json(report: tickets_pb2.SalesReport) -> dict:
         ],
         "checked_in": report.checked_in,
     }
+
+
+class TicketTypeSalesSerializer(ResponseSerializer):
+    """One ticket type's line of a sales report."""
+
+    ticket_type_id = serializers.IntegerField()
+    name = serializers.CharField()
+    capacity = serializers.IntegerField()
+    sold = serializers.IntegerField()
+    held = serializers.IntegerField(help_text="Seats held by reserved, unpaid orders.")
+    available = serializers.IntegerField()
+    revenue = AmountField()
+    currency = serializers.CharField()
+
+
+class SalesSerializer(ResponseSerializer):
+    """An event's sales report."""  # as sales_json shapes it
+
+    event_id = serializers.IntegerField()
+    ticket_types = TicketTypeSalesSerializer(many=True)
+    checked_in = serializers.IntegerField(help_text="Tickets of the event checked in so far.")
 
 
 class TicketTypeWriteSerializer(serializers.Serializer):

@@ -1,16 +1,32 @@
 """Events API: validate, call the events service over gRPC, shape the JSON.
 An event's ticket types and sales come from the tickets service."""
 
+from drf_spectacular.utils import OpenApiResponse
 from rest_framework import permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gateway_project.api import clients
+from gateway_project.api.openapi import (
+    UNAUTHENTICATED,
+    api_operation,
+    bad_gateway,
+    bad_request,
+    error,
+    path_id,
+    unavailable,
+)
 from gateway_project.api.pagination import next_url
 from gateway_project.api.permissions import IsOrganizer
 from gateway_project.events_api.serializers import (
+    EventDetailSerializer,
     EventListQuerySerializer,
+    EventPageSerializer,
+    EventSerializer,
     EventWriteSerializer,
+    SalesSerializer,
+    TicketTypeListSerializer,
+    TicketTypeSerializer,
     TicketTypeWriteSerializer,
     event_json,
     sales_json,
@@ -18,6 +34,16 @@ from gateway_project.events_api.serializers import (
 )
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
+
+EVENT_ID = path_id("event_id", "event")
+NOT_ORGANIZER = error("permission_denied", description="The caller is not an organizer.")
+NOT_OWNER = error("permission_denied", description="The caller is not an organizer, or not this event's organizer.")
+NO_EVENT = error("not_found", description="No such event.")
+CANCELLED = error("event_cancelled", description="The event is cancelled and can no longer be changed.")
+LIST_DESCRIPTION = (
+    "Keyset pagination: follow `next` (null on the last page); `cursor` is opaque. "
+    "`q` matches the name and the description, ignoring case."
+)
 
 
 def _event_page(request, organizer_id: int = 0) -> Response:
@@ -35,9 +61,36 @@ class EventListView(APIView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
+    @api_operation(
+        operation_id="events_list",
+        summary="List published upcoming events",
+        description=f"Published events that have not started, soonest first. Public. {LIST_DESCRIPTION}",
+        parameters=[EventListQuerySerializer],
+        responses={
+            200: EventPageSerializer,
+            400: bad_request("E.g. `cursor` is not valid."),
+            401: UNAUTHENTICATED,
+            502: bad_gateway("events"),
+            503: unavailable("events"),
+        },
+    )
     def get(self, request):
         return _event_page(request)
 
+    @api_operation(
+        summary="Create an event",
+        description="Publish an event owned by the calling organizer. It must start in the future and end after it "
+        "starts; `timezone` is an IANA name (default UTC).",
+        request=EventWriteSerializer,
+        responses={
+            201: EventSerializer,
+            400: bad_request(),
+            401: UNAUTHENTICATED,
+            403: NOT_ORGANIZER,
+            502: bad_gateway("events"),
+            503: unavailable("events"),
+        },
+    )
     def post(self, request):
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -54,6 +107,20 @@ class MyEventListView(APIView):
 
     permission_classes = [IsOrganizer]
 
+    @api_operation(
+        operation_id="events_mine_list",
+        summary="List my events",
+        description=f"The calling organizer's events, any status, soonest first. {LIST_DESCRIPTION}",
+        parameters=[EventListQuerySerializer],
+        responses={
+            200: EventPageSerializer,
+            400: bad_request("E.g. `cursor` is not valid."),
+            401: UNAUTHENTICATED,
+            403: NOT_ORGANIZER,
+            502: bad_gateway("events"),
+            503: unavailable("events"),
+        },
+    )
     def get(self, request):
         return _event_page(request, organizer_id=request.user.id)
 
@@ -66,12 +133,41 @@ class EventDetailView(APIView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
+    @api_operation(
+        summary="Get an event",
+        description="One event, any status (a cancelled event stays readable), with its ticket types. Public.",
+        parameters=[EVENT_ID],
+        responses={
+            200: EventDetailSerializer,
+            401: UNAUTHENTICATED,
+            404: NO_EVENT,
+            502: bad_gateway("events", "tickets"),
+            503: unavailable("events", "tickets"),
+        },
+    )
     def get(self, request, event_id: int):
         caller = clients.caller_for(request)
         event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
         types = _ticket_types(event.id, caller)
         return Response({**event_json(event), "ticket_types": [ticket_type_json(t) for t in types]})
 
+    @api_operation(
+        summary="Change an event",
+        description="Change some of the event's fields (its organizer). Ticket holders are told about changes of "
+        "name, time and place.",
+        parameters=[EVENT_ID],
+        request=EventWriteSerializer,
+        responses={
+            200: EventSerializer,
+            400: bad_request(),
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: NO_EVENT,
+            409: CANCELLED,
+            502: bad_gateway("events"),
+            503: unavailable("events"),
+        },
+    )
     def patch(self, request, event_id: int):
         serializer = EventWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
@@ -82,6 +178,21 @@ class EventDetailView(APIView):
         )
         return Response(event_json(event))
 
+    @api_operation(
+        summary="Cancel an event",
+        description="Cancel the event (its organizer): sales close, holds are released, tickets become void and "
+        "paid orders are refunded in the background. The event stays readable as `cancelled`; cancelling it again "
+        "changes nothing.",
+        parameters=[EVENT_ID],
+        responses={
+            204: OpenApiResponse(description="Cancelled."),
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: NO_EVENT,
+            502: bad_gateway("events", "tickets"),
+            503: unavailable("events", "tickets"),
+        },
+    )
     def delete(self, request, event_id: int):
         clients.events().call(
             "CancelEvent", events_pb2.CancelEventRequest(id=event_id), caller=clients.caller_for(request)
@@ -105,12 +216,41 @@ class TicketTypeListView(APIView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
+    @api_operation(
+        summary="List an event's ticket types",
+        description="The event's ticket types with live availability. Public.",
+        parameters=[EVENT_ID],
+        responses={
+            200: TicketTypeListSerializer,
+            401: UNAUTHENTICATED,
+            404: NO_EVENT,
+            502: bad_gateway("events", "tickets"),
+            503: unavailable("events", "tickets"),
+        },
+    )
     def get(self, request, event_id: int):
         caller = clients.caller_for(request)
         # An unknown event is a 404, not an empty list.
         clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
         return Response({"results": [ticket_type_json(t) for t in _ticket_types(event_id, caller)]})
 
+    @api_operation(
+        summary="Add a ticket type",
+        description="Add a ticket type to the event (its organizer). `price` is a string or a number with at most "
+        "2 decimals; `currency` defaults to USD, `max_per_order` to 10.",
+        parameters=[EVENT_ID],
+        request=TicketTypeWriteSerializer,
+        responses={
+            201: TicketTypeSerializer,
+            400: bad_request(),
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: NO_EVENT,
+            409: CANCELLED,
+            502: bad_gateway("events", "tickets"),
+            503: unavailable("events", "tickets"),
+        },
+    )
     def post(self, request, event_id: int):
         serializer = TicketTypeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -125,6 +265,20 @@ class EventSalesView(APIView):
 
     permission_classes = [IsOrganizer]
 
+    @api_operation(
+        summary="An event's sales",
+        description="Per ticket type: capacity, sold, held, available and revenue; and tickets checked in "
+        "(the event's organizer).",
+        parameters=[EVENT_ID],
+        responses={
+            200: SalesSerializer,
+            401: UNAUTHENTICATED,
+            403: NOT_OWNER,
+            404: NO_EVENT,
+            502: bad_gateway("events", "tickets"),
+            503: unavailable("events", "tickets"),
+        },
+    )
     def get(self, request, event_id: int):
         report = clients.tickets().call(
             "GetSales", tickets_pb2.GetSalesRequest(event_id=event_id), caller=clients.caller_for(request)

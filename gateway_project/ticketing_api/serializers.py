@@ -6,6 +6,7 @@ import re
 
 from rest_framework import serializers
 
+from gateway_project.api.openapi import AmountField, ErrorSerializer, ResponseSerializer
 from gateway_project.events_api.serializers import iso
 from protos.tickets.v1 import tickets_pb2
 
@@ -77,6 +78,84 @@ def check_in_json(response: tickets_pb2.CheckInResponse) -> dict:
         "checked_in_at": _optional_iso(response, "checked_in_at"),
         "holder_name": response.holder_name,
     }
+
+
+class TicketSerializer(ResponseSerializer):
+    """A ticket. `code` is the signed admission code its QR images carry."""  # as ticket_json shapes it
+
+    id = serializers.IntegerField()
+    order_id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    ticket_type_id = serializers.IntegerField()
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=list(TICKET_STATUS_NAMES.values()))
+    checked_in_at = serializers.DateTimeField(allow_null=True, help_text="When it was scanned in; null until then.")
+    holder_name = serializers.CharField()
+
+
+class PaymentSummarySerializer(ResponseSerializer):
+    """The card an order was paid with."""
+
+    brand = serializers.CharField(help_text="Card brand, e.g. visa.")
+    last4 = serializers.CharField(help_text="Last 4 digits of the card (nothing else of it is kept).")
+
+
+class OrderSerializer(ResponseSerializer):
+    """An order. Its tickets are listed once it is paid."""  # as order_json shapes it
+
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=list(ORDER_STATUS_NAMES.values()))
+    event_id = serializers.IntegerField()
+    ticket_type_id = serializers.IntegerField()
+    quantity = serializers.IntegerField()
+    unit_price = AmountField()
+    total = AmountField()
+    currency = serializers.CharField()
+    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the seat hold of a reserved order lapses.")
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    created_at = serializers.DateTimeField(allow_null=True)
+    paid_at = serializers.DateTimeField(allow_null=True)
+    tickets = TicketSerializer(many=True)
+    payment = PaymentSummarySerializer(allow_null=True, help_text="The card charged; null until paid.")
+    refunded_amount = AmountField()
+
+
+class OrderPageSerializer(ResponseSerializer):
+    """A page of orders."""
+
+    results = OrderSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+
+
+class TicketPageSerializer(ResponseSerializer):
+    """A page of tickets."""
+
+    results = TicketSerializer(many=True)
+    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+
+
+class CheckInResultSerializer(ResponseSerializer):
+    """An admitted ticket."""  # as check_in_json shapes it
+
+    ticket_id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    checked_in_at = serializers.DateTimeField(allow_null=True)
+    holder_name = serializers.CharField()
+
+
+class CheckInConflictSerializer(ErrorSerializer):
+    """A ticket that cannot be admitted (again)."""
+
+    checked_in_at = serializers.DateTimeField(
+        required=False, help_text="With `already_checked_in`: when the ticket was first scanned in."
+    )
+
+
+class PaymentDeclinedSerializer(ErrorSerializer):
+    """A declined card."""
+
+    decline_reason = serializers.CharField(help_text="Why the card was declined, e.g. insufficient_funds.")
 
 
 def idempotency_key(request) -> str:

@@ -7,6 +7,9 @@ import io
 
 import segno
 from django.http import HttpResponse
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
@@ -14,18 +17,49 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from gateway_project.api import clients
+from gateway_project.api.openapi import (
+    UNAUTHENTICATED,
+    api_operation,
+    bad_gateway,
+    bad_request,
+    error,
+    path_id,
+    unavailable,
+    with_errors,
+)
 from gateway_project.api.pagination import PageQuerySerializer, next_url
 from gateway_project.api.permissions import IsCustomer, IsOrganizer
 from gateway_project.ticketing_api.serializers import (
+    IDEMPOTENCY_KEY_MAX_LENGTH,
     CardSerializer,
+    CheckInConflictSerializer,
+    CheckInResultSerializer,
     CheckInSerializer,
+    OrderPageSerializer,
+    OrderSerializer,
+    PaymentDeclinedSerializer,
     ReserveSerializer,
+    TicketPageSerializer,
+    TicketSerializer,
     check_in_json,
     idempotency_key,
     order_json,
     ticket_json,
 )
 from protos.tickets.v1 import tickets_pb2
+
+ORDER_ID = path_id("order_id", "order")
+TICKET_ID = path_id("ticket_id", "ticket")
+NO_ORDER = error("not_found", description="No such order of the caller's.")
+NO_TICKET = error("not_found", description="No such ticket of the caller's.")
+PAGE_400 = bad_request("E.g. `cursor` is not valid.")
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
+    OpenApiParameter.HEADER,
+    description="Optional. A retry with the same key (same ticket type and quantity) returns the order first "
+    "reserved with it (200) instead of holding more seats; the same key for a different order is a 409.",
+)
 
 
 def _page_query(request) -> dict:
@@ -43,6 +77,19 @@ class OrderListView(APIView):
     def get_permissions(self):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
 
+    @api_operation(
+        operation_id="orders_list",
+        summary="List my orders",
+        description="The caller's orders, newest first. Keyset pagination: follow `next` (null on the last page).",
+        parameters=[PageQuerySerializer],
+        responses={
+            200: OrderPageSerializer,
+            400: PAGE_400,
+            401: UNAUTHENTICATED,
+            502: bad_gateway("tickets"),
+            503: unavailable("tickets"),
+        },
+    )
     def get(self, request):
         page = clients.tickets().call(
             "ListOrders", tickets_pb2.ListOrdersRequest(**_page_query(request)), caller=clients.caller_for(request)
@@ -51,6 +98,26 @@ class OrderListView(APIView):
             {"results": [order_json(o) for o in page.orders], "next": next_url(request, page.next_page_token)}
         )
 
+    @api_operation(
+        summary="Reserve seats",
+        description="Hold `quantity` seats of a ticket type for the calling customer: a `reserved` order whose "
+        "seats are held until `expires_at`; pay it before then.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=ReserveSerializer,
+        responses={
+            201: OpenApiResponse(OrderSerializer, description="Seats held: a new reserved order."),
+            200: OpenApiResponse(
+                OrderSerializer, description="A replay: the order reserved with this Idempotency-Key."
+            ),
+            400: bad_request("Also a too long `Idempotency-Key`, or more than the type's `max_per_order`."),
+            401: UNAUTHENTICATED,
+            403: error("permission_denied", description="Only customers buy tickets."),
+            404: error("not_found", description="No such ticket type."),
+            409: error("sold_out", "event_cancelled", "event_started", "idempotency_key_reused"),
+            502: bad_gateway("tickets", "events"),
+            503: unavailable("tickets", "events"),
+        },
+    )
     def post(self, request):
         serializer = ReserveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -64,6 +131,21 @@ class OrderListView(APIView):
 
 
 class OrderDetailView(APIView):
+    """One of the caller's orders."""
+
+    @api_operation(
+        operation_id="orders_retrieve",
+        summary="Get an order",
+        description="One of the caller's orders (someone else's is a 404).",
+        parameters=[ORDER_ID],
+        responses={
+            200: OrderSerializer,
+            401: UNAUTHENTICATED,
+            404: NO_ORDER,
+            502: bad_gateway("tickets"),
+            503: unavailable("tickets"),
+        },
+    )
     def get(self, request, order_id: int):
         order = clients.tickets().call(
             "GetOrder", tickets_pb2.GetOrderRequest(order_id=order_id), caller=clients.caller_for(request)
@@ -76,6 +158,29 @@ class PayOrderView(APIView):
 
     serializer_class = CardSerializer
 
+    @api_operation(
+        summary="Pay an order",
+        description="Charge the card for the order's total and issue its tickets: 200 with the paid order and its "
+        "tickets. Paying a paid order returns it and charges nothing. Spaces and dashes in `card_number` are "
+        "ignored; `exp_year` has 2 or 4 digits.",
+        parameters=[ORDER_ID],
+        request=CardSerializer,
+        responses={
+            200: OrderSerializer,
+            400: bad_request("E.g. `card_number` fails its check digit, or the card has expired."),
+            401: UNAUTHENTICATED,
+            402: error("payment_declined", description="Nothing was charged.", serializer=PaymentDeclinedSerializer),
+            404: NO_ORDER,
+            409: error("hold_expired", "order_not_payable", description="Reserve again after `hold_expired`."),
+            502: bad_gateway("tickets", "payments"),
+            503: error(
+                "tickets_unavailable",
+                "payments_unavailable",
+                "payment_provider_error",
+                description="Nothing was charged, or a retry completes the same charge.",
+            ),
+        },
+    )
     def post(self, request, order_id: int):
         serializer = CardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -86,6 +191,20 @@ class PayOrderView(APIView):
 class CancelOrderView(APIView):
     """Release a reserved order's seats."""
 
+    @api_operation(
+        summary="Cancel an order",
+        description="Release a reserved order's seats: 200 with the cancelled order. A paid order cannot be cancelled.",
+        parameters=[ORDER_ID],
+        request=None,
+        responses={
+            200: OrderSerializer,
+            401: UNAUTHENTICATED,
+            404: NO_ORDER,
+            409: error("order_not_cancellable"),
+            502: bad_gateway("tickets"),
+            503: unavailable("tickets"),
+        },
+    )
     def post(self, request, order_id: int):
         order = clients.tickets().call(
             "CancelOrder", tickets_pb2.CancelOrderRequest(order_id=order_id), caller=clients.caller_for(request)
@@ -96,6 +215,19 @@ class CancelOrderView(APIView):
 class TicketListView(APIView):
     """The caller's tickets, newest first."""
 
+    @api_operation(
+        operation_id="tickets_list",
+        summary="List my tickets",
+        description="The caller's tickets, newest first. Keyset pagination: follow `next` (null on the last page).",
+        parameters=[PageQuerySerializer],
+        responses={
+            200: TicketPageSerializer,
+            400: PAGE_400,
+            401: UNAUTHENTICATED,
+            502: bad_gateway("tickets"),
+            503: unavailable("tickets"),
+        },
+    )
     def get(self, request):
         page = clients.tickets().call(
             "ListTickets", tickets_pb2.ListTicketsRequest(**_page_query(request)), caller=clients.caller_for(request)
@@ -112,6 +244,21 @@ def _get_ticket(request, ticket_id: int) -> tickets_pb2.Ticket:
 
 
 class TicketDetailView(APIView):
+    """One of the caller's tickets."""
+
+    @api_operation(
+        operation_id="tickets_retrieve",
+        summary="Get a ticket",
+        description="One of the caller's tickets (someone else's is a 404).",
+        parameters=[TICKET_ID],
+        responses={
+            200: TicketSerializer,
+            401: UNAUTHENTICATED,
+            404: NO_TICKET,
+            502: bad_gateway("tickets"),
+            503: unavailable("tickets"),
+        },
+    )
     def get(self, request, ticket_id: int):
         return Response(ticket_json(_get_ticket(request, ticket_id)))
 
@@ -124,6 +271,20 @@ class JSONErrorsOnly(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+QR_ERRORS = {401: UNAUTHENTICATED, 404: NO_TICKET, 502: bad_gateway("tickets"), 503: unavailable("tickets")}
+
+
+class QRCodeSchema(AutoSchema):
+    """TicketQRCodeView is routed twice, once per image type (its `kind` and `content_type`)."""
+
+    def get_operation_id(self) -> str:
+        return f"tickets_qr_{self.view.kind}"
+
+    def get_response_serializers(self) -> dict:
+        image = OpenApiTypes.STR if self.view.kind == "svg" else OpenApiTypes.BINARY
+        return {(200, self.view.content_type): OpenApiResponse(image, description="The QR code."), **QR_ERRORS}
+
+
 class TicketQRCodeView(APIView):
     """The ticket's code as a QR code image, for its holder (or staff) to show at the door."""
 
@@ -132,6 +293,15 @@ class TicketQRCodeView(APIView):
     kind = "svg"
     content_type = "image/svg+xml"
 
+    schema = QRCodeSchema()
+
+    @extend_schema(
+        summary="A ticket's QR code",
+        description=with_errors(
+            "The ticket's code as a QR code image, for its holder (or staff) to show at the door.", QR_ERRORS
+        ),
+        parameters=[TICKET_ID],
+    )
     def get(self, request, ticket_id: int):
         ticket = _get_ticket(request, ticket_id)
         image = io.BytesIO()
@@ -152,6 +322,26 @@ class CheckInView(APIView):
     permission_classes = [IsOrganizer]
     serializer_class = CheckInSerializer
 
+    @api_operation(
+        summary="Check a ticket in",
+        description="Admit the holder of the scanned ticket code, at most once (the event's organizer or staff).",
+        request=CheckInSerializer,
+        responses={
+            200: CheckInResultSerializer,
+            400: bad_request(),
+            401: UNAUTHENTICATED,
+            403: error("permission_denied", description="Not an organizer, or not this event's organizer."),
+            404: error("invalid_ticket", description="Not a ticket code."),
+            409: error(
+                "already_checked_in",
+                "ticket_void",
+                description="`already_checked_in` carries `checked_in_at`, the first scan's time.",
+                serializer=CheckInConflictSerializer,
+            ),
+            502: bad_gateway("tickets", "events"),
+            503: unavailable("tickets", "events"),
+        },
+    )
     def post(self, request):
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

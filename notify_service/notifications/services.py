@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from prometheus_client import Counter
 
 from notify_service.notifications import emails
 from notify_service.notifications.models import Notification, ReminderFanOut
@@ -32,6 +33,10 @@ from servicekit.tasks import publish
 from servicekit.timestamps import to_timestamp
 
 log = logging.getLogger("microtix.notifications")
+
+# Business counters of the worker (its metrics port sums its pool processes: servicekit.metrics).
+NOTIFICATIONS_SENT = Counter("microtix_notifications_sent", "Emails sent, by kind.", ["kind"])
+NOTIFICATIONS_FAILED = Counter("microtix_notifications_failed", "Emails given up on (failed), by kind.", ["kind"])
 
 Kind = Notification.Kind
 Status = Notification.Status
@@ -304,12 +309,14 @@ def send_notification(notification_id: int) -> Delivery:
     except Exception as exc:  # a template or data problem: trying again cannot help
         log.exception("notification %s failed: it cannot be rendered; giving up", notification_id)
         _settle(notification, claimed_at, status=Status.FAILED, attempts=attempts, last_error=f"rendering: {exc}")
+        NOTIFICATIONS_FAILED.labels(notification.kind).inc()
         return Delivery("failed")
     try:
         message.send()
     except (smtplib.SMTPException, OSError) as exc:
         return _attempt_failed(notification, claimed_at, attempts, exc)
     _settle(notification, claimed_at, status=Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error="")
+    NOTIFICATIONS_SENT.labels(notification.kind).inc()
     log.info("notification %s sent to %s (%s)", notification.id, notification.recipient, notification.kind)
     return Delivery("sent")
 
@@ -338,6 +345,7 @@ def _attempt_failed(notification: Notification, claimed_at: datetime, attempts: 
     limit = settings.EMAIL_MAX_ATTEMPTS
     if attempts >= limit or _refused_for_good(exc):
         _settle(notification, claimed_at, status=Status.FAILED, attempts=attempts, last_error=error)
+        NOTIFICATIONS_FAILED.labels(notification.kind).inc()
         log.error("notification %s failed: %s (attempt %d of %d); giving up", notification.id, error, attempts, limit)
         return Delivery("failed")
     _settle(notification, claimed_at, status=Status.PENDING, attempts=attempts, last_error=error)

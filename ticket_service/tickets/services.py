@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Sum
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from prometheus_client import Counter
 
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
@@ -35,6 +36,12 @@ from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
 
 log = logging.getLogger("microtix.tickets")
+
+# Business counters, on the service's metrics port (servicekit.metrics).
+ORDERS_RESERVED = Counter("microtix_orders_reserved", "Orders that held seats.")
+ORDERS_PAID = Counter("microtix_orders_paid", "Orders paid (tickets issued).")
+ORDERS_EXPIRED = Counter("microtix_orders_expired", "Reserved orders whose hold ended unpaid.")
+TICKETS_CHECKED_IN = Counter("microtix_tickets_checked_in", "Tickets admitted at the door.")
 
 CENT = Decimal("0.01")
 MAX_PRICE = Decimal("100000000")
@@ -239,7 +246,7 @@ def parse_amount(text: str) -> Decimal | None:
         return None
     if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= MAX_PRICE:
         return None
-    return amount.quantize(CENT)
+    return (amount + 0).quantize(CENT)  # + 0 turns -0 into 0
 
 
 def list_ticket_types(event_id: int) -> list[TicketType]:
@@ -329,6 +336,7 @@ def reserve_seats(
         if existing is None:
             raise
         return existing, False
+    ORDERS_RESERVED.inc()
     log.info("order %s reserved %s x type %s for user %s", order.id, quantity, ticket_type.id, caller.user_id)
     return order, True
 
@@ -377,6 +385,8 @@ def _release(order_id: int, new_status: str, *, only_expired: bool = False) -> b
             return False
         Order.objects.filter(pk=order.id).update(status=new_status, updated_at=timezone.now())
         TicketType.objects.filter(pk=order.ticket_type_id).update(held=F("held") - order.quantity)
+    if new_status == Order.Status.EXPIRED:
+        ORDERS_EXPIRED.inc()
     log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)
     return True
 
@@ -520,6 +530,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 tickets=list(order.tickets.order_by("id").values("id", "code")),
             )
     if seats:
+        ORDERS_PAID.inc()
         log.info("order %s paid: %s tickets issued", order.id, order.quantity)
         return order
     refund_order(order.id, reason="seats no longer available when the payment completed")
@@ -660,6 +671,7 @@ def check_in(*, caller: Caller, code: str) -> Ticket:
     )
     ticket.refresh_from_db()
     if admitted:
+        TICKETS_CHECKED_IN.inc()
         return ticket
     if ticket.status == Ticket.Status.CHECKED_IN:
         first_scan = ticket.checked_in_at.isoformat().replace("+00:00", "Z")

@@ -79,7 +79,8 @@ class EventServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListEvents(self, request, context):
-        """A page of events in (starts_at, id) order, keyset-paginated by page_token.
+        """A page of events in (starts_at, id) order, keyset-paginated by page_token: published
+        upcoming events, an organizer's events (organizer_id) or, for staff, all of them (all_statuses).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,0 +1,208 @@
+"""The back office's events: the staff listing of every event with status and date filters, and
+the event page with its ticket types inline (from the tickets service)."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+from django.conf import settings
+from django.test import override_settings
+
+from gateway_project.tests.base import GatewayAPITestCase
+from protos.tickets.v1 import tickets_pb2
+from servicekit import clients
+from servicekit.grpc_client import ServiceClient
+from servicekit.identity import Caller
+from servicekit.testing import free_port
+
+LIST_URL = "/admin/backoffice/events/"
+
+
+def day(days: int) -> str:
+    """The UTC date `days` from today, as the date inputs send it."""
+    return (datetime.now(UTC) + timedelta(days=days)).date().isoformat()
+
+
+class EventsAdminTestCase(GatewayAPITestCase):
+    def setUp(self):
+        self.organizer = self.make_organizer()
+        self.staff = self.make_user(is_staff=True, is_superuser=True)
+        self.tag = uuid.uuid4().hex[:12]
+
+    def create_event(self, starts: datetime | None = None, **fields) -> dict:
+        starts = starts or datetime.now(UTC) + timedelta(days=30)
+        payload = {
+            "name": f"Filters {self.tag} {uuid.uuid4().hex[:6]}",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=2)).isoformat(),
+            **fields,
+        }
+        self.authenticate(self.organizer)
+        response = self.client.post("/api/events/", payload, format="json")
+        self.assertEqual(response.status_code, 201, response.content)
+        self.authenticate(None)
+        return response.json()
+
+    def cancel(self, event: dict) -> None:
+        self.authenticate(self.organizer)
+        self.assertEqual(self.client.delete(f"/api/events/{event['id']}/").status_code, 204)
+        self.authenticate(None)
+
+    def detail_url(self, event: dict) -> str:
+        return f"{LIST_URL}{event['id']}/"
+
+
+class EventFiltersAdminTests(EventsAdminTestCase):
+    def listed(self, **filters) -> set[int]:
+        """Ids of this test's events the listing shows with `filters` (and this test's tag)."""
+        self.client.force_login(self.staff)
+        response = self.client.get(LIST_URL, {"q": self.tag, **filters})
+        self.assertEqual(response.status_code, 200, response.content)
+        return {event["id"] for event in response.context["events"]}
+
+    def test_status_filter(self):
+        published = self.create_event()
+        cancelled = self.create_event()
+        self.cancel(cancelled)
+
+        self.assertEqual(self.listed(status="published"), {published["id"]})
+        self.assertEqual(self.listed(status="cancelled"), {cancelled["id"]})
+        self.assertEqual(self.listed(status=""), {published["id"], cancelled["id"]})
+        self.assertEqual(self.listed(), {published["id"], cancelled["id"]})
+
+    def test_date_range_filter_takes_whole_utc_days(self):
+        now = datetime.now(UTC)
+        early = self.create_event(now + timedelta(days=10))
+        middle = self.create_event(now + timedelta(days=20))
+        late = self.create_event(now + timedelta(days=30))
+
+        self.assertEqual(self.listed(starts_after=day(15)), {middle["id"], late["id"]})
+        self.assertEqual(self.listed(starts_before=day(25)), {early["id"], middle["id"]})
+        self.assertEqual(self.listed(starts_after=day(15), starts_before=day(25)), {middle["id"]})
+        # The first day counts from its midnight, the last one is left out.
+        self.assertEqual(self.listed(starts_after=day(20), starts_before=day(21)), {middle["id"]})
+        self.assertEqual(self.listed(starts_after=day(21), starts_before=day(30)), set())
+
+    def test_status_and_dates_combine(self):
+        now = datetime.now(UTC)
+        cancelled_soon = self.create_event(now + timedelta(days=5))
+        self.cancel(cancelled_soon)
+        cancelled_later = self.create_event(now + timedelta(days=40))
+        self.cancel(cancelled_later)
+        self.create_event(now + timedelta(days=6))
+
+        self.assertEqual(self.listed(status="cancelled", starts_before=day(20)), {cancelled_soon["id"]})
+
+    def test_opened_without_filters_shows_upcoming_published_events(self):
+        self.client.force_login(self.staff)
+        sent = []
+        real_call = ServiceClient.call
+
+        def spy(client, method, request, **kwargs):
+            sent.append((method, request))
+            return real_call(client, method, request, **kwargs)
+
+        with mock.patch.object(ServiceClient, "call", autospec=True, side_effect=spy):
+            response = self.client.get(LIST_URL)
+
+        self.assertEqual(response.status_code, 200)
+        ((method, request),) = sent
+        self.assertEqual(method, "ListEvents")
+        self.assertTrue(request.all_statuses)
+        self.assertEqual(request.status, "published")
+        today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+        self.assertEqual(request.starts_after.ToDatetime(tzinfo=UTC), today)
+        # The form shows the filters that were applied.
+        self.assertContains(response, f'value="{today.date().isoformat()}"')
+        self.assertContains(response, '<option value="published" selected>published</option>', html=True)
+
+    def test_next_page_keeps_the_filters(self):
+        now = datetime.now(UTC)
+        first = self.create_event(now + timedelta(days=11))
+        second = self.create_event(now + timedelta(days=12))
+        self.client.force_login(self.staff)
+
+        with mock.patch("gateway_project.backoffice.views.PAGE_SIZE", 1):
+            page = self.client.get(LIST_URL, {"q": self.tag, "status": "published", "starts_after": day(10)})
+            next_url = page.context["next_url"]
+            next_page = self.client.get(LIST_URL + next_url)
+
+        self.assertEqual([e["id"] for e in page.context["events"]], [first["id"]])
+        self.assertIn("status=published", next_url)
+        self.assertIn(f"starts_after={day(10)}", next_url)
+        self.assertEqual([e["id"] for e in next_page.context["events"]], [second["id"]])
+
+    def test_invalid_filters_are_a_bad_request_page(self):
+        self.client.force_login(self.staff)
+
+        for filters in (
+            {"status": "deleted"},
+            {"starts_after": "tomorrow"},
+            {"starts_after": day(10), "starts_before": day(10)},
+        ):
+            with self.subTest(filters=filters):
+                response = self.client.get(LIST_URL, filters)
+                self.assertEqual(response.status_code, 400)
+                self.assertContains(response, "errornote", status_code=400)
+
+
+class EventTicketTypesAdminTests(EventsAdminTestCase):
+    def add_ticket_type(self, event: dict, **fields) -> tickets_pb2.TicketType:
+        return clients.tickets().call(
+            "CreateTicketType",
+            tickets_pb2.CreateTicketTypeRequest(event_id=event["id"], **fields),
+            caller=Caller(user_id=self.organizer.id, role="organizer"),
+        )
+
+    def test_event_page_shows_its_ticket_types_with_live_availability(self):
+        event = self.create_event()
+        standing = self.add_ticket_type(event, name="Standing", price="12.50", capacity=100)
+        self.add_ticket_type(event, name="Balcony VIP", price="80.00", currency="EUR", capacity=8, max_per_order=2)
+        buyer = self.make_user()
+        clients.tickets().call(
+            "ReserveSeats",
+            tickets_pb2.ReserveSeatsRequest(ticket_type_id=standing.id, quantity=3, email=buyer.email, full_name="B"),
+            caller=Caller(user_id=buyer.id, role="customer"),
+        )
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        self.assertContains(response, "Ticket types")
+        rows = {row["name"]: row for row in response.context["ticket_types"]}
+        self.assertEqual(
+            rows["Standing"],
+            {
+                "id": standing.id,
+                "name": "Standing",
+                "price": "12.50 USD",
+                "capacity": 100,
+                "available": 97,
+                "max_per_order": 10,
+            },
+        )
+        self.assertEqual((rows["Balcony VIP"]["price"], rows["Balcony VIP"]["available"]), ("80.00 EUR", 8))
+        self.assertContains(response, "<td>Balcony VIP</td>", html=True)
+        self.assertContains(response, "<td>97</td>", html=True)
+
+    def test_event_without_ticket_types_says_so(self):
+        event = self.create_event()
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        self.assertEqual(response.context["ticket_types"], [])
+        self.assertContains(response, "No ticket types.")
+
+    def test_tickets_service_down_still_shows_the_event_with_a_warning(self):
+        event = self.create_event()
+        self.client.force_login(self.staff)
+
+        with override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "tickets": f"127.0.0.1:{free_port()}"}):
+            response = self.client.get(self.detail_url(event))
+
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, event["name"])
+        self.assertContains(response, "Ticket types cannot be shown: the tickets service is unavailable.")
+        self.assertNotContains(response, "No ticket types.")
+        self.assertContains(response, "Cancel event")
