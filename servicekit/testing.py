@@ -4,6 +4,7 @@ processes of the system (from the Procfile) on free loopback ports."""
 from __future__ import annotations
 
 import atexit
+import contextlib
 import email
 import email.policy
 import os
@@ -150,22 +151,41 @@ class ProcessStack:
         return True
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
+        """Signal the process's group, wait for it, and kill whatever of the group is left
+        (the shell's children, e.g. a worker stuck in shutdown, may outlive the shell)."""
         process = self.processes.pop(name, None)
-        if process is None:
-            return None
-        try:
-            os.killpg(process.pid, sig)
-            return process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            return process.wait()
-        except ProcessLookupError:
-            return process.wait()
+        return _terminate([process], sig, timeout)[0] if process else None
 
     def stop(self) -> None:
-        for name in list(self.processes):
-            self.stop_process(name)
+        processes, self.processes = list(self.processes.values()), {}
+        _terminate(processes, signal.SIGTERM, timeout=20)
         stack.drop_database(self.database_url)
+
+
+def _terminate(processes: list[subprocess.Popen], sig: int, timeout: float) -> list[int]:
+    """Signal every process group at once, give them `timeout` seconds, SIGKILL what is left."""
+    for process in processes:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+    deadline = time.monotonic() + timeout
+    waiting = list(processes)
+    while waiting and time.monotonic() < deadline:
+        for process in waiting:
+            process.poll()  # reap the shell, so a finished group really is empty
+        waiting = [process for process in waiting if _group_alive(process.pid)]
+        time.sleep(0.1)
+    for process in waiting:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    return [process.wait() for process in processes]
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 _shared: dict[tuple[str, ...], ProcessStack] = {}
