@@ -14,6 +14,7 @@ from payment_service.payments.providers import CardDetails
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
+from servicekit.money import money_text
 from servicekit.timestamps import to_timestamp
 
 STATUS_TO_PROTO = {
@@ -40,12 +41,12 @@ def payment_to_proto(payment: Payment) -> payments_pb2.Payment:
         id=payment.id,
         order_id=payment.order_id,
         status=STATUS_TO_PROTO[payment.status],
-        amount=f"{payment.amount:.2f}",
+        amount=money_text(payment.amount),
         currency=payment.currency,
         brand=payment.brand,
         last4=payment.last4,
         decline_reason=payment.decline_reason,
-        refunded_amount=f"{payment.refunded_amount:.2f}",
+        refunded_amount=money_text(payment.refunded_amount),
         created_at=to_timestamp(payment.created_at),
         refunded_at=to_timestamp(payment.refunded_at),
     )

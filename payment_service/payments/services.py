@@ -13,11 +13,11 @@ from payment_service.payments.models import Payment
 from payment_service.payments.providers import CardDeclined, CardDetails, card_brand, get_provider
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.identity import Caller
+from servicekit.money import CENT
 from servicekit.pagination import newest_first
 
 log = logging.getLogger("microtix.payments")
 
-CENT = Decimal("0.01")
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 CURRENCY = re.compile(r"[A-Z]{3}")
 

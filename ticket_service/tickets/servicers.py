@@ -6,6 +6,7 @@ from django_grpc_framework.services import Service
 
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.identity import Caller
+from servicekit.money import money_text
 from servicekit.timestamps import to_timestamp
 from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket, TicketType
@@ -25,17 +26,12 @@ TICKET_STATUS = {
 }
 
 
-def money(amount) -> str:
-    """Amounts cross the wire with exactly 2 decimals."""
-    return f"{amount:.2f}"
-
-
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
     return tickets_pb2.TicketType(
         id=ticket_type.id,
         event_id=ticket_type.event_id,
         name=ticket_type.name,
-        price=money(ticket_type.price),
+        price=money_text(ticket_type.price),
         currency=ticket_type.currency,
         capacity=ticket_type.capacity,
         available=ticket_type.available,
@@ -64,8 +60,8 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         event_id=order.event_id,
         ticket_type_id=order.ticket_type_id,
         quantity=order.quantity,
-        unit_price=money(order.unit_price),
-        total=money(order.total),
+        unit_price=money_text(order.unit_price),
+        total=money_text(order.total),
         currency=order.currency,
         email=order.email,
         full_name=order.full_name,
@@ -73,7 +69,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         created_at=to_timestamp(order.created_at),
         paid_at=to_timestamp(order.paid_at),
         tickets=[ticket_to_proto(t) for t in order.tickets.order_by("id")] if order.paid_at else [],
-        refunded_amount=money(order.refunded_amount),
+        refunded_amount=money_text(order.refunded_amount),
     )
     if order.payment_last4:
         message.payment.CopyFrom(tickets_pb2.PaymentSummary(brand=order.payment_brand, last4=order.payment_last4))
@@ -113,7 +109,7 @@ class TicketServicer(Service):
                     sold=line.ticket_type.sold,
                     held=line.ticket_type.held,
                     available=line.ticket_type.available,
-                    revenue=money(line.revenue),
+                    revenue=money_text(line.revenue),
                     currency=line.ticket_type.currency,
                 )
                 for line in report.types
@@ -214,7 +210,7 @@ class TicketServicer(Service):
                 tickets_pb2.Buyer(
                     email=b.email,
                     full_name=b.full_name,
-                    amount_paid=money(b.amount_paid),
+                    amount_paid=money_text(b.amount_paid),
                     currency=b.currency,
                     tickets=b.tickets,
                 )

@@ -31,6 +31,7 @@ from servicekit import clients, outbox
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import CUSTOMER, Caller
+from servicekit.money import CENT, money_text
 from servicekit.pagination import newest_first
 from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
@@ -43,7 +44,6 @@ ORDERS_PAID = Counter("microtix_orders_paid", "Orders paid (tickets issued).")
 ORDERS_EXPIRED = Counter("microtix_orders_expired", "Reserved orders whose hold ended unpaid.")
 TICKETS_CHECKED_IN = Counter("microtix_tickets_checked_in", "Tickets admitted at the door.")
 
-CENT = Decimal("0.01")
 MAX_PRICE = Decimal("100000000")
 DEFAULT_MAX_PER_ORDER = 10
 DEFAULT_PAGE_SIZE = 20
@@ -525,7 +525,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 email=order.email,
                 full_name=order.full_name,
                 event_id=order.event_id,
-                total=f"{order.total:.2f}",
+                total=money_text(order.total),
                 currency=order.currency,
                 tickets=list(order.tickets.order_by("id").values("id", "code")),
             )
