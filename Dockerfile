@@ -1,4 +1,4 @@
-# One image for every MicroTix process: docker-compose.yml runs it once per
+# One image for every MicroTix process: docker-compose.yml and deploy/k8s/ run it once per
 # Procfile process, each with that process's command. Needs BuildKit (default
 # since Docker 23; RUN --mount below).
 
@@ -40,7 +40,8 @@ COPY . /app
 # Settings create var/ at import time (VAR_DIR.mkdir): it must exist and be writable by the app user.
 RUN mkdir -p /app/var && chown microtix:microtix /app/var
 
-USER microtix
+# Numeric, so Kubernetes' runAsNonRoot can verify it is not root (it cannot look a name up).
+USER 10001:10001
 
 # 8000 HTTP (and /metrics); 5005x gRPC; 5105x Prometheus metrics of the services and the worker.
 EXPOSE 8000 50051 50052 50053 50054 51051 51052 51053 51054 51055

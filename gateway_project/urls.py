@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from gateway_project.api.health import HealthView
+from gateway_project.api.health import HealthView, LivenessView
 from servicekit.metrics import metrics_view
 
 
@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/auth/", include("gateway_project.accounts.urls")),
     path("api/events/", include("gateway_project.events_api.urls")),
     path("api/health/", HealthView.as_view(), name="health"),
+    path("api/health/live/", LivenessView.as_view(), name="health-live"),
     # The OpenAPI 3 description of the API (YAML; ?format=json for JSON) and Swagger UI over it: public.
     path("api/schema/", SpectacularAPIView.as_view(authentication_classes=[]), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema", authentication_classes=[]), name="docs"),

@@ -1,10 +1,10 @@
 from servicekit.base_settings import *  # noqa: F403
-from servicekit.base_settings import GRPC_ADDRS, INSTALLED_APPS
+from servicekit.base_settings import GRPC_LISTEN_ADDRS, INSTALLED_APPS
 from servicekit.config import env, env_float, env_int
 
 INSTALLED_APPS = [*INSTALLED_APPS, "notify_service.notifications"]
 
-GRPC_LISTEN_ADDR = GRPC_ADDRS["notifications"]
+GRPC_LISTEN_ADDR = GRPC_LISTEN_ADDRS["notifications"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "notify_service.notifications.servicers.grpc_handlers"}
 
 # The emails' HTML and text parts: notify_service/notifications/templates/notifications/.

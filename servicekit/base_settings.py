@@ -47,12 +47,17 @@ DATABASES = {"default": _database(env("DATABASE_URL"))}
 
 INSTALLED_APPS = ["servicekit"]
 
-# gRPC addresses: where each service listens and where clients dial it.
+# gRPC targets clients dial each service at (host:port, or dns:///name:port for every address of a name).
 GRPC_ADDRS = {
     "events": env("MICROTIX_EVENTS_ADDR"),
     "tickets": env("MICROTIX_TICKETS_ADDR"),
     "payments": env("MICROTIX_PAYMENTS_ADDR"),
     "notifications": env("MICROTIX_NOTIFICATIONS_ADDR"),
+}
+# Where each service listens: its dial address unless set apart (a container binds 0.0.0.0:<port>
+# while the others dial dns:///<service>:<port>).
+GRPC_LISTEN_ADDRS = {
+    name: env(f"MICROTIX_{name.upper()}_LISTEN_ADDR") or address for name, address in GRPC_ADDRS.items()
 }
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")

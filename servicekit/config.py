@@ -25,6 +25,16 @@ ENV_VARS: dict[str, EnvVar] = {
     v.name: v
     for v in (
         EnvVar("SECRET_KEY", "insecure-dev-key-change-me", "Django secret key; also signs JWTs."),
+        EnvVar(
+            "MICROTIX_ENV",
+            "development",
+            "development | production; production refuses the default SECRET_KEY and turns on secure cookies/HSTS.",
+        ),
+        EnvVar(
+            "MICROTIX_SERVICE_TOKEN",
+            "",
+            "Shared secret every internal gRPC call carries (default: derived from SECRET_KEY).",
+        ),
         EnvVar("DEBUG", "0", "1 turns on Django debug pages (never in production)."),
         EnvVar("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the gateway answers."),
         EnvVar(
@@ -42,12 +52,27 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar("CELERY_QUEUE", "microtix", "Queue the tasks go to and the worker consumes (tests use one per run)."),
         EnvVar("MICROTIX_HTTP_PORT", "8000", "Port the gateway (gunicorn) listens on."),
         EnvVar(
-            "MICROTIX_EVENTS_ADDR", "127.0.0.1:50051", "host:port the events gRPC service listens on and is dialled at."
+            "MICROTIX_EVENTS_ADDR",
+            "127.0.0.1:50051",
+            "gRPC target the events service is dialled at (host:port, or dns:///host:port to spread calls over "
+            "every address the name resolves to); also where it listens unless MICROTIX_EVENTS_LISTEN_ADDR is set.",
         ),
-        EnvVar("MICROTIX_TICKETS_ADDR", "127.0.0.1:50052", "host:port of the tickets gRPC service."),
-        EnvVar("MICROTIX_PAYMENTS_ADDR", "127.0.0.1:50053", "host:port of the payments gRPC service."),
+        EnvVar("MICROTIX_TICKETS_ADDR", "127.0.0.1:50052", "gRPC target of the tickets service (as for events)."),
+        EnvVar("MICROTIX_PAYMENTS_ADDR", "127.0.0.1:50053", "gRPC target of the payments service (as for events)."),
         EnvVar(
-            "MICROTIX_NOTIFICATIONS_ADDR", "127.0.0.1:50054", "host:port of the notifications gRPC service (its log)."
+            "MICROTIX_NOTIFICATIONS_ADDR",
+            "127.0.0.1:50054",
+            "gRPC target of the notifications service (its log; as for events).",
+        ),
+        EnvVar(
+            "MICROTIX_EVENTS_LISTEN_ADDR",
+            "",
+            "host:port the events service listens on (e.g. 0.0.0.0:50051 in a container); empty: MICROTIX_EVENTS_ADDR.",
+        ),
+        EnvVar("MICROTIX_TICKETS_LISTEN_ADDR", "", "host:port the tickets service listens on; empty: its ADDR."),
+        EnvVar("MICROTIX_PAYMENTS_LISTEN_ADDR", "", "host:port the payments service listens on; empty: its ADDR."),
+        EnvVar(
+            "MICROTIX_NOTIFICATIONS_LISTEN_ADDR", "", "host:port the notifications service listens on; empty: its ADDR."
         ),
         EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
@@ -60,6 +85,7 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
+        EnvVar("ORDER_THROTTLE_RATE", "30/min", "Orders a user may create."),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),

@@ -32,6 +32,12 @@ _CHANNEL_OPTIONS = (
     # backing off (x1.6, jittered) to at most 1 s, instead of gRPC's 1 s growing to 120 s.
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1_000),
+    # Spread calls over every address the target resolves to (dns:///tickets:50052 names each
+    # replica behind a headless Service), instead of pinning all of them to the first one. A plain
+    # host:port target with one address behaves as before. New replicas are found when the name
+    # is resolved again: on any lost connection, and at the latest when the server ages the
+    # connection out (servicekit.grpc_server.MAX_CONNECTION_AGE_MS).
+    ("grpc.lb_policy_name", "round_robin"),
 )
 
 # Methods whose name starts with one of these only read: repeating them changes nothing.
@@ -44,7 +50,8 @@ MIN_ATTEMPT_SECONDS = 0.05
 
 
 def channel_for(target: str) -> grpc.Channel:
-    """The process-wide channel to `target` (host:port), created on first use."""
+    """The process-wide channel to `target` (host:port or a gRPC target such as dns:///name:port),
+    created on first use; calls go round-robin over every address the target resolves to."""
     with _channels_lock:
         channel = _channels.get(target)
         if channel is None:

@@ -98,12 +98,24 @@ class ServingInterceptor(grpc.ServerInterceptor):
         )
 
 
+# grpc.health.v1 service name that answers whether the process serves calls at all, without asking
+# the database: for a liveness probe, which must not restart every replica while the database is down.
+LIVENESS_SERVICE = "liveness"
+# A connection lives at most this long (then GOAWAY, in-flight calls get the grace to finish): clients
+# re-resolve the service's name when they reconnect, so replicas added since are called too.
+MAX_CONNECTION_AGE_MS = 5 * 60_000
+MAX_CONNECTION_AGE_GRACE_MS = 30_000
+
+
 class DatabaseAwareHealthServicer(health.HealthServicer):
     """Standard grpc.health.v1 service that reports NOT_SERVING when the
-    database does not answer, so a health check means "can do work"."""
+    database does not answer, so a health check means "can do work" (readiness);
+    except for LIVENESS_SERVICE, which means "the server answers calls"."""
 
     def Check(self, request, context):
         response = super().Check(request, context)
+        if request.service == LIVENESS_SERVICE:
+            return response
         if response.status == health_pb2.HealthCheckResponse.SERVING and not _database_answers():
             return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.NOT_SERVING)
         return response
@@ -148,7 +160,8 @@ class GrpcService:
         self.host = host
 
     def stop(self, grace: float | None) -> threading.Event:
-        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
+        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`.
+        LIVENESS_SERVICE stays SERVING: a process shutting down gracefully is not a hung one."""
         for name in ["", *self.service_names]:
             self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         return self.server.stop(grace)
@@ -159,12 +172,16 @@ def start_server(handlers_hook, address: str, max_workers: int) -> GrpcService:
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[ServingInterceptor()],
+        options=[
+            ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
+            ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),
+        ],
     )
     recorder = _ServiceRecorder(server)
     handlers_hook(recorder)
     health_servicer = DatabaseAwareHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    for name in ["", *recorder.service_names]:
+    for name in ["", LIVENESS_SERVICE, *recorder.service_names]:
         health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
     reflection.enable_server_reflection([*recorder.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME], server)
     port = server.add_insecure_port(address)

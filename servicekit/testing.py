@@ -88,6 +88,8 @@ class ProcessStack:
                 # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
                 "CELERY_QUEUE": f"test-{database_name}",
                 **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
+                # Each service listens where it is dialled, whatever the shell around the tests sets.
+                **{f"MICROTIX_{name.upper()}_LISTEN_ADDR": "" for name in GRPC_PROCESSES},
                 **(environ or {}),
             }
         )

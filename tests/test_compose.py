@@ -62,6 +62,25 @@ def default_port(variable: str) -> str:
     return ENV_VARS[variable].default.rsplit(":", 1)[1]
 
 
+def listen_variable(variable: str) -> str:
+    """MICROTIX_<NAME>_LISTEN_ADDR of MICROTIX_<NAME>_ADDR: where the service binds, if set apart."""
+    return variable.removesuffix("_ADDR") + "_LISTEN_ADDR"
+
+
+def graceful_timeout(argv: list[str]) -> float:
+    """Seconds gunicorn's `--graceful-timeout` gives requests in flight at SIGTERM (gunicorn's default: 30)."""
+    return float(argv[argv.index("--graceful-timeout") + 1]) if "--graceful-timeout" in argv else 30.0
+
+
+def seconds(duration: str) -> float:
+    """A compose duration (`15s`, `1m30s`, `500ms`) in seconds."""
+    units = {"h": 3600, "m": 60, "s": 1, "ms": 0.001, "us": 1e-6}
+    parts = re.findall(r"(\d+(?:\.\d+)?)(ms|us|h|m|s)", duration)
+    if not parts or "".join(number + unit for number, unit in parts) != duration:
+        raise ValueError(f"not a compose duration: {duration!r}")
+    return sum(float(number) * units[unit] for number, unit in parts)
+
+
 def load_compose() -> dict:
     return yaml.safe_load(COMPOSE_FILE.read_text())
 
@@ -189,15 +208,27 @@ class ComposeNetworkTests(ComposeTestCase):
     def test_each_grpc_service_listens_on_all_interfaces_at_its_default_port_in_its_own_container(self):
         for service, variable in grpc_services().items():
             with self.subTest(service=service):
-                self.assertEqual(self.environment(service).get(variable), f"0.0.0.0:{default_port(variable)}")
+                listen = listen_variable(variable)
+                self.assertEqual(self.environment(service).get(listen), f"0.0.0.0:{default_port(variable)}")
 
-    def test_every_other_app_container_dials_each_grpc_service_by_name_at_the_same_port(self):
+    def test_every_app_container_dials_each_grpc_service_by_dns_name_at_the_same_port(self):
         for service, variable in grpc_services().items():
             for name in self.app_services:
-                if name == service:
-                    continue
                 with self.subTest(service=service, container=name):
-                    self.assertEqual(self.environment(name).get(variable), f"{service}:{default_port(variable)}")
+                    self.assertEqual(self.environment(name).get(variable), f"dns:///{service}:{default_port(variable)}")
+
+    def test_each_grpc_healthcheck_asks_the_port_its_service_listens_on(self):
+        for service, variable in grpc_services().items():
+            with self.subTest(service=service):
+                test = [str(word) for word in self.service(service)["healthcheck"]["test"]]
+                self.assertEqual(test[-1], f"127.0.0.1:{default_port(variable)}")
+
+    def test_app_services_get_longer_than_the_graceful_shutdown_before_they_are_killed(self):
+        shutdown = {name: float(self.environment(name).get("GRPC_GRACE_SECONDS", "10")) for name in grpc_services()}
+        shutdown["gateway"] = graceful_timeout(self.command("gateway"))
+        for name, grace in shutdown.items():
+            with self.subTest(service=name):
+                self.assertGreater(seconds(self.service(name).get("stop_grace_period", "10s")), grace)
 
     def test_gateway_publishes_the_port_it_listens_on(self):
         port = self.environment("gateway").get("MICROTIX_HTTP_PORT", ENV_VARS["MICROTIX_HTTP_PORT"].default)

@@ -1,10 +1,10 @@
 from servicekit.base_settings import *  # noqa: F403
-from servicekit.base_settings import GRPC_ADDRS, INSTALLED_APPS
+from servicekit.base_settings import GRPC_LISTEN_ADDRS, INSTALLED_APPS
 from servicekit.config import env_float, env_int
 
 INSTALLED_APPS = [*INSTALLED_APPS, "ticket_service.tickets"]
 
-GRPC_LISTEN_ADDR = GRPC_ADDRS["tickets"]
+GRPC_LISTEN_ADDR = GRPC_LISTEN_ADDRS["tickets"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "ticket_service.tickets.servicers.grpc_handlers"}
 
 ORDER_HOLD_SECONDS = env_int("ORDER_HOLD_SECONDS")

@@ -75,3 +75,26 @@ class HealthView(APIView):
             {"status": "ok" if healthy else "unavailable", "services": services, "database": database},
             status=status.HTTP_200_OK if healthy else status.HTTP_503_SERVICE_UNAVAILABLE,
         )
+
+
+class LivenessSerializer(ResponseSerializer):
+    """The gateway process answers."""
+
+    status = serializers.CharField(help_text="Always ok.")
+
+
+class LivenessView(APIView):
+    """200 whenever this gateway process answers HTTP; asks no dependency. For liveness and readiness
+    probes: a database or service outage is shared by every replica, so it must neither restart nor
+    unroute them (they answer it themselves, with 503s naming what is down; see HealthView)."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        summary="Liveness",
+        description="200 whenever the gateway process answers; checks no dependency (see /api/health/). Public.",
+        responses={200: LivenessSerializer},
+    )
+    def get(self, request):
+        return Response({"status": "ok"})

@@ -1,4 +1,5 @@
-"""GET /api/health/: every gRPC service and the database, 503 naming what does not answer."""
+"""GET /api/health/: every gRPC service and the database, 503 naming what does not answer;
+GET /api/health/live/: the gateway process answers, whatever is down."""
 
 import socket
 
@@ -9,6 +10,7 @@ from gateway_project.tests.base import GatewayAPITestCase
 from servicekit.testing import free_port
 
 HEALTH_URL = "/api/health/"
+LIVENESS_URL = "/api/health/live/"
 
 
 class HealthAPITests(GatewayAPITestCase):
@@ -58,3 +60,14 @@ class HealthAPITests(GatewayAPITestCase):
         self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE, response.content)
         self.assertNotEqual(response.json()["services"]["tickets"], "ok")
         self.assertEqual(response.json()["services"]["events"], "ok")
+
+
+class LivenessAPITests(GatewayAPITestCase):
+    def test_liveness_is_ok_while_a_service_is_down(self):
+        addrs = {**self.services.grpc_addrs, "tickets": f"127.0.0.1:{free_port()}"}
+        with override_settings(GRPC_ADDRS=addrs):
+            self.assertEqual(self.client.get(HEALTH_URL).status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
+            response = self.client.get(LIVENESS_URL)
+
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(response.json(), {"status": "ok"})
