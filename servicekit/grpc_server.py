@@ -160,8 +160,7 @@ class GrpcService:
         self.host = host
 
     def stop(self, grace: float | None) -> threading.Event:
-        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`.
-        LIVENESS_SERVICE stays SERVING: a process shutting down gracefully is not a hung one."""
+        """Report NOT_SERVING, refuse new calls, let in-flight ones finish within `grace`."""
         for name in ["", *self.service_names]:
             self.health.set(name, health_pb2.HealthCheckResponse.NOT_SERVING)
         return self.server.stop(grace)

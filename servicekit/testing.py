@@ -119,6 +119,7 @@ class ProcessStack:
     def start_process(self, name: str, environ: dict[str, str] | None = None) -> None:
         """Start one Procfile process; `environ` overrides this stack's environment for it only."""
         command = stack.procfile_commands()[name]
+        LOG_DIR.mkdir(parents=True, exist_ok=True)
         with self.log_path(name).open("ab") as log:
             self.processes[name] = subprocess.Popen(
                 ["/bin/sh", "-c", command],  # Procfile lines are shell commands, as honcho runs them

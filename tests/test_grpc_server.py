@@ -1,4 +1,5 @@
-"""The gRPC server every service runs (servicekit.grpc_server), with a slow test RPC."""
+"""The gRPC server every service runs (servicekit.grpc_server), with a slow test RPC; its health
+service as the Kubernetes probes ask it; and the client's channels over several addresses."""
 
 import threading
 import time
@@ -6,9 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 
 import grpc
 from django.test import SimpleTestCase
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from servicekit.grpc_client import health_status
-from servicekit.grpc_server import start_server
+from servicekit.grpc_server import LIVENESS_SERVICE, start_server
+from servicekit.testing import ProcessStack, free_port
 
 SERVICE = "microtix.test.Slow"
 METHOD = f"/{SERVICE}/Sleep"
@@ -66,3 +69,70 @@ class GracefulShutdownTest(SimpleTestCase):
         self.service.stop(grace=0.5).wait(5)
         caller.join(10)
         self.assertEqual(errors, [grpc.StatusCode.UNAVAILABLE])
+
+
+class ServiceProcessTest(SimpleTestCase):
+    """A service's real serve_grpc process, started from the Procfile with its own environment."""
+
+    def start_events(self, environ: dict[str, str]) -> None:
+        self.stack = ProcessStack(["events"])
+        self.stack.start_process("events", {"MICROTIX_METRICS_PORT_OFFSET": "0", **environ})
+        self.addCleanup(self.stack.stop_process, "events")
+
+    def wait_for(self, target: str, service: str, status: str, timeout: float = 60) -> str:
+        """The health answer of `service` at `target` once it is `status`, or the last one at the timeout."""
+        deadline = time.monotonic() + timeout
+        answer = ""
+        while time.monotonic() < deadline and self.stack.processes["events"].poll() is None:
+            answer = health_status(target, timeout=2, service=service)
+            if answer == status:
+                break
+            time.sleep(0.2)
+        return answer
+
+    def test_a_service_listens_on_its_listen_address_and_is_dialled_at_its_dns_target(self):
+        port = free_port()
+        target = f"dns:///127.0.0.1:{port}"
+        self.start_events({"MICROTIX_EVENTS_ADDR": target, "MICROTIX_EVENTS_LISTEN_ADDR": f"127.0.0.1:{port}"})
+
+        # Liveness: the server answers (this stack's database was never created, so readiness would not).
+        answer = self.wait_for(target, LIVENESS_SERVICE, "SERVING")
+        self.assertEqual(answer, "SERVING", self.stack.log_path("events").read_text())
+
+    def test_liveness_is_serving_while_the_database_is_down_and_readiness_is_not(self):
+        target = f"127.0.0.1:{free_port()}"
+        no_database = f"mysql://root@127.0.0.1:{free_port()}/microtix_nowhere"
+        self.start_events({"MICROTIX_EVENTS_ADDR": target, "DATABASE_URL": no_database})
+
+        liveness = self.wait_for(target, LIVENESS_SERVICE, "SERVING")
+        self.assertEqual(liveness, "SERVING", self.stack.log_path("events").read_text())
+        self.assertEqual(health_status(target, timeout=10), "NOT_SERVING")
+
+
+class RoundRobinChannelTest(SimpleTestCase):
+    """A target that resolves to several servers (the pods behind a headless Service) gets calls
+    spread over all of them, not pinned to the first."""
+
+    def serve_health(self, status) -> str:
+        """A bare server whose health service answers `status`; its address."""
+        server = grpc.server(ThreadPoolExecutor(max_workers=2))
+        servicer = health.HealthServicer()
+        servicer.set("", status)
+        health_pb2_grpc.add_HealthServicer_to_server(servicer, server)
+        port = server.add_insecure_port("127.0.0.1:0")
+        server.start()
+        self.addCleanup(server.stop, None)
+        return f"127.0.0.1:{port}"
+
+    def test_calls_to_a_target_with_several_addresses_reach_each_of_them(self):
+        serving = self.serve_health(health_pb2.HealthCheckResponse.SERVING)
+        not_serving = self.serve_health(health_pb2.HealthCheckResponse.NOT_SERVING)
+        target = f"ipv4:{serving},{not_serving}"  # one name, two addresses, as DNS answers for two pods
+
+        answers = set()
+        deadline = time.monotonic() + 20
+        while len(answers) < 2 and time.monotonic() < deadline:
+            answers.add(health_status(target, timeout=5))
+            time.sleep(0.05)
+
+        self.assertEqual(answers, {"SERVING", "NOT_SERVING"})
