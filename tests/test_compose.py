@@ -297,3 +297,7 @@ class DockerfileTests(SimpleTestCase):
         }
         missing = [entry for entry in LOCAL_STATE if entry not in entries]
         self.assertEqual(missing, [], f".dockerignore does not leave out {missing}")
+
+    def test_build_context_leaves_out_the_deployment_manifests_and_their_secrets(self):
+        entries = {line.strip().rstrip("/") for line in DOCKERIGNORE.read_text().splitlines()}
+        self.assertIn("deploy", entries, "deploy/k8s/overlays/*/secrets.env would be copied into the image")
