@@ -32,13 +32,15 @@ _CHANNEL_OPTIONS = (
     # backing off (x1.6, jittered) to at most 1 s, instead of gRPC's 1 s growing to 120 s.
     ("grpc.initial_reconnect_backoff_ms", 100),
     ("grpc.max_reconnect_backoff_ms", 1_000),
-    # Spread calls over every address the target resolves to (dns:///tickets:50052 names each
-    # replica behind a headless Service), instead of pinning all of them to the first one. A plain
-    # host:port target with one address behaves as before. New replicas are found when the name
-    # is resolved again: on any lost connection, and at the latest when the server ages the
-    # connection out (servicekit.grpc_server.MAX_CONNECTION_AGE_MS).
-    ("grpc.lb_policy_name", "round_robin"),
 )
+# A target that names its resolver (dns:///tickets:50052: every replica behind a headless Service)
+# gets its calls spread round-robin over every address it resolves to, instead of all of them on
+# one connection. New replicas are found when the name is resolved again: on a lost connection,
+# and at the latest when the server ages the connection out (grpc_server.MAX_CONNECTION_AGE_MS).
+# A plain host:port keeps gRPC's default (pick_first), which reconnects at the first call after
+# its one server came back, where round_robin fails calls fast until its reconnect backoff ends.
+BALANCED_SCHEMES = ("dns:", "ipv4:", "ipv6:")
+_BALANCED_OPTIONS = (("grpc.lb_policy_name", "round_robin"),)
 
 # Methods whose name starts with one of these only read: repeating them changes nothing.
 READ_PREFIXES = ("Get", "List")
@@ -50,12 +52,13 @@ MIN_ATTEMPT_SECONDS = 0.05
 
 
 def channel_for(target: str) -> grpc.Channel:
-    """The process-wide channel to `target` (host:port or a gRPC target such as dns:///name:port),
-    created on first use; calls go round-robin over every address the target resolves to."""
+    """The process-wide channel to `target`, created on first use: host:port, or dns:///name:port
+    for calls round-robin over every address of the name (see BALANCED_SCHEMES)."""
     with _channels_lock:
         channel = _channels.get(target)
         if channel is None:
-            channel = _channels[target] = grpc.insecure_channel(target, options=_CHANNEL_OPTIONS)
+            options = _CHANNEL_OPTIONS + (_BALANCED_OPTIONS if target.startswith(BALANCED_SCHEMES) else ())
+            channel = _channels[target] = grpc.insecure_channel(target, options=options)
         return channel
 
 

@@ -110,8 +110,8 @@ class ServiceProcessTest(SimpleTestCase):
 
 
 class RoundRobinChannelTest(SimpleTestCase):
-    """A target that resolves to several servers (the pods behind a headless Service) gets calls
-    spread over all of them, not pinned to the first."""
+    """A target that names its resolver and resolves to several servers (dns:/// of the pods behind
+    a headless Service) gets calls spread over all of them, not pinned to the first."""
 
     def serve_health(self, status) -> str:
         """A bare server whose health service answers `status`; its address."""
@@ -127,7 +127,7 @@ class RoundRobinChannelTest(SimpleTestCase):
     def test_calls_to_a_target_with_several_addresses_reach_each_of_them(self):
         serving = self.serve_health(health_pb2.HealthCheckResponse.SERVING)
         not_serving = self.serve_health(health_pb2.HealthCheckResponse.NOT_SERVING)
-        target = f"ipv4:{serving},{not_serving}"  # one name, two addresses, as DNS answers for two pods
+        target = f"ipv4:{serving},{not_serving}"  # two addresses, as DNS answers for two pods
 
         answers = set()
         deadline = time.monotonic() + 20
