@@ -1,5 +1,6 @@
 """The gRPC server every service runs (servicekit.grpc_server), with a slow test RPC."""
 
+import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -7,7 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 from django.test import SimpleTestCase
 
-from servicekit.grpc_client import health_status
+from servicekit.grpc_client import credential_metadata, health_status
 from servicekit.grpc_server import start_server
 
 SERVICE = "microtix.test.Slow"
@@ -32,7 +33,7 @@ class GracefulShutdownTest(SimpleTestCase):
         self.channel = grpc.insecure_channel(self.target)
         self.addCleanup(self.channel.close)
         self.addCleanup(self.service.server.stop, None)
-        self.sleep = self.channel.unary_unary(METHOD)
+        self.sleep = functools.partial(self.channel.unary_unary(METHOD), metadata=credential_metadata())
 
     def test_registered_services_are_reported_serving(self):
         self.assertEqual(health_status(self.target, timeout=5, service=SERVICE), "SERVING")
