@@ -111,6 +111,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "TOKEN_OBTAIN_SERIALIZER": "gateway_project.accounts.serializers.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "gateway_project.accounts.serializers.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
