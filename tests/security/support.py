@@ -22,8 +22,6 @@ from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import stack
-from servicekit.grpc_client import channel_for
-from servicekit.identity import Caller
 from servicekit.testing import ProcessStack
 from tests.http import JsonClient
 from tests.tally import SECURITY
@@ -246,16 +244,3 @@ def standalone(needle: str) -> re.Pattern:
     """`needle` as a whole token: not part of a longer run of letters and digits (so a short
     value such as a CVC is not "found" inside an id or a code)."""
     return re.compile(rf"(?<![0-9A-Za-z]){re.escape(needle)}(?![0-9A-Za-z])")
-
-
-# --- gRPC callers and fixtures over the credentialed client ----------------------------------------
-
-
-def grpc_stub(target: str, process: str):
-    module, service = GRPC_CONTRACTS[process]
-    grpc_module = __import__(module.__name__.replace("_pb2", "_pb2_grpc"), fromlist=["_"])
-    return getattr(grpc_module, f"{service}Stub")(channel_for(target))
-
-
-def caller_metadata(caller: Caller) -> tuple[tuple[str, str], ...]:
-    return caller.to_metadata()
