@@ -1,6 +1,7 @@
 from datetime import timedelta
 
 from servicekit.base_settings import *  # noqa: F403
+from servicekit.base_settings import PRODUCTION
 from servicekit.config import VAR_DIR, env, env_int
 
 INSTALLED_APPS = [
@@ -81,10 +82,26 @@ REST_FRAMEWORK = {
     ],
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE")},
-    # gunicorn faces clients directly: trust the socket's address, not a client-sent X-Forwarded-For.
+    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE"), "orders": env("ORDER_THROTTLE_RATE")},
+    # In development gunicorn faces clients directly: trust the socket's address, not a client-sent
+    # X-Forwarded-For. In production one TLS-terminating proxy is in front (below).
     "NUM_PROXIES": 0,
 }
+
+if PRODUCTION:
+    # HTTPS only, behind one TLS-terminating proxy (an Ingress) that sets X-Forwarded-Proto and appends the
+    # client's address to X-Forwarded-For. Only there are those headers trusted: in development a client
+    # could forge them.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    REST_FRAMEWORK["NUM_PROXIES"] = 1
+    SECURE_SSL_REDIRECT = True
+    # Probes and Prometheus call the pod itself over plain HTTP: answer them instead of redirecting.
+    SECURE_REDIRECT_EXEMPT = [r"^api/health/(live/)?$", r"^metrics$"]
+    SECURE_HSTS_SECONDS = 365 * 24 * 3600
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES")),
@@ -94,6 +111,7 @@ SIMPLE_JWT = {
     "UPDATE_LAST_LOGIN": True,
     "AUTH_HEADER_TYPES": ("Bearer",),
     "TOKEN_OBTAIN_SERIALIZER": "gateway_project.accounts.serializers.TokenObtainSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "gateway_project.accounts.serializers.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {

@@ -4,16 +4,41 @@ Each project then adds its own INSTALLED_APPS and, for gRPC services, GRPC_LISTE
 and GRPC_FRAMEWORK["ROOT_HANDLERS_HOOK"].
 """
 
+import hashlib
+import hmac
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
-from servicekit.config import VAR_DIR, env, env_bool, env_float, env_int, env_list
+from servicekit.config import ENV_VARS, VAR_DIR, env, env_bool, env_float, env_int, env_list
 from servicekit.logging_config import logging_config
 
 SECRET_KEY = env("SECRET_KEY")
 DEBUG = env_bool("DEBUG")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+
+# MICROTIX_ENV=production: a real secret, no debug pages (the gateway adds its HTTPS settings).
+MICROTIX_ENV = env("MICROTIX_ENV").strip().lower()
+if MICROTIX_ENV not in ("development", "production"):
+    raise ImproperlyConfigured(f"MICROTIX_ENV must be development or production, not {MICROTIX_ENV!r}.")
+PRODUCTION = MICROTIX_ENV == "production"
+MIN_PRODUCTION_SECRET_KEY_LENGTH = 50  # what Django's deploy check asks of a key
+if PRODUCTION:
+    if ENV_VARS["SECRET_KEY"].default == SECRET_KEY or len(SECRET_KEY) < MIN_PRODUCTION_SECRET_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            "MICROTIX_ENV=production refuses to start with the default or a short SECRET_KEY: set SECRET_KEY to a "
+            f"random value of at least {MIN_PRODUCTION_SECRET_KEY_LENGTH} characters "
+            '(e.g. python -c "import secrets; print(secrets.token_urlsafe(64))").'
+        )
+    DEBUG = False
+
+# The credential of every internal gRPC call (servicekit.grpc_server refuses calls without it). Unset, it is
+# derived from SECRET_KEY, so every process sharing the key agrees with no more configuration.
+SERVICE_TOKEN = (
+    env("MICROTIX_SERVICE_TOKEN")
+    or hmac.new(SECRET_KEY.encode(), b"microtix.service-token", hashlib.sha256).hexdigest()
+)
 
 USE_TZ = True
 TIME_ZONE = "UTC"

@@ -24,17 +24,13 @@ class EnvVar:
 ENV_VARS: dict[str, EnvVar] = {
     v.name: v
     for v in (
-        EnvVar("SECRET_KEY", "insecure-dev-key-change-me", "Django secret key; also signs JWTs."),
         EnvVar(
             "MICROTIX_ENV",
             "development",
-            "development | production; production refuses the default SECRET_KEY and turns on secure cookies/HSTS.",
+            "development or production: production refuses the default SECRET_KEY, turns DEBUG off and makes the "
+            "gateway HTTPS-only (secure cookies, HSTS, redirect to HTTPS, X-Forwarded-Proto from its proxy).",
         ),
-        EnvVar(
-            "MICROTIX_SERVICE_TOKEN",
-            "",
-            "Shared secret every internal gRPC call carries (default: derived from SECRET_KEY).",
-        ),
+        EnvVar("SECRET_KEY", "insecure-dev-key-change-me", "Django secret key; also signs JWTs."),
         EnvVar("DEBUG", "0", "1 turns on Django debug pages (never in production)."),
         EnvVar("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]", "Comma-separated host names the gateway answers."),
         EnvVar(
@@ -74,6 +70,12 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar(
             "MICROTIX_NOTIFICATIONS_LISTEN_ADDR", "", "host:port the notifications service listens on; empty: its ADDR."
         ),
+        EnvVar(
+            "MICROTIX_SERVICE_TOKEN",
+            "",
+            "Shared secret every internal gRPC call carries (metadata x-service-token); a service refuses a call "
+            "without it (UNAUTHENTICATED), health checks excepted. Empty: derived from SECRET_KEY.",
+        ),
         EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
@@ -85,7 +87,7 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
-        EnvVar("ORDER_THROTTLE_RATE", "30/min", "Orders a user may create."),
+        EnvVar("ORDER_THROTTLE_RATE", "30/min", "Orders a user may create (POST /api/orders/)."),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),

@@ -1,10 +1,12 @@
 """The one way MicroTix processes call each other: a channel per target reused
-for the life of the process, a deadline on every call, the caller's identity
-and request id in metadata, retries of idempotent reads while the service is
-unreachable, and gRPC errors raised as :class:`RemoteError`."""
+for the life of the process, a deadline on every call, the internal service
+credential, the caller's identity and request id in metadata, retries of
+idempotent reads while the service is unreachable, and gRPC errors raised as
+:class:`RemoteError`."""
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import random
@@ -12,11 +14,12 @@ import threading
 import time
 
 import grpc
+from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import errors
 from servicekit.config import env_int
-from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
+from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, SERVICE_TOKEN_KEY, STATUS_BY_ERROR
 from servicekit.identity import Caller
 
 log = logging.getLogger("microtix.grpc.client")
@@ -53,13 +56,54 @@ MIN_ATTEMPT_SECONDS = 0.05
 
 def channel_for(target: str) -> grpc.Channel:
     """The process-wide channel to `target`, created on first use: host:port, or dns:///name:port
-    for calls round-robin over every address of the name (see BALANCED_SCHEMES)."""
+    for calls round-robin over every address of the name (see BALANCED_SCHEMES). Every call made
+    on it carries the internal service credential."""
     with _channels_lock:
         channel = _channels.get(target)
         if channel is None:
             options = _CHANNEL_OPTIONS + (_BALANCED_OPTIONS if target.startswith(BALANCED_SCHEMES) else ())
-            channel = _channels[target] = grpc.insecure_channel(target, options=options)
+            plain = grpc.insecure_channel(target, options=options)
+            channel = _channels[target] = grpc.intercept_channel(plain, _CredentialInterceptor())
         return channel
+
+
+def credential_metadata() -> tuple[tuple[str, str], ...]:
+    """The metadata that proves a call comes from a MicroTix process (settings.SERVICE_TOKEN)."""
+    return ((SERVICE_TOKEN_KEY, settings.SERVICE_TOKEN),)
+
+
+class _CallDetails(
+    collections.namedtuple(
+        "_CallDetails", ("method", "timeout", "metadata", "credentials", "wait_for_ready", "compression")
+    ),
+    grpc.ClientCallDetails,
+):
+    pass
+
+
+class _CredentialInterceptor(
+    grpc.UnaryUnaryClientInterceptor,
+    grpc.UnaryStreamClientInterceptor,
+    grpc.StreamUnaryClientInterceptor,
+    grpc.StreamStreamClientInterceptor,
+):
+    """Adds the service credential to the metadata of every call, whatever its kind (reflection streams too)."""
+
+    def _with_credential(self, details: grpc.ClientCallDetails) -> _CallDetails:
+        metadata = (*(details.metadata or ()), *credential_metadata())
+        return _CallDetails(
+            details.method, details.timeout, metadata, details.credentials, details.wait_for_ready, details.compression
+        )
+
+    def intercept_unary_unary(self, continuation, client_call_details, request):
+        return continuation(self._with_credential(client_call_details), request)
+
+    intercept_unary_stream = intercept_unary_unary
+
+    def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
+        return continuation(self._with_credential(client_call_details), request_iterator)
+
+    intercept_stream_stream = intercept_stream_unary
 
 
 def is_read(method: str) -> bool:
@@ -163,6 +207,13 @@ class ServiceClient:
                 return rpc(request, timeout=deadline - time.monotonic(), metadata=metadata)
             except grpc.RpcError as error:
                 failure = RemoteError.from_rpc_error(self.service, error, attempts=attempt)
+            if failure.status == grpc.StatusCode.UNAUTHENTICATED:
+                log.error(
+                    "%s.%s refused this process's service credential: check MICROTIX_SERVICE_TOKEN and "
+                    "SECRET_KEY are the same in every process",
+                    self.service,
+                    method,
+                )
             if attempt >= attempts or not failure.retryable:
                 raise failure
             # Never past the deadline: shorten the pause so the next attempt still has time, or give up.

@@ -3,6 +3,7 @@ standard health and reflection services, call logging and domain-error mapping."
 
 from __future__ import annotations
 
+import hmac
 import json
 import logging
 import signal
@@ -30,6 +31,10 @@ RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer
 ERROR_CODE_KEY = "x-error-code"
 FIELD_ERRORS_KEY = "x-field-errors"
 EXTRA_KEY = "x-error-extra"
+# The internal credential (settings.SERVICE_TOKEN) every call but a health check must carry.
+SERVICE_TOKEN_KEY = "x-service-token"
+# Open to any caller: the probes of orchestrators and load balancers carry no credential.
+OPEN_METHOD_PREFIXES = (f"/{health.SERVICE_NAME}/",)
 
 STATUS_BY_ERROR = {
     errors.NotFound: grpc.StatusCode.NOT_FOUND,
@@ -49,16 +54,26 @@ def _status_for(exc: errors.DomainError) -> grpc.StatusCode:
 
 
 class ServingInterceptor(grpc.ServerInterceptor):
-    """Logs and counts every call (method, status code, duration), makes the caller's request
-    id current while it runs (so its log lines, and the calls and tasks it makes, carry it),
-    and turns domain errors raised by servicers into gRPC status codes with a human message."""
+    """Refuses every call that lacks the internal service credential (UNAUTHENTICATED; health
+    checks excepted), logs and counts every call (method, status code, duration), makes the
+    caller's request id current while it runs (so its log lines, and the calls and tasks it
+    makes, carry it), and turns domain errors raised by servicers into gRPC status codes with a
+    human message."""
+
+    def __init__(self, service_token: str):
+        if not service_token:
+            raise ValueError("a gRPC server needs a service token to check its callers' against")
+        self._service_token = service_token.encode()
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        metadata = dict(handler_call_details.invocation_metadata or ())
+        if not method.startswith(OPEN_METHOD_PREFIXES) and not self._carries_credential(metadata):
+            return _refusal(handler, method)
         if handler is None or handler.unary_unary is None:
             return handler
-        method = handler_call_details.method
-        request_id = tracing.accept(dict(handler_call_details.invocation_metadata or ()).get(REQUEST_ID_KEY))
+        request_id = tracing.accept(metadata.get(REQUEST_ID_KEY))
         inner = handler.unary_unary
 
         def behavior(request, context):
@@ -96,6 +111,34 @@ class ServingInterceptor(grpc.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+    def _carries_credential(self, metadata: dict) -> bool:
+        presented = metadata.get(SERVICE_TOKEN_KEY)
+        if not isinstance(presented, str):
+            return False
+        # Constant time: how much of a guess matched must not show in how long the refusal takes.
+        return hmac.compare_digest(presented.encode(), self._service_token)
+
+
+def _refusal(handler, method: str):
+    """A handler of the same kind as `handler` (None: an unknown method) that refuses the call
+    before reading its request."""
+    # Unknown methods share one label: a stranger's made-up names must not grow the metrics.
+    label = method if handler is not None else "unknown"
+
+    def refuse(request, context):
+        RPCS_HANDLED.labels(label, grpc.StatusCode.UNAUTHENTICATED.name).inc()
+        log.warning("rpc %s refused: no valid service credential (peer %s)", label, context.peer())
+        context.abort(grpc.StatusCode.UNAUTHENTICATED, "Only MicroTix services may call this service.")
+
+    streams = (handler.request_streaming, handler.response_streaming) if handler is not None else (False, False)
+    make = {
+        (False, False): grpc.unary_unary_rpc_method_handler,
+        (False, True): grpc.unary_stream_rpc_method_handler,
+        (True, False): grpc.stream_unary_rpc_method_handler,
+        (True, True): grpc.stream_stream_rpc_method_handler,
+    }[streams]
+    return make(refuse)
 
 
 # grpc.health.v1 service name that answers whether the process serves calls at all, without asking
@@ -166,11 +209,12 @@ class GrpcService:
         return self.server.stop(grace)
 
 
-def start_server(handlers_hook, address: str, max_workers: int) -> GrpcService:
-    """Create, register and start a gRPC server on `address` (port 0: a free one)."""
+def start_server(handlers_hook, address: str, max_workers: int, service_token: str | None = None) -> GrpcService:
+    """Create, register and start a gRPC server on `address` (port 0: a free one) that serves
+    callers carrying `service_token` (default: settings.SERVICE_TOKEN)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServingInterceptor()],
+        interceptors=[ServingInterceptor(service_token or settings.SERVICE_TOKEN)],
         options=[
             ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
             ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),

@@ -87,6 +87,9 @@ class ProcessStack:
                 "WEB_CONCURRENCY": "2",
                 # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
                 "CELERY_QUEUE": f"test-{database_name}",
+                # Its own worker node name (celery's CLI reads CELERY_WORKER_HOSTNAME): two workers named
+                # celery@<host> on one broker collide on their exclusive remote-control queue, and one dies.
+                "CELERY_WORKER_HOSTNAME": f"{database_name}@%h",
                 **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
                 # Each service listens where it is dialled, whatever the shell around the tests sets.
                 **{f"MICROTIX_{name.upper()}_LISTEN_ADDR": "" for name in GRPC_PROCESSES},

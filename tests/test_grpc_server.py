@@ -1,6 +1,7 @@
 """The gRPC server every service runs (servicekit.grpc_server), with a slow test RPC; its health
 service as the Kubernetes probes ask it; and the client's channels over several addresses."""
 
+import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,7 +10,7 @@ import grpc
 from django.test import SimpleTestCase
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from servicekit.grpc_client import health_status
+from servicekit.grpc_client import credential_metadata, health_status
 from servicekit.grpc_server import LIVENESS_SERVICE, start_server
 from servicekit.testing import ProcessStack, free_port
 
@@ -35,7 +36,7 @@ class GracefulShutdownTest(SimpleTestCase):
         self.channel = grpc.insecure_channel(self.target)
         self.addCleanup(self.channel.close)
         self.addCleanup(self.service.server.stop, None)
-        self.sleep = self.channel.unary_unary(METHOD)
+        self.sleep = functools.partial(self.channel.unary_unary(METHOD), metadata=credential_metadata())
 
     def test_registered_services_are_reported_serving(self):
         self.assertEqual(health_status(self.target, timeout=5, service=SERVICE), "SERVING")

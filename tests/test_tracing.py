@@ -19,6 +19,7 @@ from prometheus_client import REGISTRY
 
 from gateway_project.api.middleware import RequestIdMiddleware
 from servicekit.config import ENV_VARS
+from servicekit.grpc_client import credential_metadata
 from servicekit.grpc_server import serve_metrics, start_server
 from servicekit.identity import Caller
 from servicekit.testing import ProcessStack, free_port
@@ -327,8 +328,11 @@ class ServingInterceptorTest(SimpleTestCase):
         self.addCleanup(self.service.server.stop, None)
         self.channel = grpc.insecure_channel(f"127.0.0.1:{self.service.port}")
         self.addCleanup(self.channel.close)
-        self.echo = self.channel.unary_unary(ECHO_METHOD)
+        self._echo = self.channel.unary_unary(ECHO_METHOD)
         self.enterContext(self.assertLogs("microtix", "INFO"))  # the call log lines, kept off the test output
+
+    def echo(self, request: bytes, metadata=(), timeout: float = 5) -> bytes:
+        return self._echo(request, metadata=(*credential_metadata(), *metadata), timeout=timeout)
 
     def test_the_callers_request_id_is_current_during_the_call(self):
         self.assertEqual(self.echo(b"", metadata=Caller(request_id="rpc-7").to_metadata(), timeout=5), b"rpc-7")

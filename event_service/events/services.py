@@ -256,5 +256,6 @@ def _decode_cursor(token: str) -> tuple[datetime, int]:
         if last_start.tzinfo is None or not isinstance(event_id, int):
             raise ValueError(token)
         return last_start, event_id
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    # RecursionError: JSON nested deeper than the parser goes (a forged cursor, never one of ours).
+    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
         raise InvalidInput("The cursor is not valid.", field_errors={"cursor": ["Invalid cursor."]}) from None

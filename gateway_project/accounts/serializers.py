@@ -1,7 +1,9 @@
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
+from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import TokenRefreshSerializer as SimpleJwtTokenRefreshSerializer
 
 from gateway_project.accounts.models import User
 
@@ -54,6 +56,17 @@ class TokenObtainSerializer(TokenObtainPairSerializer):
     def validate(self, attrs: dict) -> dict:
         attrs[self.username_field] = User.objects.normalize_email(attrs.get(self.username_field, ""))
         return super().validate(attrs)
+
+
+class TokenRefreshSerializer(SimpleJwtTokenRefreshSerializer):
+    """simplejwt's, except that the refresh token of a deleted user is refused (401) rather than
+    crashing on the missing user (500)."""
+
+    def validate(self, attrs: dict) -> dict:
+        try:
+            return super().validate(attrs)
+        except User.DoesNotExist:
+            raise AuthenticationFailed(self.error_messages["no_active_account"], "no_active_account") from None
 
 
 class LogoutSerializer(serializers.Serializer):

@@ -1,4 +1,4 @@
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle, UserRateThrottle
 
 
 class LoginAddressThrottle(SimpleRateThrottle):
@@ -20,3 +20,9 @@ class LoginAccountThrottle(SimpleRateThrottle):
         if not isinstance(email, str) or not email.strip():
             return None
         return self.cache_format % {"scope": "login-account", "ident": email.strip().lower()}
+
+
+class OrderCreationThrottle(UserRateThrottle):
+    """Limits the orders one user creates (ORDER_THROTTLE_RATE): seats cannot be hoarded by a script."""
+
+    scope = "orders"

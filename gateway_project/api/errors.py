@@ -15,7 +15,6 @@ from servicekit.grpc_client import RemoteError
 HTTP_STATUS_BY_GRPC = {
     grpc.StatusCode.INVALID_ARGUMENT: status.HTTP_400_BAD_REQUEST,
     grpc.StatusCode.OUT_OF_RANGE: status.HTTP_400_BAD_REQUEST,
-    grpc.StatusCode.UNAUTHENTICATED: status.HTTP_401_UNAUTHORIZED,
     grpc.StatusCode.PERMISSION_DENIED: status.HTTP_403_FORBIDDEN,
     grpc.StatusCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
     grpc.StatusCode.ALREADY_EXISTS: status.HTTP_409_CONFLICT,
@@ -25,6 +24,8 @@ HTTP_STATUS_BY_GRPC = {
     grpc.StatusCode.UNAVAILABLE: status.HTTP_503_SERVICE_UNAVAILABLE,
     grpc.StatusCode.DEADLINE_EXCEEDED: status.HTTP_503_SERVICE_UNAVAILABLE,
 }
+# UNAUTHENTICATED is not here: a service refusing the gateway's internal credential is the gateway's
+# misconfiguration (a 502), not the end user's to fix by logging in again.
 # Domain codes whose HTTP status is more specific than their gRPC status's.
 HTTP_STATUS_BY_CODE = {"payment_declined": status.HTTP_402_PAYMENT_REQUIRED}
 UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}

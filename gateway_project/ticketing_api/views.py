@@ -16,6 +16,7 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from gateway_project.accounts.throttles import OrderCreationThrottle
 from gateway_project.api import clients
 from gateway_project.api.openapi import (
     UNAUTHENTICATED,
@@ -77,6 +78,9 @@ class OrderListView(APIView):
     def get_permissions(self):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
 
+    def get_throttles(self):
+        return [OrderCreationThrottle()] if self.request.method == "POST" else super().get_throttles()
+
     @api_operation(
         operation_id="orders_list",
         summary="List my orders",
@@ -101,7 +105,7 @@ class OrderListView(APIView):
     @api_operation(
         summary="Reserve seats",
         description="Hold `quantity` seats of a ticket type for the calling customer: a `reserved` order whose "
-        "seats are held until `expires_at`; pay it before then.",
+        "seats are held until `expires_at`; pay it before then. Throttled per user (429 `throttled`).",
         parameters=[IDEMPOTENCY_KEY],
         request=ReserveSerializer,
         responses={
@@ -114,6 +118,9 @@ class OrderListView(APIView):
             403: error("permission_denied", description="Only customers buy tickets."),
             404: error("not_found", description="No such ticket type."),
             409: error("sold_out", "event_cancelled", "event_started", "idempotency_key_reused"),
+            429: error(
+                "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."
+            ),
             502: bad_gateway("tickets", "events"),
             503: unavailable("tickets", "events"),
         },

@@ -244,7 +244,8 @@ def parse_amount(text: str) -> Decimal | None:
         amount = Decimal(text)
     except (InvalidOperation, TypeError, ValueError):
         return None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2 or abs(amount) >= MAX_PRICE:
+    # copy_abs, not abs(): abs() rounds to the context and overflows on an exponent such as 1e999999999.
+    if not amount.is_finite() or amount.as_tuple().exponent < -2 or amount.copy_abs() >= MAX_PRICE:
         return None
     return (amount + 0).quantize(CENT)  # + 0 turns -0 into 0
 

@@ -1,5 +1,6 @@
 """ListEvents: public listing, an organizer's listing, filters and keyset pagination."""
 
+import base64
 from datetime import timedelta
 
 from grpc import StatusCode
@@ -138,6 +139,15 @@ class PageSizeTests(EventServiceTestCase):
         error = self.assertFails(StatusCode.INVALID_ARGUMENT, "ListEvents", events_pb2.ListEventsRequest(page_size=-1))
 
         self.assertEqual(list(error.field_errors), ["page_size"])
+
+    def test_a_forged_cursor_of_deeply_nested_json_is_invalid_argument(self):
+        cursor = base64.urlsafe_b64encode(b"[" * 100_000).decode()  # was an INTERNAL (RecursionError)
+
+        error = self.assertFails(
+            StatusCode.INVALID_ARGUMENT, "ListEvents", events_pb2.ListEventsRequest(page_token=cursor)
+        )
+
+        self.assertEqual(list(error.field_errors), ["cursor"])
 
     def test_last_page_has_no_next_page_token(self):
         make_event()

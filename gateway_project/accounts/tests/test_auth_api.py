@@ -315,6 +315,26 @@ class RefreshTests(AuthAPITestCase):
 
         self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED)
 
+    def test_refresh_token_of_a_deleted_user_is_unauthorized(self):
+        user = self.make_user()
+        refresh = self.tokens()["refresh"]
+        user.delete()
+
+        response = self.client.post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
+        self.assertEqual(response.json()["code"], "no_active_account")
+
+    def test_refresh_token_of_a_deactivated_user_is_unauthorized(self):
+        user = self.make_user()
+        refresh = self.tokens()["refresh"]
+        user.is_active = False
+        user.save()
+
+        response = self.client.post(REFRESH_URL, {"refresh": refresh}, format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_401_UNAUTHORIZED, response.content)
+
     def test_refresh_with_malformed_json_is_a_bad_request(self):
         response = self.post_raw(REFRESH_URL, '{"refresh": ')
 
