@@ -85,9 +85,7 @@ def kill_connections(url: str) -> int:
     server, name = _mysql_server(url)
     with server:
         cursor = server.cursor()
-        cursor.execute(
-            "SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()", (name,)
-        )
+        cursor.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()", (name,))
         killed = 0
         for (connection_id,) in cursor.fetchall():
             try:

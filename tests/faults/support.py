@@ -166,7 +166,7 @@ class FaultTestCase(SimpleTestCase):
         marks = ", ".join(["%s"] * len(order_ids))
 
         def charging():
-            sql = f"SELECT COUNT(*) FROM payments_payment WHERE order_id IN ({marks})"  # noqa: S608 - placeholders
+            sql = f"SELECT COUNT(*) FROM payments_payment WHERE order_id IN ({marks})"
             return self.rows(sql, tuple(order_ids), uncommitted=True)[0][0] == len(order_ids)
 
         wait_until(charging, timeout, f"charges of orders {order_ids} in flight", interval=0.05)

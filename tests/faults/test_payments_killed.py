@@ -1,6 +1,6 @@
 """Scenario 1: the payments service is killed (SIGKILL) while it charges a card.
 
-    python gateway_project/manage.py test tests.faults.test_payments_killed
+python gateway_project/manage.py test tests.faults.test_payments_killed
 """
 
 import time

@@ -10,9 +10,9 @@ from django.test import SimpleTestCase, TestCase, override_settings
 from payment_service.payments import providers
 from payment_service.payments.models import SimulatedCharge
 from payment_service.payments.providers import (
+    SLOW_CARD,
     CardDeclined,
     CardDetails,
-    SLOW_CARD,
     CardInvalid,
     ProviderError,
     SimulatedProvider,
