@@ -1,0 +1,88 @@
+"""Scenario 3: RabbitMQ unreachable during purchases and event changes. Every process of the
+stack reaches RabbitMQ through a TCP proxy of the test's own, which is cut (open connections
+reset, new ones refused) and restored: the machine's RabbitMQ stays up for everyone else.
+
+    python gateway_project/manage.py test tests.faults.test_broker_unreachable
+"""
+
+import time
+from collections import Counter
+from urllib.parse import urlsplit, urlunsplit
+
+from servicekit.config import env
+from servicekit.testing import SmtpServer, TcpProxy
+from tests.faults.support import FaultTestCase, wait_until
+
+# What the test waits, after the last expected email arrived, for a duplicate to show up.
+DUPLICATE_WINDOW = 5.0
+
+
+class BrokerUnreachableTest(FaultTestCase):
+    PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
+
+    @classmethod
+    def setUpClass(cls):
+        broker = urlsplit(env("CELERY_BROKER_URL"))
+        cls.proxy = TcpProxy((broker.hostname or "127.0.0.1", broker.port or 5672)).start()
+        cls.addClassCleanup(cls.proxy.stop)
+        netloc = f"{broker.username or 'guest'}:{broker.password or 'guest'}@127.0.0.1:{cls.proxy.port}"
+        cls.broker_url = urlunsplit(broker._replace(netloc=netloc))
+        cls.smtp = SmtpServer().start()
+        cls.addClassCleanup(cls.smtp.stop)
+        super().setUpClass()
+
+    @classmethod
+    def stack_environ(cls):
+        return {
+            "CELERY_BROKER_URL": cls.broker_url,
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(cls.smtp.port),
+            "OUTBOX_INTERVAL_SECONDS": "0.5",
+            "SWEEP_INTERVAL_SECONDS": "1",
+            "EMAIL_RETRY_BACKOFF_SECONDS": "1",
+        }
+
+    def unsent_outbox_messages(self) -> int:
+        return sum(
+            self.rows(f"SELECT COUNT(*) FROM {table} WHERE sent_at IS NULL")[0][0]
+            for table in ("events_outboxmessage", "tickets_outboxmessage")
+        )
+
+    def test_purchases_and_event_changes_while_the_broker_is_unreachable_are_emailed_once_when_it_is_back(self):
+        changed_event, changed_type = self.create_event()
+        cancelled_event, cancelled_type = self.create_event()
+        early, early_email = self.new_customer()  # bought before the outage, told of the change
+        doomed, doomed_email = self.new_customer()  # bought before the outage, told of the cancellation
+        self.buy(early, changed_type)
+        self.buy(doomed, cancelled_type)
+        self.smtp.wait_for(early_email)
+        self.smtp.wait_for(doomed_email)
+        late, late_email = self.new_customer()  # buys during the outage
+
+        self.proxy.cut()
+        try:
+            self.buy(late, changed_type)
+            changed = self.organizer.patch(f"/api/events/{changed_event['id']}/", {"venue": "Red Hall"})
+            self.assertEqual(changed.status, 200, changed.body)
+            self.assertEqual(self.organizer.delete(f"/api/events/{cancelled_event['id']}/").status, 204)
+            # Promised, and held in the outboxes while the relays fail to publish them.
+            time.sleep(3)
+            self.assertGreaterEqual(self.unsent_outbox_messages(), 3)
+            self.assertEqual(self.smtp.to(late_email), [])
+        finally:
+            self.proxy.restore()
+
+        expected = {early_email: 2, doomed_email: 2, late_email: 2}  # confirmation, then the change or cancellation
+        for address, count in expected.items():
+            self.smtp.wait_for(address, count=count, timeout=120)
+        wait_until(lambda: self.unsent_outbox_messages() == 0, 30, "the outboxes to be published")
+        time.sleep(DUPLICATE_WINDOW)
+        received = Counter(address for message in self.smtp.received for address in message.rcpt_tos)
+        self.assert_nothing_lost(
+            emails_missing=sum(max(count - received[address], 0) for address, count in expected.items()),
+            emails_duplicated=sum(max(received[address] - count, 0) for address, count in expected.items()),
+        )
+        subjects = [message.message["Subject"] for message in self.smtp.to(late_email)]
+        self.assertIn("Red Hall", self.smtp.to(late_email)[-1].text(), subjects)
+        self.assertIn("cancel", self.smtp.to(doomed_email)[-1].text().lower())
+        self.survived()
