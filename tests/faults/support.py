@@ -70,9 +70,12 @@ class FaultTestCase(SimpleTestCase):
         super().setUpClass()
         cls.pool = ThreadPoolExecutor(max_workers=8, thread_name_prefix="fault-client")
         cls.addClassCleanup(cls.pool.shutdown, wait=False, cancel_futures=True)
-        cls.stack = ProcessStack(
-            cls.PROCESSES, environ={"GRPC_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT), **cls.stack_environ()}
-        )
+        environ = {
+            "GRPC_CLIENT_TIMEOUT": str(CLIENT_TIMEOUT),
+            "LOGIN_THROTTLE_RATE": "1000/min",  # every customer logs in from 127.0.0.1
+            **cls.stack_environ(),
+        }
+        cls.stack = ProcessStack(cls.PROCESSES, environ=environ)
         cls.addClassCleanup(cls.stack.stop)  # before start: a stack that fails to start is cleaned too
         cls.stack.start()
 
