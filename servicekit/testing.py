@@ -120,7 +120,9 @@ class ProcessStack:
         command = stack.procfile_commands()[name]
         with self.log_path(name).open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                ["/bin/sh", "-c", command],  # Procfile lines are shell commands, as honcho runs them
+                # Procfile lines are shell commands, as honcho runs them; exec: the process is the
+                # command itself, so its exit code is the command's and signals reach it directly.
+                ["/bin/sh", "-c", f"exec {command}"],
                 cwd=stack.REPO_ROOT,
                 env={**self.env, **(environ or {})},
                 stdout=log,
@@ -153,7 +155,8 @@ class ProcessStack:
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
         """Signal the process's group, wait for it, and kill whatever of the group is left
-        (the shell's children, e.g. a worker stuck in shutdown, may outlive the shell)."""
+        (its children, e.g. a worker's pool stuck in shutdown, may outlive it); returns the
+        process's exit code (negative: the signal that ended it)."""
         process = self.processes.pop(name, None)
         return _terminate([process], sig, timeout)[0] if process else None
 
