@@ -13,13 +13,13 @@ import time
 import unittest
 import uuid
 from concurrent.futures import Future, ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from django.test import SimpleTestCase
 
 from servicekit import stack
 from servicekit.config import env
-from servicekit.testing import ProcessStack
+from servicekit.testing import ProcessStack, SmtpServer
 from tests.http import HttpResponse, JsonClient
 from tests.tally import FAULTS
 
@@ -40,10 +40,6 @@ MARGIN = 3.0
 # A client's channel to a restarted service reconnects within its reconnect backoff (at most
 # 1 s, +-20 % jitter: servicekit.grpc_client): after this, a write reaches the service first time.
 RECONNECTED_AFTER = 2.5
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def wait_until(condition, timeout: float, what: str, interval: float = 0.1):
@@ -108,25 +104,9 @@ class FaultTestCase(SimpleTestCase):
         customer.login_as_new_user(email, "customer")
         return customer, email
 
-    def create_event(self, capacity: int = 10, **fields) -> tuple[dict, dict]:
+    def create_event(self, capacity: int = 10) -> tuple[dict, dict]:
         """A published event a month from now with one ticket type; returns both."""
-        starts = datetime.now(UTC) + timedelta(days=30)
-        event = self.organizer.post(
-            "/api/events/",
-            {
-                "name": f"Concert {uuid.uuid4().hex[:6]}",
-                "venue": "Blue Hall",
-                "starts_at": _iso(starts),
-                "ends_at": _iso(starts + timedelta(hours=3)),
-                **fields,
-            },
-        )
-        self.assertEqual(event.status, 201, event.body)
-        ticket_type = self.organizer.post(
-            f"/api/events/{event.body['id']}/ticket-types/", {"name": "Seat", "price": "30.00", "capacity": capacity}
-        )
-        self.assertEqual(ticket_type.status, 201, ticket_type.body)
-        return event.body, ticket_type.body
+        return self.organizer.create_event(capacity=capacity)
 
     def reserve(self, customer: JsonClient, ticket_type: dict, quantity: int = 2) -> dict:
         reserved = customer.post("/api/orders/", {"ticket_type_id": ticket_type["id"], "quantity": quantity})
@@ -199,3 +179,20 @@ class FaultTestCase(SimpleTestCase):
             missing_tickets=max(quantity - tickets, 0) if tickets else 0,
         )
         self.assertEqual((status, charges, tickets), ("paid", 1, quantity))
+
+
+class MailingFaultTestCase(FaultTestCase):
+    """A whole stack, the Celery worker included, sending its emails to a real SMTP server of
+    the class's own (`cls.smtp`)."""
+
+    PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
+
+    @classmethod
+    def setUpClass(cls):
+        cls.smtp = SmtpServer().start()
+        cls.addClassCleanup(cls.smtp.stop)
+        super().setUpClass()
+
+    @classmethod
+    def stack_environ(cls) -> dict[str, str]:
+        return {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(cls.smtp.port), "OUTBOX_INTERVAL_SECONDS": "0.5"}

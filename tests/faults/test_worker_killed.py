@@ -6,8 +6,7 @@ an email: the SMTP server holds the message before accepting it, and the worker 
 
 import time
 
-from servicekit.testing import SmtpServer
-from tests.faults.support import FaultTestCase
+from tests.faults.support import MailingFaultTestCase
 
 # The worker's claim on an email it is sending (NOTIFICATION_CLAIM_SECONDS, 300 by default): once
 # it is older, the email's redelivered send takes the dead worker's claim over.
@@ -16,23 +15,10 @@ CLAIM_SECONDS = 10
 DUPLICATE_WINDOW = 5.0
 
 
-class WorkerKilledMidTaskTest(FaultTestCase):
-    PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
-
-    @classmethod
-    def setUpClass(cls):
-        cls.smtp = SmtpServer().start()
-        cls.addClassCleanup(cls.smtp.stop)
-        super().setUpClass()
-
+class WorkerKilledMidTaskTest(MailingFaultTestCase):
     @classmethod
     def stack_environ(cls):
-        return {
-            "EMAIL_HOST": "127.0.0.1",
-            "EMAIL_PORT": str(cls.smtp.port),
-            "OUTBOX_INTERVAL_SECONDS": "0.5",
-            "NOTIFICATION_CLAIM_SECONDS": str(CLAIM_SECONDS),
-        }
+        return {**super().stack_environ(), "NOTIFICATION_CLAIM_SECONDS": str(CLAIM_SECONDS)}
 
     def notification_of(self, address: str) -> tuple[str, int]:
         return self.rows("SELECT status, attempts FROM notifications_notification WHERE recipient = %s", (address,))[0]
