@@ -12,6 +12,7 @@ import contextlib
 import time
 import unittest
 import uuid
+from collections import Counter
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 
@@ -37,6 +38,8 @@ SLOW_CARD_SECONDS = 3.0
 CLIENT_TIMEOUT = 10.0
 # gunicorn, Django and a loaded machine on top of a deadline.
 MARGIN = 3.0
+# What a test waits, once every expected email arrived, for a duplicate to show up.
+DUPLICATE_WINDOW = 5.0
 # A client's channel to a restarted service reconnects within its reconnect backoff (at most
 # 1 s, +-20 % jitter: servicekit.grpc_client): after this, a write reaches the service first time.
 RECONNECTED_AFTER = 2.5
@@ -196,3 +199,19 @@ class MailingFaultTestCase(FaultTestCase):
     @classmethod
     def stack_environ(cls) -> dict[str, str]:
         return {"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(cls.smtp.port), "OUTBOX_INTERVAL_SECONDS": "0.5"}
+
+    def assert_emailed_once(self, expected: dict[str, int], timeout: float) -> None:
+        """Each address of `expected` receives its number of emails within `timeout` seconds, and
+        no more within DUPLICATE_WINDOW after that (counting the emails missing or sent twice)."""
+
+        def received() -> Counter:
+            return Counter(address for message in list(self.smtp.received) for address in message.rcpt_tos)
+
+        with contextlib.suppress(AssertionError):  # what is missing is counted below
+            wait_until(lambda: all(received()[a] >= n for a, n in expected.items()), timeout, "the emails")
+        time.sleep(DUPLICATE_WINDOW)
+        counts = received()
+        self.assert_nothing_lost(
+            emails_missing=sum(max(n - counts[address], 0) for address, n in expected.items()),
+            emails_duplicated=sum(max(counts[address] - n, 0) for address, n in expected.items()),
+        )
