@@ -228,7 +228,7 @@ def shared_stack(*names: str) -> ProcessStack:
 
 class TcpProxy:
     """Forwards a loopback port to `target` (host, port), so a test can make a server unreachable
-    for one stack only (the machine's RabbitMQ stays up for everyone else): `cut()` resets every
+    for one stack only (the machine's RabbitMQ stays up for everyone else): `cut()` closes every
     connection and refuses new ones, `restore()` listens again on the same port."""
 
     def __init__(self, target: tuple[str, int], port: int | None = None):
@@ -247,7 +247,7 @@ class TcpProxy:
     restore = start
 
     def cut(self) -> None:
-        """Refuse new connections and reset the open ones, as a network or broker failure would."""
+        """Refuse new connections and close the open ones, as a broker that went down would."""
         listener, self._listener = self._listener, None
         if listener is not None:
             listener.close()

@@ -1,6 +1,6 @@
 """Scenario 3: RabbitMQ unreachable during purchases and event changes. Every process of the
 stack reaches RabbitMQ through a TCP proxy of the test's own, which is cut (open connections
-reset, new ones refused) and restored: the machine's RabbitMQ stays up for everyone else.
+closed, new ones refused) and restored: the machine's RabbitMQ stays up for everyone else.
 
     python gateway_project/manage.py test tests.faults.test_broker_unreachable
 """
