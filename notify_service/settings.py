@@ -57,7 +57,7 @@ EMAIL_RETRY_BACKOFF_SECONDS = env_float("EMAIL_RETRY_BACKOFF_SECONDS")
 
 # A notification claimed for sending longer ago than this was abandoned by a worker that died
 # mid-send and may be claimed again. Far longer than an SMTP conversation (EMAIL_TIMEOUT).
-NOTIFICATION_CLAIM_SECONDS = 300
+NOTIFICATION_CLAIM_SECONDS = env_float("NOTIFICATION_CLAIM_SECONDS")
 # A notification still pending this long after its last attempt (or creation) lost its message.
 NOTIFICATION_STALLED_SECONDS = 900
 # Buyers per page of a fan-out (event updated, cancelled, reminders): one task per page.

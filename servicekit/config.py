@@ -101,6 +101,12 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar(
             "EMAIL_RETRY_BACKOFF_SECONDS", "5", "First retry delay of a failed email; doubles each time, with jitter."
         ),
+        EnvVar(
+            "NOTIFICATION_CLAIM_SECONDS",
+            "300",
+            "A worker's claim on an email it is sending; once older, the worker is taken for dead (killed "
+            "mid-send) and the redelivered send may claim it again. Keep it far longer than an SMTP conversation.",
+        ),
         EnvVar("LOG_LEVEL", "INFO", "Log level of every process."),
         EnvVar(
             "LOG_FORMAT",

@@ -28,6 +28,14 @@ RPCS_HANDLED = Counter(
 )
 RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer an RPC, by method.", ["method"])
 
+# The keepalive contract of our clients and servers: a client pings a connection every
+# KEEPALIVE_TIME_MS, even idle (servicekit.grpc_client); a server accepts pings without calls as
+# often as every MIN_PING_INTERVAL_MS. gRPC's server default allows none on an idle connection
+# and closes it after two (GOAWAY "too_many_pings"): a call racing that close failed UNAVAILABLE,
+# and a write, never retried, reached its client as a 503 after a few quiet minutes.
+KEEPALIVE_TIME_MS = 30_000
+MIN_PING_INTERVAL_MS = 10_000
+
 ERROR_CODE_KEY = "x-error-code"
 FIELD_ERRORS_KEY = "x-field-errors"
 EXTRA_KEY = "x-error-extra"
@@ -218,6 +226,8 @@ def start_server(handlers_hook, address: str, max_workers: int, service_token: s
         options=[
             ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
             ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.min_ping_interval_without_data_ms", MIN_PING_INTERVAL_MS),
         ],
     )
     recorder = _ServiceRecorder(server)

@@ -71,6 +71,31 @@ def drop_database(url: str) -> None:
             candidate.unlink(missing_ok=True)
 
 
+def mysql_connection(url: str):
+    """A new autocommit connection (MySQLdb) to the MySQL database named in `url`."""
+    server, name = _mysql_server(url)
+    server.select_db(name)
+    server.autocommit(True)
+    return server
+
+
+def kill_connections(url: str) -> int:
+    """KILL every server connection using the MySQL database named in `url` (not this call's
+    own); returns how many were killed. What a server restart or a network cut does to them."""
+    server, name = _mysql_server(url)
+    with server:
+        cursor = server.cursor()
+        cursor.execute("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = %s AND ID <> CONNECTION_ID()", (name,))
+        killed = 0
+        for (connection_id,) in cursor.fetchall():
+            try:
+                cursor.execute(f"KILL {int(connection_id)}")
+            except server.OperationalError:
+                continue  # it ended on its own meanwhile
+            killed += 1
+    return killed
+
+
 def sibling_database_url(url: str, name: str) -> str:
     """`url` with its database (MySQL) or file (SQLite) renamed to `name`."""
     if is_mysql(url):

@@ -3,6 +3,7 @@ processes of the system (from the Procfile) on free loopback ports."""
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import contextlib
 import email
@@ -87,9 +88,7 @@ class ProcessStack:
                 "WEB_CONCURRENCY": "2",
                 # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
                 "CELERY_QUEUE": f"test-{database_name}",
-                # Its own worker node name (celery's CLI reads CELERY_WORKER_HOSTNAME): two workers named
-                # celery@<host> on one broker collide on their exclusive remote-control queue, and one dies.
-                "CELERY_WORKER_HOSTNAME": f"{database_name}@%h",
+                # (The worker's node name follows the queue, see the Procfile: two stacks' workers never collide.)
                 **{var: self.grpc_addrs[name] for name, var in GRPC_PROCESSES.items()},
                 # Each service listens where it is dialled, whatever the shell around the tests sets.
                 **{f"MICROTIX_{name.upper()}_LISTEN_ADDR": "" for name in GRPC_PROCESSES},
@@ -125,7 +124,9 @@ class ProcessStack:
         LOG_DIR.mkdir(parents=True, exist_ok=True)
         with self.log_path(name).open("ab") as log:
             self.processes[name] = subprocess.Popen(
-                ["/bin/sh", "-c", command],  # Procfile lines are shell commands, as honcho runs them
+                # Procfile lines are shell commands, as honcho runs them; exec: the process is the
+                # command itself, so its exit code is the command's and signals reach it directly.
+                ["/bin/sh", "-c", f"exec {command}"],
                 cwd=stack.REPO_ROOT,
                 env={**self.env, **(environ or {})},
                 stdout=log,
@@ -158,9 +159,29 @@ class ProcessStack:
 
     def stop_process(self, name: str, sig: int = signal.SIGTERM, timeout: float = 20) -> int | None:
         """Signal the process's group, wait for it, and kill whatever of the group is left
-        (the shell's children, e.g. a worker stuck in shutdown, may outlive the shell)."""
+        (its children, e.g. a worker's pool stuck in shutdown, may outlive it); returns the
+        process's exit code (negative: the signal that ended it)."""
         process = self.processes.pop(name, None)
         return _terminate([process], sig, timeout)[0] if process else None
+
+    def kill_process(self, name: str) -> int | None:
+        """SIGKILL the process's group at once: a crash, with no chance to clean up."""
+        return self.stop_process(name, signal.SIGKILL, timeout=10)
+
+    def restart_process(
+        self, name: str, sig: int = signal.SIGTERM, environ: dict[str, str] | None = None, timeout: float = 60
+    ) -> None:
+        """Stop the process (with `sig`; SIGKILL for a crash) and start it again on the same
+        port, which its clients keep dialling; returns once it is ready. The stack keeps
+        serving meanwhile, so this can run while load is applied."""
+        if name in self.processes:
+            self.stop_process(name, sig)
+        self.start_process(name, environ)
+        self.wait_ready(name, timeout)
+
+    def kill_database_connections(self) -> int:
+        """KILL every MySQL connection of this stack's database (any process's); returns how many."""
+        return stack.kill_connections(self.database_url)
 
     def stop(self) -> None:
         processes, self.processes = list(self.processes.values()), {}
@@ -206,6 +227,75 @@ def shared_stack(*names: str) -> ProcessStack:
     return _shared[key]
 
 
+# --- a TCP path that can be cut ------------------------------------------------------------------
+
+
+class TcpProxy:
+    """Forwards a loopback port to `target` (host, port), so a test can make a server unreachable
+    for one stack only (the machine's RabbitMQ stays up for everyone else): `cut()` closes every
+    connection and refuses new ones, `restore()` listens again on the same port."""
+
+    def __init__(self, target: tuple[str, int], port: int | None = None):
+        self.target = target
+        self.port = port or free_port()
+        self._listener: socket.socket | None = None
+        self._connections: set[socket.socket] = set()
+        self._lock = threading.Lock()
+
+    def start(self) -> TcpProxy:
+        listener = socket.create_server(("127.0.0.1", self.port), backlog=64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), name=f"proxy-{self.port}", daemon=True).start()
+        return self
+
+    restore = start
+
+    def cut(self) -> None:
+        """Refuse new connections and close the open ones, as a broker that went down would."""
+        listener, self._listener = self._listener, None
+        if listener is not None:
+            listener.close()
+        with self._lock:
+            connections, self._connections = self._connections, set()
+        for sock in connections:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the pumps blocked on it; the peers see it closed
+
+    stop = cut
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut: the listener was closed
+            try:
+                upstream = socket.create_connection(self.target, timeout=5)
+            except OSError:
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                if self._listener is not listener:  # cut meanwhile
+                    client.close()
+                    upstream.close()
+                    return
+                self._connections |= {client, upstream}
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        for sock in (source, sink):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            self._connections -= {source, sink}
+        source.close()
+
+
 # --- a real SMTP server ---------------------------------------------------------------------------
 
 
@@ -234,6 +324,11 @@ class SmtpServer:
         self.received: list[Received] = []
         # Seconds each message takes to accept: lets a test overlap two deliveries.
         self.delay = 0.0
+        # Seconds the server waits before answering DATA without blocking other clients; a client
+        # that goes away meanwhile has its message dropped, never accepted (as a real server does).
+        self.hold = 0.0
+        # Recipients of the messages being held right now.
+        self.holding: set[str] = set()
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -256,6 +351,15 @@ class SmtpServer:
     async def handle_DATA(self, server, session, envelope):
         if self.delay:
             time.sleep(self.delay)  # blocks the server's loop: the next client waits, as on a slow server
+        if self.hold:
+            recipients = set(envelope.rcpt_tos)
+            with self._lock:
+                self.holding |= recipients
+            try:
+                await asyncio.sleep(self.hold)  # cancelled if the client disconnects
+            finally:
+                with self._lock:
+                    self.holding -= recipients
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
@@ -268,6 +372,16 @@ class SmtpServer:
     def to(self, address: str) -> list[Received]:
         with self._lock:
             return [r for r in self.received if address in r.rcpt_tos]
+
+    def wait_holding(self, address: str, timeout: float = 60) -> None:
+        """Return once a message to `address` is being held before acceptance (see `hold`)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if address in self.holding:
+                    return
+            time.sleep(0.05)
+        raise AssertionError(f"no message to {address} reached the server within {timeout}s")
 
     def wait_for(self, address: str, count: int = 1, timeout: float = 60) -> list[Received]:
         """The messages to `address` once there are `count` of them (fails after `timeout`)."""

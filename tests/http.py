@@ -5,7 +5,14 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+
+def iso(moment: datetime) -> str:
+    """A moment as the API writes one: ISO 8601 in UTC, with Z."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -66,3 +73,26 @@ class JsonClient:
         assert tokens.status == 200, tokens.body
         self.token = tokens.body["access"]
         return registered.body
+
+    def create_event(
+        self, starts_in: timedelta = timedelta(days=30), capacity: int = 10, price: str = "30.00", **fields
+    ) -> tuple[dict, dict]:
+        """As an organizer: a published event in Blue Hall starting `starts_in` from now, for 3
+        hours, with one ticket type "Seat"; returns both. `fields` override the event's."""
+        starts = datetime.now(UTC) + starts_in
+        event = self.post(
+            "/api/events/",
+            {
+                "name": f"Concert {uuid.uuid4().hex[:6]}",
+                "venue": "Blue Hall",
+                "starts_at": iso(starts),
+                "ends_at": iso(starts + timedelta(hours=3)),
+                **fields,
+            },
+        )
+        assert event.status == 201, event.body
+        ticket_type = self.post(
+            f"/api/events/{event.body['id']}/ticket-types/", {"name": "Seat", "price": price, "capacity": capacity}
+        )
+        assert ticket_type.status == 201, ticket_type.body
+        return event.body, ticket_type.body

@@ -5,13 +5,15 @@ import functools
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
 import grpc
 from django.test import SimpleTestCase
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
-from servicekit.grpc_client import credential_metadata, health_status
-from servicekit.grpc_server import LIVENESS_SERVICE, start_server
+from servicekit import grpc_server
+from servicekit.grpc_client import _CHANNEL_OPTIONS, credential_metadata, health_status
+from servicekit.grpc_server import KEEPALIVE_TIME_MS, LIVENESS_SERVICE, MIN_PING_INTERVAL_MS, start_server
 from servicekit.testing import ProcessStack, free_port
 
 SERVICE = "microtix.test.Slow"
@@ -137,3 +139,30 @@ class RoundRobinChannelTest(SimpleTestCase):
             time.sleep(0.05)
 
         self.assertEqual(answers, {"SERVING", "NOT_SERVING"})
+
+
+class IdleConnectionKeepaliveTest(SimpleTestCase):
+    """Our clients ping idle connections; servers must not close them for it (too_many_pings)."""
+
+    databases = {"default"}
+
+    def test_a_client_pinging_an_idle_connection_as_often_as_allowed_keeps_it_open(self):
+        # Both intervals scaled down from KEEPALIVE_TIME_MS and MIN_PING_INTERVAL_MS, in the same ratio.
+        with mock.patch.object(grpc_server, "MIN_PING_INTERVAL_MS", 500):
+            service = start_server(_slow_handlers, "127.0.0.1:0", max_workers=2)
+        self.addCleanup(service.server.stop, None)
+        options = [(k, 1000 if k == "grpc.keepalive_time_ms" else v) for k, v in _CHANNEL_OPTIONS]
+        options.append(("grpc.http2.max_pings_without_data", 0))  # every ping, as a long-idle client sends them
+        channel = grpc.insecure_channel(f"127.0.0.1:{service.port}", options=options)
+        self.addCleanup(channel.close)
+        states = []
+        channel.subscribe(lambda state: states.append(state.name))
+        self.assertEqual(channel.unary_unary(METHOD)(b"0", timeout=5, metadata=credential_metadata()), b"done")
+
+        time.sleep(6)  # five pings of an idle connection: gRPC's default server closes it after three
+
+        self.assertEqual(states[-1], "READY", states)
+        self.assertEqual(states.count("READY"), 1, states)  # never closed and reconnected
+
+    def test_servers_accept_pings_at_the_rate_our_clients_send_them(self):
+        self.assertLessEqual(MIN_PING_INTERVAL_MS, KEEPALIVE_TIME_MS)

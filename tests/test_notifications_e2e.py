@@ -19,10 +19,6 @@ CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime
 PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 class NotificationStackTestCase(SimpleTestCase):
     """A whole stack sending mail to a real SMTP server of the test's own."""
 
@@ -54,24 +50,7 @@ class NotificationStackTestCase(SimpleTestCase):
     def create_event(
         self, starts_in: timedelta = timedelta(days=30), capacity: int = 10, **fields
     ) -> tuple[dict, dict]:
-        starts = datetime.now(UTC) + starts_in
-        event = self.organizer.post(
-            "/api/events/",
-            {
-                "name": f"Concert {uuid.uuid4().hex[:6]}",
-                "venue": "Blue Hall",
-                "timezone": "Europe/Paris",
-                "starts_at": _iso(starts),
-                "ends_at": _iso(starts + timedelta(hours=3)),
-                **fields,
-            },
-        )
-        self.assertEqual(event.status, 201, event.body)
-        ticket_type = self.organizer.post(
-            f"/api/events/{event.body['id']}/ticket-types/", {"name": "Seat", "price": "30.00", "capacity": capacity}
-        )
-        self.assertEqual(ticket_type.status, 201, ticket_type.body)
-        return event.body, ticket_type.body
+        return self.organizer.create_event(starts_in, capacity, timezone="Europe/Paris", **fields)
 
     def buy(self, customer: JsonClient, ticket_type: dict, quantity: int = 2) -> dict:
         reserved = customer.post("/api/orders/", {"ticket_type_id": ticket_type["id"], "quantity": quantity})

@@ -33,10 +33,6 @@ HEX_ID = re.compile(r"[0-9a-f]{32}")
 METRICS_OFFSET = int(ENV_VARS["MICROTIX_METRICS_PORT_OFFSET"].default)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def _get_text(url: str) -> str:
     with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()
@@ -118,22 +114,10 @@ class TracingStackTest(SimpleTestCase):
         return f"http://127.0.0.1:{port}/metrics"
 
     def create_ticket_type(self) -> dict:
-        starts = datetime.now(UTC) + timedelta(days=20)
-        event = self.organizer.post(
-            "/api/events/",
-            {
-                "name": f"Traced gig {uuid.uuid4().hex[:6]}",
-                "venue": "Blue Hall",
-                "starts_at": _iso(starts),
-                "ends_at": _iso(starts + timedelta(hours=2)),
-            },
+        _, ticket_type = self.organizer.create_event(
+            timedelta(days=20), capacity=5, price="25.00", name=f"Traced gig {uuid.uuid4().hex[:6]}"
         )
-        self.assertEqual(event.status, 201, event.body)
-        ticket_type = self.organizer.post(
-            f"/api/events/{event.body['id']}/ticket-types/", {"name": "Seat", "price": "25.00", "capacity": 5}
-        )
-        self.assertEqual(ticket_type.status, 201, ticket_type.body)
-        return ticket_type.body
+        return ticket_type
 
     def purchase(self, request_id: str) -> dict:
         """Reserve and pay one seat; the payment is the request with `request_id`."""

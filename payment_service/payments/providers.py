@@ -4,6 +4,7 @@ provider that behaves like a card processor's test mode (well-known test card nu
 from __future__ import annotations
 
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -19,6 +20,10 @@ from servicekit.errors import Conflict, InvalidInput, Unavailable
 
 DECLINED_CARDS = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 PROCESSING_ERROR_CARD = "4000000000000119"
+# Succeeds, but only after SLOW_CARD_SECONDS: a provider slow to answer, so tests can act
+# (kill or stop a process) while a charge is in flight.
+SLOW_CARD = "4000000000000077"
+SLOW_CARD_SECONDS = 3.0
 
 
 class CardInvalid(InvalidInput):
@@ -147,7 +152,8 @@ def validate_card(card: CardDetails, today: datetime | None = None) -> None:
 class SimulatedProvider:
     """A stand-in card processor recording its charges in SimulatedCharge: 4242424242424242
     succeeds, 4000000000000002 is declined, 4000000000009995 is declined for insufficient
-    funds, 4000000000000119 fails with a processing error, any other valid card succeeds."""
+    funds, 4000000000000119 fails with a processing error, 4000000000000077 succeeds after
+    SLOW_CARD_SECONDS, any other valid card succeeds."""
 
     def charge(self, *, idempotency_key: str, amount: Decimal, currency: str, card: CardDetails) -> ChargeResult:
         """Validate and charge the card; the same idempotency key returns the existing charge."""
@@ -156,6 +162,8 @@ class SimulatedProvider:
             raise CardDeclined(DECLINED_CARDS[card.number])
         if card.number == PROCESSING_ERROR_CARD:
             raise ProviderError()
+        if card.number == SLOW_CARD:
+            time.sleep(SLOW_CARD_SECONDS)
         charge, _ = SimulatedCharge.objects.get_or_create(
             idempotency_key=idempotency_key,
             defaults={

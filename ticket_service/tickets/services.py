@@ -428,17 +428,27 @@ def _reconcile_payment(order_id: int) -> bool | None:
     """Ask the payment service how the order's charge ended. True: it succeeded and the
     order is now paid or refunded; False: nothing was charged; None: cannot tell yet."""
     try:
-        payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
-    except RemoteError as exc:
-        if exc.status != grpc.StatusCode.NOT_FOUND:
-            return None
-        payment = None
-    if payment is not None and payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED:
+        payment = _succeeded_payment(order_id)
+    except RemoteError:
+        return None
+    if payment is not None:
         with contextlib.suppress(HoldExpired):  # raised after refunding: settled either way
             complete_paid_order(order_id, payment)
         return True
     Order.objects.filter(pk=order_id).update(payment_started_at=None)
     return False
+
+
+def _succeeded_payment(order_id: int) -> payments_pb2.Payment | None:
+    """The order's payment if its charge succeeded, None if nothing is charged (as yet);
+    RemoteError if the payment service cannot tell."""
+    try:
+        payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+    except RemoteError as exc:
+        if exc.status == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return payment if payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED else None
 
 
 # --- paying -------------------------------------------------------------------------------------
@@ -456,6 +466,11 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
     if order.status == Order.Status.EXPIRED or (
         order.status == Order.Status.RESERVED and order.expires_at <= timezone.now()
     ):
+        charged = _charged_before_the_hold_lapsed(order)
+        if charged is not None:
+            # An earlier attempt charged the card but never completed the order (its tickets
+            # service died): complete it now, seats permitting, else it is refunded (HoldExpired).
+            return complete_paid_order(order.id, charged)
         _release(order.id, Order.Status.EXPIRED, only_expired=True)
         raise HoldExpired()
     if order.status != Order.Status.RESERVED:
@@ -478,6 +493,17 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
             Order.objects.filter(pk=order.id).update(payment_started_at=None)
         raise exc.as_domain_error() from None
     return complete_paid_order(order.id, payment)
+
+
+def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None:
+    """The succeeded payment of an order whose payment had started, if it has one. When the payment
+    service cannot tell, the caller is told to try again rather than that the hold expired."""
+    if order.payment_started_at is None:
+        return None
+    try:
+        return _succeeded_payment(order.id)
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
 
 
 def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:

@@ -1,12 +1,16 @@
 """The provider layer on its own: card checks, brands, and the simulated processor's ledger."""
 
+import time
 from datetime import UTC, datetime
 from decimal import Decimal
+from unittest import mock
 
 from django.test import SimpleTestCase, TestCase, override_settings
 
+from payment_service.payments import providers
 from payment_service.payments.models import SimulatedCharge
 from payment_service.payments.providers import (
+    SLOW_CARD,
     CardDeclined,
     CardDetails,
     CardInvalid,
@@ -172,6 +176,15 @@ class SimulatedProviderTests(TestCase):
     def test_processing_error_card_raises_provider_error(self):
         with self.assertRaises(ProviderError):
             self.charge(number="4000000000000119")
+
+    def test_slow_card_succeeds_after_the_slow_card_delay(self):
+        started = time.monotonic()
+
+        with mock.patch.object(providers, "SLOW_CARD_SECONDS", 0.3):
+            result = self.charge(number=SLOW_CARD)
+
+        self.assertGreaterEqual(time.monotonic() - started, 0.3)
+        self.assertEqual(SimulatedCharge.objects.get().charge_id, result.charge_id)
 
     def test_refund_beyond_what_remains_of_the_charge_is_provider_error(self):
         provider = SimulatedProvider()

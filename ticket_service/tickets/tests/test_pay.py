@@ -17,6 +17,7 @@ from ticket_service.tickets.tests.support import (
     RaceTestCase,
     TicketServiceTestCase,
     card,
+    from_now,
     run_together,
 )
 
@@ -190,6 +191,21 @@ class PayOrderTests(TicketServiceTestCase):
         with self.assertRaises(RemoteError) as raised:
             self.payment_of(order.id)
         self.assertEqual(raised.exception.status, StatusCode.NOT_FOUND)
+
+    def test_paying_again_an_order_charged_before_its_hold_lapsed_completes_it_with_that_charge(self):
+        # The first attempt's card was charged, but the tickets service died before completing the order.
+        ticket_type = self.make_ticket_type(capacity=5)
+        order = self.reserve_order(ticket_type.id, 2)
+        charged = self.charge_directly(self.order_row(order.id))
+        self.expire(order.id, payment_started_at=from_now(seconds=-5))
+
+        paid = self.pay(order.id, number=DECLINED)  # would be declined, were it charged again
+
+        self.assertEqual(paid.status, tickets_pb2.ORDER_STATUS_PAID)
+        self.assertEqual(len(self.tickets_of(order.id)), 2)
+        payment = self.payment_of(order.id)
+        self.assertEqual((payment.id, payment.status, payment.last4), (charged.id, charged.status, "4242"))
+        self.assertEqual((self.row(ticket_type.id).sold, self.row(ticket_type.id).held), (2, 0))
 
     def test_cancelled_order_is_failed_precondition_order_not_payable(self):
         order = self.reserve_order(self.make_ticket_type().id)
