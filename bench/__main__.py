@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
+import signal
 import sys
 import time
 import uuid
@@ -12,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-import httpx
-
-from bench import fan_out, flash_sale, floor, report, seed, transport
-from bench.stats import closed_loop
+from bench import cpu, fan_out, flash_sale, floor, report, seed, transport
+from bench.profile import Profiler
+from bench.stats import client_session, closed_loop
+from servicekit import stack
 from servicekit.config import REPO_ROOT, env
 from servicekit.testing import GRPC_PROCESSES, ProcessStack
+from tests.http import JsonClient
 
 PROCESSES = ["gateway", *GRPC_PROCESSES, "worker"]
 BENCH_HTTP_PORT_OFFSET = 2000
@@ -106,8 +109,10 @@ def bench_environ(smtp_port: int) -> dict[str, str]:
 
 
 class Run:
-    def __init__(self, plan: Plan):
+    def __init__(self, plan: Plan, profile_dir: Path | None = None, sale_only: bool = False):
         self.plan = plan
+        self.sale_only = sale_only
+        self.profile_dir = profile_dir
         self.results: dict = {"plan": {k: v for k, v in plan.__dict__.items() if k != "extra"}}
         self.paid_orders = 0  # order confirmations the worker owes the SMTP server
 
@@ -124,6 +129,8 @@ class Run:
             self.results["stack_start_seconds"] = time.monotonic() - started
             self._setup()
             self.flash_sale()
+            if self.sale_only:
+                return self.results
             self.physical_floor()
             self.read_path()
             self.grpc_vs_json()
@@ -146,10 +153,12 @@ class Run:
         seed.seed_events(self.stack.env, plan.list_sizes[0], self.organizer.id)
         self.base_url = self.stack.base_url
 
-    def _sale(self, buyers: int, label: str) -> flash_sale.FlashSaleResult:
+    def _sale(self, buyers: int, label: str, settle: bool = True) -> flash_sale.FlashSaleResult:
         sale = flash_sale.create_sale(self.base_url, self.organizer.access, self.plan.capacity)
         tokens = [user.access for user in self.buyers[:buyers]]
+        cpu_before = cpu.snapshot(self.stack)
         result = flash_sale.run_flash_sale(self.base_url, sale, tokens, on_progress=progress(label))
+        result.extra["cpu_seconds"] = cpu.used(cpu_before, cpu.snapshot(self.stack))
         self.paid_orders += result.purchases
         say(
             f"  {result.purchases} purchases, {result.tickets} tickets in {result.seconds:.1f}s: "
@@ -158,7 +167,8 @@ class Run:
             f"pay {result.pay.p50:.0f}/{result.pay.p95:.0f}/{result.pay.p99:.0f} ms; sold {result.sold}/"
             f"{result.capacity}, oversold {result.oversold}; errors {result.errors or 'none'}"
         )
-        self._settle()
+        if settle:
+            self._settle()
         return result
 
     def _settle(self) -> None:
@@ -166,6 +176,8 @@ class Run:
         started = time.monotonic()
         draw = progress("order confirmation emails sent")
         while (sent := self.smtp.count("bench-customer-")) < self.paid_orders and time.monotonic() - started < 600:
+            if self.stack.processes["worker"].poll() is not None:
+                raise RuntimeError(f"the worker stopped; its log:\n{self.stack.log_path('worker').read_text()[-3000:]}")
             draw(sent, self.paid_orders, time.monotonic() - started)
             time.sleep(0.5)
         draw(self.smtp.count("bench-customer-"), self.paid_orders, time.monotonic() - started)
@@ -175,7 +187,11 @@ class Run:
     def flash_sale(self) -> None:
         plan = self.plan
         say(f"scenario 1, flash sale: {plan.buyers} buyers, capacity {plan.capacity}")
-        self.first_sale = self._sale(plan.buyers, "tickets sold")
+        with Profiler(self.stack, self.profile_dir) if self.profile_dir else contextlib.nullcontext():
+            self.first_sale = self._sale(plan.buyers, "tickets sold", settle=not self.profile_dir)
+        if self.profile_dir:
+            say(f"  profiles of the sale in {self.profile_dir}/ (summary.md)")
+            self._settle()
         self.results["flash_sale"] = self.first_sale.as_dict()
 
     def physical_floor(self) -> None:
@@ -208,14 +224,12 @@ class Run:
         self.results["read_path"] = rows
 
     def first_sale_event_id(self) -> int:
-        with httpx.Client(base_url=self.base_url, timeout=30) as client:
-            return client.get("/api/events/?page_size=1").json()["results"][0]["id"]
+        return JsonClient(self.base_url).get("/api/events/?page_size=1").body["results"][0]["id"]
 
     def _load(self, label: str, path: str, concurrency: int, seconds: float):
         async def go():
-            limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-            async with httpx.AsyncClient(base_url=self.base_url, limits=limits, timeout=30) as client:
-                return await closed_loop(client, label, path, concurrency, seconds)
+            async with client_session(self.base_url, concurrency) as session:
+                return await closed_loop(session, label, path, concurrency, seconds)
 
         return asyncio.run(go())
 
@@ -270,8 +284,7 @@ class Run:
     def _deep_page_path(self, events: int) -> str:
         """The listing from where 90% of the bench events have started: an index range scan
         that starts deep (bench events start a minute apart, from the first one on)."""
-        with httpx.Client(base_url=self.base_url, timeout=30) as client:
-            first = client.get("/api/events/?page_size=1").json()["results"][0]["starts_at"]
+        first = JsonClient(self.base_url).get("/api/events/?page_size=1").body["results"][0]["starts_at"]
         start = datetime.fromisoformat(first.replace("Z", "+00:00")) + timedelta(minutes=int(events * 0.9))
         return f"/api/events/?starts_after={start.isoformat().replace('+00:00', 'Z')}"
 
@@ -315,10 +328,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="Small sizes, under 2 minutes (CI smoke run).")
     parser.add_argument("--out", type=Path, default=REPO_ROOT / "docs", help="Where benchmarks.md goes (docs/).")
     parser.add_argument("--baseline", type=Path, help="A results.json of an earlier run, compared in the page.")
+    parser.add_argument("--profile", type=Path, metavar="DIR", help="py-spy profiles of the flash sale into DIR.")
+    parser.add_argument("--sale-only", action="store_true", help="Only the flash sale, printed (no page written).")
+    parser.add_argument("--from-results", type=Path, metavar="FILE", help="Write the page from a results.json: no run.")
     args = parser.parse_args(argv)
     plan = QUICK if args.quick else FULL
-    results = Run(plan).execute()
-    results["machine"] = report.machine()
+    # Stopped by a signal (also when started in the background, where SIGINT is ignored): still stop the stack.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    if not stack.is_mysql(env("DATABASE_URL")):
+        parser.error(
+            "make bench measures MySQL/MariaDB: set DATABASE_URL=mysql://... (and CELERY_BROKER_URL=amqp://...)"
+        )
+    if args.from_results:
+        results = json.loads(args.from_results.read_text())
+    else:
+        results = Run(plan, args.profile, args.sale_only).execute()
+        results["machine"] = report.machine()
+    if args.sale_only:
+        out = args.out / report.ASSETS / "sale-only.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(results, indent=1, default=str) + "\n")
+        say(f"wrote {out}")
+        return 1 if results["flash_sale"]["oversold"] else 0
     problems = failures(results)
     results["problems"] = problems
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None

@@ -14,11 +14,10 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
-import httpx
-
 from bench.flash_sale import create_sale
 from bench.seed import seed_buyers
 from servicekit.testing import SmtpServer
+from tests.http import JsonClient
 
 BUYER_PREFIX = "bench-buyer-"
 
@@ -84,14 +83,12 @@ def run_fan_out(
     seed_buyers(environ, sale.ticket_type_id, buyers)
     already = smtp.count(BUYER_PREFIX)
     started = time.monotonic()
-    response = httpx.delete(
-        f"{base_url}/api/events/{sale.event_id}/",
-        headers={"Authorization": f"Bearer {organizer_token}"},
-        timeout=60,
-    )
+    organizer = JsonClient(base_url, timeout=60)
+    organizer.token = organizer_token
+    response = organizer.delete(f"/api/events/{sale.event_id}/")
     cancel_ms = (time.monotonic() - started) * 1000
-    if response.status_code != 204:
-        raise RuntimeError(f"cancelling the event answered {response.status_code}: {response.text[:300]}")
+    if response.status != 204:
+        raise RuntimeError(f"cancelling the event answered {response.status}: {response.body}")
     deadline = started + timeout
     while (received := smtp.count(BUYER_PREFIX) - already) < buyers and time.monotonic() < deadline:
         if on_progress:

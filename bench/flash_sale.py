@@ -24,6 +24,7 @@ how far the larger of that and the tickets the buyers received goes past capacit
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import time
 from collections import Counter
@@ -31,9 +32,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-import httpx
-
-from bench.stats import Latency, status_name
+from bench.stats import Latency, client_session, request, status_name
+from tests.http import JsonClient
 
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 2, "cvc": "123"}
 MAX_SEATS_PER_ORDER = 4
@@ -100,25 +100,27 @@ class FlashSaleResult:
 
 def create_sale(base_url: str, organizer_token: str, capacity: int, price: str = "25.00", name: str = "") -> Sale:
     """A new event a month ahead with one ticket type of `capacity` seats, through the API."""
-    headers = {"Authorization": f"Bearer {organizer_token}"}
+    client = JsonClient(base_url, timeout=30)
+    client.token = organizer_token
     starts = datetime.now(UTC) + timedelta(days=30)
-    with httpx.Client(base_url=base_url, headers=headers, timeout=30) as client:
-        event = client.post(
-            "/api/events/",
-            json={
-                "name": name or f"Flash sale of {capacity}",
-                "venue": "Bench Arena",
-                "starts_at": starts.isoformat(),
-                "ends_at": (starts + timedelta(hours=3)).isoformat(),
-            },
-        )
-        event.raise_for_status()
-        ticket_type = client.post(
-            f"/api/events/{event.json()['id']}/ticket-types/",
-            json={"name": "Standing", "price": price, "capacity": capacity, "max_per_order": MAX_SEATS_PER_ORDER},
-        )
-        ticket_type.raise_for_status()
-    return Sale(event.json()["id"], ticket_type.json()["id"], capacity, organizer_token)
+    event = client.post(
+        "/api/events/",
+        {
+            "name": name or f"Flash sale of {capacity}",
+            "venue": "Bench Arena",
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=3)).isoformat(),
+        },
+    )
+    if event.status != 201:
+        raise RuntimeError(f"creating the event answered {event.status}: {event.body}")
+    ticket_type = client.post(
+        f"/api/events/{event.body['id']}/ticket-types/",
+        {"name": "Standing", "price": price, "capacity": capacity, "max_per_order": MAX_SEATS_PER_ORDER},
+    )
+    if ticket_type.status != 201:
+        raise RuntimeError(f"creating the ticket type answered {ticket_type.status}: {ticket_type.body}")
+    return Sale(event.body["id"], ticket_type.body["id"], capacity, organizer_token)
 
 
 def run_flash_sale(
@@ -160,9 +162,8 @@ class _FlashSale:
         self.requests = 0
 
     async def run(self) -> FlashSaleResult:
-        limits = httpx.Limits(max_connections=len(self.tokens), max_keepalive_connections=len(self.tokens))
-        async with httpx.AsyncClient(base_url=self.base_url, limits=limits, timeout=self.request_timeout) as client:
-            self.client = client
+        async with client_session(self.base_url, len(self.tokens), self.request_timeout) as session:
+            self.session = session
             started = time.monotonic()
             self.deadline = started + self.deadline_seconds
             cpu_before = time.thread_time()  # the event loop's thread: the load generator's own cost
@@ -203,19 +204,16 @@ class _FlashSale:
     async def _request(self, phase: str, method: str, path: str, token: str, body: dict | None = None):
         """(status name, JSON body or None); the latency of a success is recorded under `phase`."""
         started = time.monotonic()
-        response, error = None, None
-        try:
-            response = await self.client.request(method, path, json=body, headers={"Authorization": f"Bearer {token}"})
-        except httpx.HTTPError as exc:
-            error = exc
+        headers = {"Authorization": f"Bearer {token}"}
+        code, raw, error = await request(self.session, method, path, json=body, headers=headers)
         elapsed = time.monotonic() - started
         self.requests += 1
-        status = status_name(response, error)
+        status = status_name(code, raw, error)
         self.statuses[f"{phase} {status}"] += 1
         if status in ("200", "201") and phase in self.latencies:
             self.latencies[phase].append(elapsed)
         try:
-            payload = response.json() if response is not None else None
+            payload = json.loads(raw) if raw else None
         except ValueError:
             payload = None
         return status, payload

@@ -4,13 +4,17 @@ last one answered), shared by the scenarios."""
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
-import httpx
+import aiohttp
+
+# What a request can fail with short of an HTTP answer: connection refused or reset, timeout.
+TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -65,21 +69,42 @@ class LoadResult:
         return {**asdict(self), "per_second": self.per_second, "errors": self.errors}
 
 
-def status_name(response: httpx.Response | None, error: Exception | None = None) -> str:
-    """ "200", "409 sold_out" (the API's error code when there is one), or "error ConnectError"."""
-    if response is None:
+def status_name(status: int | None, body: bytes = b"", error: BaseException | None = None) -> str:
+    """ "200", "409 sold_out" (the API's error code when there is one), or "error ClientOSError"."""
+    if status is None:
         return f"error {type(error).__name__}"
-    if response.status_code < 400:
-        return str(response.status_code)
+    if status < 400:
+        return str(status)
     try:
-        code = response.json().get("code", "")
+        code = json.loads(body).get("code", "")
     except (ValueError, AttributeError):
         code = ""
-    return f"{response.status_code} {code}".strip()
+    return f"{status} {code}".strip()
+
+
+async def request(
+    session: aiohttp.ClientSession, method: str, path: str, **kwargs
+) -> tuple[int | None, bytes, BaseException | None]:
+    """(status, body, None), or (None, b"", the transport error): never raises for a failed request."""
+    try:
+        async with session.request(method, path, **kwargs) as response:
+            return response.status, await response.read(), None
+    except TRANSPORT_ERRORS as exc:
+        return None, b"", exc
+
+
+def client_session(base_url: str, connections: int, timeout: float = 30) -> aiohttp.ClientSession:
+    """The load generator's HTTP client: keep-alive connections, at most `connections` at once."""
+    return aiohttp.ClientSession(
+        base_url=base_url,
+        # Idle connections are dropped before gunicorn's keep-alive (2 s) would close them under a request.
+        connector=aiohttp.TCPConnector(limit=connections, limit_per_host=connections, keepalive_timeout=1),
+        timeout=aiohttp.ClientTimeout(total=timeout),
+    )
 
 
 async def closed_loop(
-    client: httpx.AsyncClient,
+    session: aiohttp.ClientSession,
     label: str,
     path: Callable[[int], str] | str,
     concurrency: int,
@@ -99,16 +124,12 @@ async def closed_loop(
         nonlocal sent
         while (now := time.monotonic()) < stop_at:
             target = path(next(counter)) if callable(path) else path
-            response, error = None, None
-            try:
-                response = await client.get(target)
-            except httpx.HTTPError as exc:
-                error = exc
+            status, body, error = await request(session, "GET", target)
             done = time.monotonic()
             sent += 1
             if now >= measure_from:
                 latencies.append(done - now)
-                statuses[status_name(response, error)] += 1
+                statuses[status_name(status, body, error)] += 1
 
     cpu_before = time.thread_time()  # the event loop's thread: the load generator's own cost
     await asyncio.gather(*(one_client() for _ in range(concurrency)))

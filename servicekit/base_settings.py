@@ -65,6 +65,9 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE")
+# Remote control (pidbox) queues are named "<node>.<control exchange>.pidbox" and exclusive: one
+# control exchange per queue, so two workers on one host (parallel test or bench stacks) can both start.
+CELERY_CONTROL_EXCHANGE = f"{CELERY_TASK_DEFAULT_QUEUE}.control"
 if CELERY_BROKER_URL.startswith("filesystem://"):
     # Embedded broker for machines without RabbitMQ: messages are files under var/broker/.
     _broker_dir = VAR_DIR / "broker"
