@@ -174,13 +174,18 @@ class Run:
     def _settle(self) -> None:
         """Wait for the worker to send the confirmations it owes, so the next scenario runs on a quiet stack."""
         started = time.monotonic()
+        backlog = self.paid_orders - self.smtp.count("bench-customer-")
         draw = progress("order confirmation emails sent")
         while (sent := self.smtp.count("bench-customer-")) < self.paid_orders and time.monotonic() - started < 600:
             if self.stack.processes["worker"].poll() is not None:
                 raise RuntimeError(f"the worker stopped; its log:\n{self.stack.log_path('worker').read_text()[-3000:]}")
             draw(sent, self.paid_orders, time.monotonic() - started)
             time.sleep(0.5)
-        draw(self.smtp.count("bench-customer-"), self.paid_orders, time.monotonic() - started)
+        seconds = time.monotonic() - started
+        sent = self.smtp.count("bench-customer-")
+        draw(sent, self.paid_orders, seconds)
+        # The backlog a sale leaves: how fast the worker renders and sends confirmations (QR codes inline).
+        self.results.setdefault("confirmation_backlog", []).append({"emails": backlog, "seconds": seconds})
 
     # --- scenarios --------------------------------------------------------------------------------------
 

@@ -527,7 +527,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 event_id=order.event_id,
                 total=money_text(order.total),
                 currency=order.currency,
-                tickets=list(order.tickets.order_by("id").values("id", "code")),
+                tickets=[{"id": ticket.id, "code": ticket.code} for ticket in issued_tickets(order)],
             )
     if seats:
         ORDERS_PAID.inc()
@@ -535,6 +535,14 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
         return order
     refund_order(order.id, reason="seats no longer available when the payment completed")
     raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def issued_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets by id, read once per order object (completing an order reads them for its
+    confirmation email, and its answer shows the same ones)."""
+    if not hasattr(order, "_issued_tickets"):
+        order._issued_tickets = list(order.tickets.order_by("id"))
+    return order._issued_tickets
 
 
 def refund_order(order_id: int, reason: str) -> Order:
