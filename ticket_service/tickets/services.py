@@ -300,8 +300,15 @@ def reserve_seats(
         raise InvalidInput(
             field_errors={"quantity": [f"At most {ticket_type.max_per_order} tickets of this type per order."]}
         )
+    if not ticket_type.sales_open:
+        raise EventCancelled()
+    # Most requests at the end of a flash sale come after the last seats went: refuse them from the row
+    # just read, without a call to the events service or a write. Expired holds are released first (as
+    # below), so seats they held are never refused; a refusal is true of the row as it was read.
+    if ticket_type.available < quantity and not release_expired_holds(ticket_type_id=ticket_type.id):
+        raise SoldOut()
     event = get_event_info(ticket_type.event_id, caller)
-    if event.cancelled or not ticket_type.sales_open:
+    if event.cancelled:
         raise EventCancelled()
     now = timezone.now()
     if event.starts_at <= now:
