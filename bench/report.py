@@ -333,8 +333,8 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
         f"![Flash sale throughput]({charts['sale_throughput']})",
         "",
         "The public listing (`GET /api/events/`, 20 a page, one client) as the table grows; the deep page starts "
-        "where 90% of the events have started (`starts_after`): keyset pagination over the `(status, starts_at, "
-        "id)` index costs the same wherever it starts.",
+        "where 90% of the events have started (`starts_after`). Keyset pagination over the `(status, starts_at, "
+        f"id)` index should cost the same wherever it starts; {_listing_verdict(results['growth']['listing'])}",
         "",
         _table(
             ["Events in the table", "Page", "req/s", "p50 ms", "p99 ms"],
@@ -368,6 +368,17 @@ def _cpu_table(sale: dict) -> str:
     total = sum(seconds.values())
     rows.append(["all", f"{total / max(1, sale['purchases']) * 1000:.1f}", f"{total / sale['seconds']:.0%}"])
     return _table(["Process", "CPU ms per purchase", "cores busy (100% = one core)"], rows)
+
+
+def _listing_verdict(rows: list[dict]) -> str:
+    biggest = max(row["events"] for row in rows)
+    first = next(r for r in rows if r["events"] == biggest and r["label"] == "first page")["latency"]["p50"]
+    deep = next(r for r in rows if r["events"] == biggest and r["label"] == "deep page")["latency"]["p50"]
+    if deep <= 1.5 * first:
+        return f"at {biggest:,} events the deep page's p50 is {deep / first:.1f}x the first page's."
+    return (
+        f"**at {biggest:,} events the deep page's p50 is {deep / first:.1f}x the first page's: not flat** (see below)."
+    )
 
 
 def _backlog(results: dict) -> str:
