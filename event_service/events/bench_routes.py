@@ -4,26 +4,19 @@ same service function as its servicer method and answers the same fields as its 
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from event_service.events import services
 from event_service.events.models import Event
 
 
 def event_json(event: Event) -> dict:
-    """The fields of servicers.event_to_proto, times as ISO 8601."""
-    return {
-        "id": event.id,
-        "organizer_id": event.organizer_id,
-        "name": event.name,
-        "description": event.description,
-        "venue": event.venue,
-        "timezone": event.timezone,
-        "starts_at": event.starts_at.isoformat(),
-        "ends_at": event.ends_at.isoformat(),
-        "status": event.status,
-        "created_at": event.created_at.isoformat(),
-        "updated_at": event.updated_at.isoformat(),
-        "version": event.version,
-    }
+    """Every column of the event (the fields servicers.event_to_proto carries), times as ISO 8601."""
+    return {field.attname: _plain(getattr(event, field.attname)) for field in Event._meta.concrete_fields}
+
+
+def _plain(value):
+    return value.isoformat() if isinstance(value, datetime) else value
 
 
 def get_event(params: dict[str, str]) -> dict:
