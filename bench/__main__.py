@@ -66,10 +66,10 @@ QUICK = Plan(
     growth_buyers=(25, 50, 100),
     floor_connections=16,
     read_levels=(1, 8, 32),
-    read_seconds=1,
+    read_seconds=0.7,
     transport_levels=(1, 16),
-    transport_seconds=1,
-    fan_out_buyers=300,
+    transport_seconds=0.5,
+    fan_out_buyers=200,
     list_sizes=(1000, 10_000),
     list_seconds=1,
 )

@@ -39,7 +39,7 @@ class QuickBenchTest(SimpleTestCase):
             raise AssertionError("make is needed to run `make bench`")
         cls.out = Path(tempfile.mkdtemp(prefix="bench-smoke-"))
         cls.addClassCleanup(shutil.rmtree, cls.out, ignore_errors=True)
-        cls.run = subprocess.run(
+        cls.bench = subprocess.run(
             [make, "--no-print-directory", "bench", f"ARGS=--quick --out {cls.out}"],
             cwd=REPO_ROOT,
             env={key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"},
@@ -51,7 +51,7 @@ class QuickBenchTest(SimpleTestCase):
         cls.results = json.loads(results.read_text()) if results.exists() else None
 
     def setUp(self):
-        self.assertEqual(self.run.returncode, 0, self.run.stderr[-4000:])
+        self.assertEqual(self.bench.returncode, 0, self.bench.stderr[-4000:])
         self.assertIsNotNone(self.results)
 
     def test_no_sale_oversells_and_every_sale_sells_out(self):
