@@ -157,7 +157,10 @@ class Run:
         sale = flash_sale.create_sale(self.base_url, self.organizer.access, self.plan.capacity)
         tokens = [user.access for user in self.buyers[:buyers]]
         cpu_before = cpu.snapshot(self.stack)
-        result = flash_sale.run_flash_sale(self.base_url, sale, tokens, on_progress=progress(label))
+        # A generous timeout: at 1,600 buyers a request waits its turn for many seconds, and that wait is the figure.
+        result = flash_sale.run_flash_sale(
+            self.base_url, sale, tokens, request_timeout=120, on_progress=progress(label)
+        )
         result.extra["cpu_seconds"] = cpu.used(cpu_before, cpu.snapshot(self.stack))
         self.paid_orders += result.purchases
         say(

@@ -134,7 +134,8 @@ def run_flash_sale(
     pay_attempts: int = 5,
     on_progress: Callable[[int, int, float], None] | None = None,
 ) -> FlashSaleResult:
-    """Run the sale with one concurrent buyer per token; see the module's docstring."""
+    """Run the sale with one concurrent buyer per token; see the module's docstring. Blocks until
+    the sale ends: run it in a thread to act on the stack meanwhile (e.g. restart a service)."""
     return asyncio.run(
         _FlashSale(
             base_url, sale, buyer_tokens, seed, deadline_seconds, request_timeout, pay_attempts, on_progress
