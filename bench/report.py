@@ -101,14 +101,16 @@ def _charts(assets: Path, results: dict) -> dict[str, str]:
     for phase, style in (("reserve", "-o"), ("pay", "-s")):
         for q, alpha in (("p50", 1.0), ("p95", 0.7), ("p99", 0.45)):
             axis.plot(buyers, [sale[phase][q] for sale in sales], style, alpha=alpha, label=f"{phase} {q}")
-    _finish(axis, "Flash sale latency vs concurrent buyers", "concurrent buyers", "ms", log_x=True)
+    _finish(axis, "Flash sale latency vs concurrent buyers", "concurrent buyers", "ms", log_x=True, ticks=buyers)
     names["sale_latency"] = _save(figure, assets, "flash-sale-latency.png")
 
     figure, axis = plt.subplots(figsize=(7, 4))
     axis.plot(buyers, [sale["purchases_per_second"] for sale in sales], "-o", label="purchases/s (through the API)")
     axis.plot(buyers, [sale["tickets_per_second"] for sale in sales], "-s", label="tickets/s (through the API)")
     axis.axhline(results["floor"]["transactions_per_second"], linestyle="--", color="grey", label="floor: raw SQL tx/s")
-    _finish(axis, "Flash sale throughput vs concurrent buyers", "concurrent buyers", "per second", log_x=True)
+    _finish(
+        axis, "Flash sale throughput vs concurrent buyers", "concurrent buyers", "per second", log_x=True, ticks=buyers
+    )
     names["sale_throughput"] = _save(figure, assets, "flash-sale-throughput.png")
 
     rows = results["read_path"]
@@ -119,8 +121,9 @@ def _charts(assets: Path, results: dict) -> dict[str, str]:
         right.plot(levels, [row["per_second"] for row in mine], "-o", label=label)
         left.plot(levels, [row["latency"]["p50"] for row in mine], "-o", label=f"{label} p50")
         left.plot(levels, [row["latency"]["p99"] for row in mine], "--o", label=f"{label} p99")
-    _finish(left, "Read path latency vs concurrency", "concurrent clients", "ms", log_x=True)
-    _finish(right, "Read path throughput vs concurrency", "concurrent clients", "requests/s", log_x=True)
+    levels = sorted({row["concurrency"] for row in rows})
+    _finish(left, "Read path latency vs concurrency", "concurrent clients", "ms", log_x=True, ticks=levels)
+    _finish(right, "Read path throughput vs concurrency", "concurrent clients", "requests/s", log_x=True, ticks=levels)
     names["read_path"] = _save(figure, assets, "read-path.png")
 
     transport = results["transport"]
@@ -137,13 +140,14 @@ def _charts(assets: Path, results: dict) -> dict[str, str]:
     return names
 
 
-def _finish(axis, title: str, xlabel: str, ylabel: str, log_x: bool = False) -> None:
+def _finish(axis, title: str, xlabel: str, ylabel: str, log_x: bool = False, ticks: list[int] | None = None) -> None:
     axis.set_title(title)
     axis.set_xlabel(xlabel)
     axis.set_ylabel(ylabel)
     if log_x:
         axis.set_xscale("log", base=2)
-        axis.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
+        axis.set_xticks(ticks or [], [str(tick) for tick in ticks or []])
+        axis.xaxis.set_minor_locator(matplotlib.ticker.NullLocator())
     axis.grid(alpha=0.3)
     axis.legend(fontsize=7)
 
