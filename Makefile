@@ -10,7 +10,7 @@ NEEDS_MYSQL := $(filter mysql%,$(DATABASE_URL))
 RUN_STAMP := $(VENV)/.run-installed$(if $(NEEDS_MYSQL),-mysql)
 DEV_STAMP := $(VENV)/.dev-installed$(if $(NEEDS_MYSQL),-mysql)
 
-.PHONY: up migrate superuser demo test lint format protos worker clean
+.PHONY: up migrate superuser demo test lint format protos worker bench clean
 
 up: $(RUN_STAMP) migrate
 	@echo ""
@@ -35,6 +35,10 @@ demo: $(RUN_STAMP)
 
 worker: $(RUN_STAMP)
 	$(BIN)/honcho start worker
+
+# Benchmarks on this machine into docs/benchmarks.md (needs MySQL + RabbitMQ): make bench ARGS=--quick
+bench: $(DEV_STAMP)
+	$(PY) -m bench $(ARGS)
 
 test: $(DEV_STAMP) lint
 	$(PY) -m servicekit.test_all
@@ -62,11 +66,11 @@ $(VENV)/.run-installed-mysql: requirements/base.txt requirements/mysql.txt | $(P
 	$(PY) -m pip install --quiet -r requirements/base.txt -r requirements/mysql.txt
 	touch $@
 
-$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt | $(PY)
+$(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt requirements/bench.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/dev.txt
 	touch $@
 
-$(VENV)/.dev-installed-mysql: requirements/base.txt requirements/dev.txt requirements/mysql.txt | $(PY)
+$(VENV)/.dev-installed-mysql: requirements/base.txt requirements/dev.txt requirements/bench.txt requirements/mysql.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/mysql.txt
 	touch $@
 

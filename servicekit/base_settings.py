@@ -4,14 +4,12 @@ Each project then adds its own INSTALLED_APPS and, for gRPC services, GRPC_LISTE
 and GRPC_FRAMEWORK["ROOT_HANDLERS_HOOK"].
 """
 
-import hashlib
-import hmac
 import os
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from servicekit.config import ENV_VARS, VAR_DIR, env, env_bool, env_float, env_int, env_list
+from servicekit.config import ENV_VARS, VAR_DIR, env, env_bool, env_float, env_int, env_list, service_token
 from servicekit.logging_config import logging_config
 
 SECRET_KEY = env("SECRET_KEY")
@@ -35,10 +33,7 @@ if PRODUCTION:
 
 # The credential of every internal gRPC call (servicekit.grpc_server refuses calls without it). Unset, it is
 # derived from SECRET_KEY, so every process sharing the key agrees with no more configuration.
-SERVICE_TOKEN = (
-    env("MICROTIX_SERVICE_TOKEN")
-    or hmac.new(SECRET_KEY.encode(), b"microtix.service-token", hashlib.sha256).hexdigest()
-)
+SERVICE_TOKEN = service_token()
 
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -113,3 +108,7 @@ LOGGING_CONFIG = "servicekit.logging_config.configure"  # dictConfig, and Python
 
 # Prometheus metrics: each gRPC service on its gRPC port + this offset (0: none); the gateway at /metrics.
 METRICS_PORT_OFFSET = env_int("MICROTIX_METRICS_PORT_OFFSET")
+
+# Benchmarks only (servicekit.bench_http): with an offset > 0 a gRPC service also serves its
+# BENCH_JSON_ROUTES as JSON/HTTP on its gRPC port + the offset, and a no-op RPC.
+BENCH_HTTP_PORT_OFFSET = env_int("MICROTIX_BENCH_HTTP_PORT_OFFSET")

@@ -6,6 +6,8 @@ complete list (README and docker-compose.yml are checked against it in tests).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +127,13 @@ ENV_VARS: dict[str, EnvVar] = {
             "127.0.0.1:51055",
             "host:port the Celery worker serves Prometheus metrics on; empty turns them off.",
         ),
+        EnvVar(
+            "MICROTIX_BENCH_HTTP_PORT_OFFSET",
+            "0",
+            "Benchmarks only: > 0 makes each gRPC service also serve a no-op RPC and, on its gRPC port plus this, "
+            "the same service calls as plain JSON/HTTP (events: GET /events/get?id=, /events/list?page_size=), "
+            "to compare the two (make bench). 0 (default): off.",
+        ),
         EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),
         EnvVar("EMAIL_PORT", "25", "SMTP port."),
         EnvVar("DEFAULT_FROM_EMAIL", "MicroTix <tickets@microtix.local>", "Sender of every email."),
@@ -151,3 +160,12 @@ def env_bool(name: str) -> bool:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in env(name).split(",") if item.strip()]
+
+
+def service_token() -> str:
+    """The credential every internal gRPC call carries: MICROTIX_SERVICE_TOKEN, else an HMAC of
+    SECRET_KEY, so every process sharing the key agrees with no more configuration."""
+    return (
+        env("MICROTIX_SERVICE_TOKEN")
+        or hmac.new(env("SECRET_KEY").encode(), b"microtix.service-token", hashlib.sha256).hexdigest()
+    )

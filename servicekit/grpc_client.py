@@ -32,6 +32,7 @@ from servicekit.identity import Caller
 log = logging.getLogger("microtix.grpc.client")
 
 _channels: dict[str, grpc.Channel] = {}
+_stubs: dict[tuple[str, type], object] = {}
 _channels_lock = threading.Lock()
 
 _CHANNEL_OPTIONS = (
@@ -113,6 +114,19 @@ class _CredentialInterceptor(
     intercept_stream_stream = intercept_stream_unary
 
 
+def stub_for(target: str, stub_class):
+    """The process-wide stub of `stub_class` on the channel to `target`, created on first use.
+    Building a stub registers a callable per RPC of the service with the channel: worth doing
+    once, not on every call."""
+    key = (target, stub_class)
+    stub = _stubs.get(key)
+    if stub is None:
+        channel = channel_for(target)
+        with _channels_lock:
+            stub = _stubs.setdefault(key, stub_class(channel))
+    return stub
+
+
 def is_read(method: str) -> bool:
     """Whether `method` is idempotent by its name (Get*, List*): the default for retrying it."""
     return method.startswith(READ_PREFIXES)
@@ -189,7 +203,7 @@ class ServiceClient:
         self.timeout = timeout
         self.attempts = max(1, attempts if attempts is not None else env_int("GRPC_CLIENT_RETRIES"))
         self._channel = channel_for(target)
-        self._stub = stub_class(self._channel)
+        self._stub = stub_for(target, stub_class)
 
     def call(
         self,

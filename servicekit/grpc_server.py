@@ -14,11 +14,12 @@ from concurrent import futures
 import grpc
 from django.conf import settings
 from django.db import close_old_connections, connection
+from django.utils.module_loading import import_string
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram
 
-from servicekit import errors, metrics, tracing
+from servicekit import bench_http, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
 
 log = logging.getLogger("microtix.grpc")
@@ -217,9 +218,12 @@ class GrpcService:
         return self.server.stop(grace)
 
 
-def start_server(handlers_hook, address: str, max_workers: int, service_token: str | None = None) -> GrpcService:
+def start_server(
+    handlers_hook, address: str, max_workers: int, service_token: str | None = None, *, bench_noop: bool = False
+) -> GrpcService:
     """Create, register and start a gRPC server on `address` (port 0: a free one) that serves
-    callers carrying `service_token` (default: settings.SERVICE_TOKEN)."""
+    callers carrying `service_token` (default: settings.SERVICE_TOKEN); `bench_noop` adds the
+    benchmarks' no-op RPC (servicekit.bench_http)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[ServingInterceptor(service_token or settings.SERVICE_TOKEN)],
@@ -232,6 +236,8 @@ def start_server(handlers_hook, address: str, max_workers: int, service_token: s
     )
     recorder = _ServiceRecorder(server)
     handlers_hook(recorder)
+    if bench_noop:
+        server.add_generic_rpc_handlers((bench_http.noop_rpc_handler(),))
     health_servicer = DatabaseAwareHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", LIVENESS_SERVICE, *recorder.service_names]:
@@ -248,13 +254,29 @@ def serve_metrics(service: GrpcService, offset: int | None = None):
     """Serve this process's Prometheus metrics over HTTP on the service's host at its gRPC
     port + `offset` (settings.METRICS_PORT_OFFSET; 0: none). Returns the HTTP server or None."""
     offset = getattr(settings, "METRICS_PORT_OFFSET", 0) if offset is None else offset
+    address = _offset_address(service, offset, "metrics")
+    return metrics.serve(*address) if address else None
+
+
+def serve_bench_http(service: GrpcService):
+    """With settings.BENCH_HTTP_PORT_OFFSET > 0, serve the project's BENCH_JSON_ROUTES (and /noop)
+    as JSON over HTTP on the gRPC port + that offset (servicekit.bench_http). Returns the server or None."""
+    address = _offset_address(service, getattr(settings, "BENCH_HTTP_PORT_OFFSET", 0), "bench http")
+    if address is None:
+        return None
+    routes_path = getattr(settings, "BENCH_JSON_ROUTES", "")
+    return bench_http.serve(*address, import_string(routes_path) if routes_path else {})
+
+
+def _offset_address(service: GrpcService, offset: int, what: str) -> tuple[str, int] | None:
+    """(host, port) at the service's gRPC port + `offset` on its host, or None (offset 0, or past 65535)."""
     if offset <= 0:
         return None
     port = service.port + offset
     if port > 65535:
-        log.warning("metrics: gRPC port %d + offset %d is not a port; no metrics served", service.port, offset)
+        log.warning("%s: gRPC port %d + offset %d is not a port; not served", what, service.port, offset)
         return None
-    return metrics.serve(service.host.strip("[]") or "0.0.0.0", port)  # noqa: S104 - the gRPC server's own host
+    return service.host.strip("[]") or "0.0.0.0", port  # noqa: S104 - the gRPC server's own host
 
 
 def start_periodic(task, interval: float, stop: threading.Event) -> threading.Thread:
@@ -283,13 +305,15 @@ def serve_until_signalled(service: GrpcService, grace: float, stop_requested: th
     """Serve the process's metrics (`serve_metrics`) and block until SIGTERM/SIGINT (or
     `stop_requested` is set), then shut down gracefully."""
     metrics_server = serve_metrics(service)
+    bench_server = serve_bench_http(service)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
     while not stop_requested.wait(0.5):
         pass
     log.info("shutting down: finishing in-flight calls (grace %.1fs)", grace)
     service.stop(grace).wait(grace + 1)
-    if metrics_server is not None:
-        metrics_server.shutdown()
-        metrics_server.server_close()
+    for http_server in (metrics_server, bench_server):
+        if http_server is not None:
+            http_server.shutdown()
+            http_server.server_close()
     log.info("stopped")

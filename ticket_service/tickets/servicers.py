@@ -68,7 +68,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         expires_at=to_timestamp(order.expires_at),
         created_at=to_timestamp(order.created_at),
         paid_at=to_timestamp(order.paid_at),
-        tickets=[ticket_to_proto(t) for t in order.tickets.order_by("id")] if order.paid_at else [],
+        tickets=[ticket_to_proto(t) for t in services.issued_tickets(order)] if order.paid_at else [],
         refunded_amount=money_text(order.refunded_amount),
     )
     if order.payment_last4:

@@ -301,8 +301,15 @@ def reserve_seats(
         raise InvalidInput(
             field_errors={"quantity": [f"At most {ticket_type.max_per_order} tickets of this type per order."]}
         )
+    if not ticket_type.sales_open:
+        raise EventCancelled()
+    # Most requests at the end of a flash sale come after the last seats went: refuse them from the row
+    # just read, without a call to the events service or a write. Expired holds are released first (as
+    # below), so seats they held are never refused; a refusal is true of the row as it was read.
+    if ticket_type.available < quantity and not release_expired_holds(ticket_type_id=ticket_type.id):
+        raise SoldOut()
     event = get_event_info(ticket_type.event_id, caller)
-    if event.cancelled or not ticket_type.sales_open:
+    if event.cancelled:
         raise EventCancelled()
     now = timezone.now()
     if event.starts_at <= now:
@@ -554,7 +561,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 event_id=order.event_id,
                 total=money_text(order.total),
                 currency=order.currency,
-                tickets=list(order.tickets.order_by("id").values("id", "code")),
+                tickets=[{"id": ticket.id, "code": ticket.code} for ticket in issued_tickets(order)],
             )
     if seats:
         ORDERS_PAID.inc()
@@ -562,6 +569,14 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
         return order
     refund_order(order.id, reason="seats no longer available when the payment completed")
     raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def issued_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets by id, read once per order object (completing an order reads them for its
+    confirmation email, and its answer shows the same ones)."""
+    if not hasattr(order, "_issued_tickets"):
+        order._issued_tickets = list(order.tickets.order_by("id"))
+    return order._issued_tickets
 
 
 def refund_order(order_id: int, reason: str) -> Order:

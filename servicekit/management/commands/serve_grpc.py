@@ -20,7 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--grace", type=float, default=settings.GRPC_GRACE_SECONDS)
 
     def handle(self, *args, address, max_workers, grace, **options):
-        service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, address, max_workers)
+        bench_noop = settings.BENCH_HTTP_PORT_OFFSET > 0
+        service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, address, max_workers, bench_noop=bench_noop)
         host = address.rsplit(":", 1)[0]
         log.info("gRPC %s listening on %s:%d", ", ".join(service.service_names) or "(no services)", host, service.port)
         stop = threading.Event()
