@@ -98,6 +98,7 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: "/api/checkins/", OWNER_AND_STAFF_200, body=lambda w: {"code": w.ticket["code"]}, fresh=True
     ),
     ("health", "GET"): Row(lambda w: "/api/health/", EVERYONE_200),
+    ("health-live", "GET"): Row(lambda w: "/api/health/live/", EVERYONE_200),
     ("schema", "GET"): Row(lambda w: "/api/schema/", EVERYONE_200),
     ("docs", "GET"): Row(lambda w: "/api/docs/", EVERYONE_200),
     ("metrics", "GET"): Row(lambda w: "/metrics", EVERYONE_200),
