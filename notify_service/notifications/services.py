@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import OperationalError, connection
 from django.db.models import Q
 from django.utils import timezone
 from prometheus_client import Counter
@@ -367,10 +368,21 @@ def _refused_for_good(exc: Exception) -> bool:
 
 
 def _settle(notification: Notification, claimed_at: datetime, **outcome) -> None:
-    """Record the outcome of the attempt this claim made (unless the claim was taken over)."""
-    settled = Notification.objects.filter(pk=notification.pk, status=Status.SENDING, claimed_at=claimed_at).update(
-        **outcome
-    )
+    """Record the outcome of the attempt this claim made (unless the claim was taken over).
+
+    A database connection dropped meanwhile is replaced, once: the email may have gone out, and
+    an outcome left unrecorded would let the claim expire and the email be sent again."""
+    claim = Notification.objects.filter(pk=notification.pk, status=Status.SENDING, claimed_at=claimed_at)
+    try:
+        settled = claim.update(**outcome)
+    except OperationalError:
+        if connection.in_atomic_block:
+            raise
+        log.warning(
+            "notification %s: database connection lost recording %s; again on a new one", notification.pk, outcome
+        )
+        connection.close()
+        settled = claim.update(**outcome)  # the same conditional update: harmless if the first one landed
     if not settled:
         log.warning(
             "notification %s: claim of %s was taken over; outcome %s not recorded", notification.pk, claimed_at, outcome

@@ -35,6 +35,8 @@ class DatabaseConnectionsKilledTest(FaultTestCase):
     def test_every_call_after_the_connections_were_killed_succeeds_without_restarting_a_service(self):
         _, ticket_type = self.create_event(capacity=100)
         warm = list(self.pool.map(lambda _: self.a_purchase(ticket_type), range(BUYERS)))  # connections everywhere
+        # Idle connections are dropped (an operation cut mid-way is notifications.tests.test_sending's).
+        wait_until(lambda: self.confirmations_sent() >= len(warm), 60, "the first confirmations sent")
         pids = {name: process.pid for name, process in self.stack.processes.items()}
 
         killed = self.stack.kill_database_connections()

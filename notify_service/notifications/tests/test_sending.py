@@ -2,15 +2,20 @@
 EMAIL_MAX_ATTEMPTS, and never send twice whoever delivers the task and however often."""
 
 import threading
+import unittest
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
+from unittest import mock
 
-from django.db import close_old_connections
+from django.core.mail import EmailMultiAlternatives
+from django.db import close_old_connections, connection
 from django.utils import timezone
 
 from notify_service.notifications import services, tasks
 from notify_service.notifications.models import Notification
 from notify_service.notifications.tests.support import NotificationTestCase
+from servicekit import stack
+from servicekit.config import env
 from servicekit.testing import free_port
 
 Status = Notification.Status
@@ -187,3 +192,25 @@ class StalledNotificationTests(NotificationTestCase):
 
         published = sorted((p.task, p.args) for p in self.published())
         self.assertEqual(published, [("notifications.send", (n.id,)) for n in (never_tried, retry_lost, abandoned)])
+
+
+@unittest.skipUnless(stack.is_mysql(env("DATABASE_URL")), "KILLs MySQL connections")
+class DatabaseDroppedWhileSendingTests(NotificationTestCase):
+    def test_a_connection_dropped_once_the_email_went_out_still_records_it_sent(self):
+        notification = self.make_notification(recipient="ann@example.com")
+        self.addCleanup(connection.close)  # the tests that follow get a live connection, whatever happened
+        send_email = EmailMultiAlternatives.send
+
+        def send_then_drop_the_connection(message, *args, **kwargs):
+            sent = send_email(message, *args, **kwargs)
+            database = stack.sibling_database_url(env("DATABASE_URL"), connection.settings_dict["NAME"])
+            self.assertGreaterEqual(stack.kill_connections(database), 1)  # as a database failover would
+            return sent
+
+        with mock.patch.object(EmailMultiAlternatives, "send", send_then_drop_the_connection):
+            outcome = tasks.send.apply(args=[notification.id], throw=True).get()
+
+        self.assertEqual(outcome, "sent")
+        notification.refresh_from_db()
+        self.assertEqual((notification.status, notification.attempts), ("sent", 1))
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
