@@ -20,8 +20,7 @@ import grpc
 from bench.stats import Latency
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from servicekit.bench_http import NOOP_METHOD
-from servicekit.config import service_token
-from servicekit.grpc_server import SERVICE_TOKEN_KEY
+from servicekit.grpc_client import credential_metadata
 
 
 @dataclass
@@ -46,7 +45,7 @@ def _grpc_calls(channel: grpc.Channel, event_id: int) -> dict:
     stub = events_pb2_grpc.EventServiceStub(channel)
     noop = channel.unary_unary(NOOP_METHOD)  # bytes in, bytes out: no message to (de)serialize
     # The services' own credential, as every MicroTix client sends it (servicekit.grpc_client).
-    metadata = ((SERVICE_TOKEN_KEY, service_token()),)
+    metadata = credential_metadata()
     return {
         "one event": lambda: stub.GetEvent(events_pb2.GetEventRequest(id=event_id), timeout=10, metadata=metadata),
         "page of 100 events": lambda: stub.ListEvents(

@@ -18,7 +18,7 @@ from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import errors
-from servicekit.config import env_int
+from servicekit.config import env_int, service_token
 from servicekit.grpc_server import (
     ERROR_CODE_KEY,
     EXTRA_KEY,
@@ -76,8 +76,9 @@ def channel_for(target: str) -> grpc.Channel:
 
 
 def credential_metadata() -> tuple[tuple[str, str], ...]:
-    """The metadata that proves a call comes from a MicroTix process (settings.SERVICE_TOKEN)."""
-    return ((SERVICE_TOKEN_KEY, settings.SERVICE_TOKEN),)
+    """The metadata that proves a call comes from a MicroTix process: settings.SERVICE_TOKEN, or in a
+    process without Django settings (the benchmark's driver) the same value from the environment."""
+    return ((SERVICE_TOKEN_KEY, settings.SERVICE_TOKEN if settings.configured else service_token()),)
 
 
 class _CallDetails(
