@@ -5,8 +5,9 @@ service crashes (SIGKILL) and is started again on its port, in the middle of the
     python gateway_project/manage.py test tests.faults.test_load_held
 
 The type has 1,000 seats rather than the benchmark's 2,000: the same 400 buyers at once and the
-same restart, with about half the purchases, so each sale takes under a minute on a busy 2-core
-machine and the module a couple of minutes; most of the sale still comes after the restart.
+same crash with half the purchases, so a sale takes 15-30 s on a busy 2-core machine and the
+module, which every `make test` runs, 40-90 s (one run at 2,000 seats took 100 s). The larger
+part of each sale still comes after the restart.
 """
 
 from __future__ import annotations
