@@ -18,7 +18,9 @@ service that restarts midway still ends with a result.
 - The sale ends when every buyer has stopped or `deadline_seconds` passed.
 
 At the end the organizer's sales report gives the server's `sold` and `held`; `oversold` is
-how far the larger of that and the tickets the buyers received goes past capacity.
+how far the larger of that and the tickets the buyers received goes past capacity. `orders`
+says, for each order a buyer was answered 201 for, what the buyer last learnt of it ("paid",
+"cancelled", "pay 402 payment_declined", ..., or "unknown": it gave up without learning).
 """
 
 from __future__ import annotations
@@ -66,6 +68,7 @@ class FlashSaleResult:
     client_cpu_ms_per_request: float = 0.0
     requests: int = 0
     extra: dict = field(default_factory=dict)
+    orders: dict[int, str] = field(default_factory=dict)  # order id -> what its buyer learnt (not in as_dict)
 
     @property
     def oversold(self) -> int:
@@ -89,8 +92,10 @@ class FlashSaleResult:
         }
 
     def as_dict(self) -> dict:
+        figures = asdict(self)
+        del figures["orders"]  # one row per order: for checks, not a figure
         return {
-            **asdict(self),
+            **figures,
             "oversold": self.oversold,
             "purchases_per_second": self.purchases_per_second,
             "tickets_per_second": self.tickets_per_second,
@@ -160,6 +165,7 @@ class _FlashSale:
         self.outcomes: Counter[str] = Counter()
         self.latencies: dict[str, list[float]] = {"reserve": [], "pay": []}
         self.paid: dict[int, list[int]] = {}  # order id -> its ticket ids (a repeated answer counts once)
+        self.orders: dict[int, str] = {}  # order id -> what its buyer last learnt of it
         self.requests = 0
 
     async def run(self) -> FlashSaleResult:
@@ -193,6 +199,7 @@ class _FlashSale:
             pay=Latency.of(self.latencies["pay"]),
             client_cpu_ms_per_request=cpu / max(1, self.requests) * 1000,
             requests=self.requests,
+            orders=self.orders,
         )
 
     async def _report_progress(self, started: float) -> None:
@@ -227,6 +234,7 @@ class _FlashSale:
             status, order = await self._request("reserve", "POST", "/api/orders/", token, body)
             if status == "201":
                 failures = 0
+                self.orders[order["id"]] = "unknown"
                 await self._pay(token, order["id"])
                 quantity = self.rng.randint(1, MAX_SEATS_PER_ORDER)
             elif status == "409 sold_out":
@@ -248,17 +256,23 @@ class _FlashSale:
                 self._record_paid(order)
                 return
             if _http_code(status) in DEFINITE_REFUSALS | {402}:
+                self.orders[order_id] = f"pay {status}"
                 return  # definitely not paid; the service released or will release the hold
             await self._pause(attempt)
         # Still unknown: give the seats back, unless it was paid after all.
         status, _ = await self._request("cancel", "POST", f"/api/orders/{order_id}/cancel/", token)
-        if status == "409 order_not_cancellable":
+        if status == "200":
+            self.orders[order_id] = "cancelled"
+        elif status == "409 order_not_cancellable":
             status, order = await self._request("order", "GET", f"/api/orders/{order_id}/", token)
             if status == "200" and order.get("status") == "paid":
                 self._record_paid(order)
+            elif status == "200":
+                self.orders[order_id] = order["status"]
 
     def _record_paid(self, order: dict) -> None:
         self.paid[order["id"]] = [ticket["id"] for ticket in order.get("tickets", [])]
+        self.orders[order["id"]] = "paid"
 
     async def _pause(self, failures: int) -> None:
         first, most = RETRY_PAUSE_SECONDS
