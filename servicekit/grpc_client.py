@@ -16,7 +16,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import errors
 from servicekit.config import env_int
-from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, STATUS_BY_ERROR
+from servicekit.grpc_server import ERROR_CODE_KEY, EXTRA_KEY, FIELD_ERRORS_KEY, KEEPALIVE_TIME_MS, STATUS_BY_ERROR
 from servicekit.identity import Caller
 
 log = logging.getLogger("microtix.grpc.client")
@@ -26,7 +26,7 @@ _stubs: dict[tuple[str, type], object] = {}
 _channels_lock = threading.Lock()
 
 _CHANNEL_OPTIONS = (
-    ("grpc.keepalive_time_ms", 30_000),
+    ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),  # the servers accept pings this often (SERVER_OPTIONS)
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.keepalive_permit_without_calls", 1),
     # Reconnect soon after a service comes back: first retry of a refused connection after ~0.1 s,

@@ -28,6 +28,15 @@ RPCS_HANDLED = Counter(
 )
 RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer an RPC, by method.", ["method"])
 
+# Clients ping an idle connection this often (servicekit.grpc_client) to notice a dead peer. The
+# server must accept that, or after a few pings it sends GOAWAY "too_many_pings" and a call that
+# meets the GOAWAY fails with UNAVAILABLE (a write is not retried): allow pings at half the period.
+KEEPALIVE_TIME_MS = 30_000
+SERVER_OPTIONS = (
+    ("grpc.keepalive_permit_without_calls", 1),
+    ("grpc.http2.min_ping_interval_without_data_ms", KEEPALIVE_TIME_MS // 2),
+)
+
 ERROR_CODE_KEY = "x-error-code"
 FIELD_ERRORS_KEY = "x-field-errors"
 EXTRA_KEY = "x-error-extra"
@@ -161,6 +170,7 @@ def start_server(handlers_hook, address: str, max_workers: int, *, bench_noop: b
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[ServingInterceptor()],
+        options=SERVER_OPTIONS,
     )
     recorder = _ServiceRecorder(server)
     handlers_hook(recorder)
