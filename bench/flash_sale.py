@@ -104,11 +104,13 @@ class FlashSaleResult:
 
 
 def create_sale(base_url: str, organizer_token: str, capacity: int, price: str = "25.00", name: str = "") -> Sale:
-    """A new event a month ahead with one ticket type of `capacity` seats, through the API."""
+    """A new event a month ahead with one ticket type of `capacity` seats, through the API (setup: a
+    5xx is tried again a few times; an event left over by a failed attempt does no harm)."""
     client = JsonClient(base_url, timeout=30)
     client.token = organizer_token
     starts = datetime.now(UTC) + timedelta(days=30)
-    event = client.post(
+    event = _created(
+        client,
         "/api/events/",
         {
             "name": name or f"Flash sale of {capacity}",
@@ -117,15 +119,23 @@ def create_sale(base_url: str, organizer_token: str, capacity: int, price: str =
             "ends_at": (starts + timedelta(hours=3)).isoformat(),
         },
     )
-    if event.status != 201:
-        raise RuntimeError(f"creating the event answered {event.status}: {event.body}")
-    ticket_type = client.post(
-        f"/api/events/{event.body['id']}/ticket-types/",
+    ticket_type = _created(
+        client,
+        f"/api/events/{event['id']}/ticket-types/",
         {"name": "Standing", "price": price, "capacity": capacity, "max_per_order": MAX_SEATS_PER_ORDER},
     )
-    if ticket_type.status != 201:
-        raise RuntimeError(f"creating the ticket type answered {ticket_type.status}: {ticket_type.body}")
-    return Sale(event.body["id"], ticket_type.body["id"], capacity, organizer_token)
+    return Sale(event["id"], ticket_type["id"], capacity, organizer_token)
+
+
+def _created(client: JsonClient, path: str, body: dict, attempts: int = 5) -> dict:
+    for attempt in range(1, attempts + 1):
+        response = client.post(path, body)
+        if response.status == 201:
+            return response.body
+        if response.status < 500 or attempt == attempts:
+            raise RuntimeError(f"POST {path} answered {response.status}: {response.body}")
+        time.sleep(attempt)
+    raise AssertionError("unreachable")
 
 
 def run_flash_sale(
