@@ -16,6 +16,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "gateway_project.accounts",
     "gateway_project.backoffice",
+    "gateway_project.ratelimits",
 ]
 
 MIDDLEWARE = [
@@ -67,9 +68,6 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Shared by every gunicorn worker, so throttles count across processes.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "gateway_cache"}}
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework_simplejwt.authentication.JWTAuthentication",
@@ -79,6 +77,12 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    # DRF's parsers, with JSON nested too deep refused (400) rather than crashing on recursion (500).
+    "DEFAULT_PARSER_CLASSES": [
+        "gateway_project.api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -121,8 +121,6 @@ def migrate(environ: dict[str, str] | None = None) -> None:
     for project in PROJECTS:
         manage = [sys.executable, str(REPO_ROOT / project / "manage.py")]
         subprocess.run([*manage, "migrate", "--noinput", "-v", "0"], env=environ, check=True)
-        if project == "gateway_project":
-            subprocess.run([*manage, "createcachetable"], env=environ, check=True)
 
 
 def main(argv: list[str]) -> int:

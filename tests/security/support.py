@@ -116,9 +116,9 @@ class System:
         return Database(self.stack.database_url)
 
     def reset_throttles(self) -> None:
-        """Forget every throttle's counts (the gateway keeps them in its database cache table)."""
+        """Forget every throttle's counts (the gateway's rate-limit slots)."""
         with self.database() as db:
-            db.execute("DELETE FROM gateway_cache")
+            db.execute("DELETE FROM ratelimits_slot")
 
 
 def _size(path) -> int:

@@ -1,8 +1,10 @@
 """Security 7: login attempts and order creation are throttled (429, the standard error shape and
 `Retry-After`) at the limits the environment sets, counted across the gateway's worker processes
-(the real gunicorn with its shared database cache)."""
+(the real gunicorn, its throttles' slots in the database), simultaneous requests too."""
 
+import threading
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 from django.test import SimpleTestCase
 
@@ -66,3 +68,34 @@ class RateLimitTest(Scenario, SimpleTestCase):
         tried()
         self.assertEqual(other.post("/api/orders/", self.order).status, 201)  # per user, not per address
         self.assertEqual(greedy.get("/api/orders/").status, 200)  # only creating orders is limited
+
+    def test_simultaneous_orders_of_one_user_are_held_to_the_rate(self):
+        # One scalper's burst, released at once by a barrier over the gateway's workers and threads.
+        greedy, email = self.system.new_user("customer")
+        limit, burst, quantity = allowed(SYSTEM_ORDER_THROTTLE_RATE), 45, 2
+        organizer, _ = self.system.new_user("organizer")
+        _, ticket_type = organizer.create_event(capacity=burst * quantity)  # never sold out: only the limit refuses
+        barrier = threading.Barrier(burst)
+
+        def order(_):
+            barrier.wait()
+            order = {"ticket_type_id": ticket_type["id"], "quantity": quantity}
+            return greedy.post("/api/orders/", order, headers={"Idempotency-Key": uuid.uuid4().hex})
+
+        with ThreadPoolExecutor(max_workers=burst) as pool:
+            responses = list(pool.map(order, range(burst)))
+        tried(burst)
+
+        statuses = sorted(response.status for response in responses)
+        self.assertEqual(set(statuses) - {201, 429}, set(), statuses)
+        accepted = statuses.count(201)
+        self.assertEqual(accepted, limit, statuses)  # at most the limit, and no fewer: the rest are 429s
+        for response in responses:
+            if response.status == 429:
+                self.assert_throttled(response)
+        with self.system.database() as db:
+            [(orders, seats)] = db.execute(
+                "SELECT COUNT(*), COALESCE(SUM(quantity), 0) FROM tickets_order WHERE email = %s", [email]
+            )
+            [(held,)] = db.execute("SELECT held FROM tickets_tickettype WHERE id = %s", [ticket_type["id"]])
+        self.assertEqual((orders, int(seats), held), (accepted, accepted * quantity, accepted * quantity))

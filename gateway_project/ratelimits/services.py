@@ -1,0 +1,82 @@
+"""A sliding-window rate limit decided by the database: a key may make `limit` requests in any
+`window`. Each key has up to `limit` slot rows; a request is allowed iff it takes a free one with
+a conditional UPDATE (one row updated), so every gunicorn worker and gateway replica shares the
+count and simultaneous requests cannot exceed it."""
+
+import itertools
+import random
+from datetime import UTC, datetime, timedelta
+
+from django.db import OperationalError
+from django.db.models import Count, Min
+from django.utils import timezone
+
+from gateway_project.ratelimits.models import Slot
+from servicekit.db import is_lock_conflict
+
+# Slots are created free, on demand: a key's first request creates one, then their number doubles
+# (up to the limit) whenever all are taken, so a key costs rows for what it uses, not its limit.
+NEVER_TAKEN = datetime(2000, 1, 1, tzinfo=UTC)
+# Free slots tried per look: a few, in random order, so simultaneous requests rarely pick the same.
+CANDIDATES = 8
+MIN_WAIT = timedelta(seconds=1)
+# Every CLEANUP_EVERY calls (per process), delete up to CLEANUP_BATCH slots free for over CLEANUP_AFTER.
+CLEANUP_EVERY, CLEANUP_BATCH, CLEANUP_AFTER = 100, 1000, timedelta(hours=1)
+
+_calls = itertools.count(1)
+
+
+def take_slot(*, key: str, limit: int, window: timedelta, now: datetime | None = None) -> timedelta | None:
+    """Count one request of `key` against `limit` requests per `window`.
+
+    Returns None if it is allowed (it then holds a slot until `now + window`), else how long until
+    a slot frees (at least a second). Only slots numbered below `limit` count, so a lowered limit
+    applies at once and a raised one creates the slots it lacks. `key` is at most 255 characters.
+    """
+    now = now or timezone.now()
+    if next(_calls) % CLEANUP_EVERY == 0:
+        delete_expired(now=now)
+    if limit <= 0:
+        return window
+    slots = Slot.objects.filter(key=key, slot__lt=limit)
+    while True:
+        try:
+            free = list(slots.filter(free_at__lte=now).values_list("pk", flat=True)[:CANDIDATES])
+            random.shuffle(free)
+            for pk in free:
+                # The guard: a slot another request took meanwhile is no longer free, and updates nothing.
+                if Slot.objects.filter(pk=pk, free_at__lte=now).update(free_at=now + window):
+                    return None
+            if free:
+                continue  # all taken meanwhile: there may be others
+            state = slots.aggregate(count=Count("pk"), earliest=Min("free_at"))
+            if state["count"] >= limit:
+                if state["earliest"] > now:
+                    return max(state["earliest"] - now, MIN_WAIT)
+                continue  # a slot was created or freed meanwhile
+            # Numbers 0..target-1, existing ones ignored: also fills gaps left by delete_expired.
+            target = min(limit, max(2 * state["count"], 1))
+            Slot.objects.bulk_create(
+                [Slot(key=key, slot=number, free_at=NEVER_TAKEN) for number in range(target)], ignore_conflicts=True
+            )
+        except OperationalError as error:
+            if not is_lock_conflict(error):  # a deadlock or lock wait timeout rolled back one statement: look again
+                raise
+
+
+def delete_expired(*, now: datetime, batch: int = CLEANUP_BATCH) -> int:
+    """Delete up to `batch` slots (of any key) free since before `now - CLEANUP_AFTER`; the number deleted.
+
+    Safe beside take_slot: only free slots go, a request that loses its candidate looks again, and
+    missing numbers are created again when needed. By primary key, so it cannot deadlock a take.
+    """
+    pks = list(Slot.objects.filter(free_at__lte=now - CLEANUP_AFTER).values_list("pk", flat=True)[:batch])
+    if not pks:
+        return 0
+    try:
+        deleted, _ = Slot.objects.filter(pk__in=sorted(pks), free_at__lte=now - CLEANUP_AFTER).delete()
+    except OperationalError as error:
+        if not is_lock_conflict(error):
+            raise
+        return 0  # best effort: the next cleanup tries again
+    return deleted
