@@ -51,3 +51,15 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class RevokedSession(models.Model):
+    """A login session ended by logout: every refresh token of its family is refused from then on
+    (accounts.tokens). A row may be deleted once REFRESH_TOKEN_LIFETIME, plus a margin for a refresh
+    that raced the logout, has passed since `revoked_at`: every token of the session has expired by then."""
+
+    family = models.CharField(max_length=64, unique=True)  # a jti: 32 hex digits
+    revoked_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"session {self.family} (revoked {self.revoked_at:%Y-%m-%d %H:%M})"

@@ -5,9 +5,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.serializers import TokenRefreshSerializer
-from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView
 
+from gateway_project.accounts import tokens
 from gateway_project.accounts.serializers import (
     LogoutSerializer,
     RegisterSerializer,
@@ -71,7 +71,7 @@ class TokenRefreshViewSchema(OpenApiViewExtension):
             summary="Refresh tokens",
             auth=[{}],
             description="Exchange a refresh token for a new access and refresh token; the old refresh token is "
-            "blacklisted. Public.",
+            "blacklisted: each refresh token is redeemed once, even by simultaneous requests. Public.",
             request=TokenRefreshSerializer,
             responses={200: TokenPairSerializer, 400: bad_request(), 401: INVALID_REFRESH},
         )
@@ -82,7 +82,7 @@ class TokenRefreshViewSchema(OpenApiViewExtension):
 
 
 class LogoutView(APIView):
-    """Blacklist a refresh token so it can no longer be used."""
+    """End the session of a refresh token: no refresh token of it works afterwards."""
 
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
@@ -93,17 +93,24 @@ class LogoutView(APIView):
 
     @api_operation(
         summary="Log out",
-        description="Blacklist a refresh token: it is refused afterwards. Public (the token is the credential).",
+        description="End the session of a refresh token: it, and every refresh token rotated from the same "
+        "login, is refused afterwards (an access token already issued works until it expires). A token "
+        "already rotated ends the session too; logging out twice is fine. Public (the token is the credential).",
         request=LogoutSerializer,
-        responses={204: OpenApiResponse(description="Logged out."), 400: bad_request(), 401: INVALID_REFRESH},
+        responses={
+            204: OpenApiResponse(description="Logged out."),
+            400: bad_request(),
+            401: error("token_not_valid", description="Not a refresh token, or an invalid or expired one."),
+        },
     )
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         try:
-            RefreshToken(serializer.validated_data["refresh"]).blacklist()
+            token = tokens.SessionRefreshToken(serializer.validated_data["refresh"])
         except TokenError as exc:
             raise InvalidToken(exc.args[0]) from exc
+        tokens.end_session(token)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
