@@ -118,6 +118,7 @@ def ticket_type_json(ticket_type: tickets_pb2.TicketType) -> dict:
         "capacity": ticket_type.capacity,
         "available": ticket_type.available,
         "max_per_order": ticket_type.max_per_order,
+        "max_per_customer": ticket_type.max_per_customer or None,
     }
 
 
@@ -132,6 +133,9 @@ class TicketTypeSerializer(ResponseSerializer):
     capacity = serializers.IntegerField()
     available = serializers.IntegerField()
     max_per_order = serializers.IntegerField()
+    max_per_customer = serializers.IntegerField(
+        allow_null=True, help_text="Seats one customer may hold and buy over all their orders; null: no limit."
+    )
 
 
 class TicketTypeListSerializer(ResponseSerializer):
@@ -216,6 +220,15 @@ class TicketTypeWriteSerializer(serializers.Serializer):
     currency = serializers.CharField(required=False, default="USD", max_length=3)
     capacity = serializers.IntegerField(min_value=1, max_value=1_000_000)
     max_per_order = serializers.IntegerField(required=False, default=10, min_value=1, max_value=100)
+    max_per_customer = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        default=None,
+        min_value=1,
+        max_value=1000,
+        help_text="Seats one customer may hold and buy over all their orders (held and paid); omitted or null: "
+        "no limit.",
+    )
 
     def validate_currency(self, value: str) -> str:
         if not _CURRENCY.match(value):
@@ -231,4 +244,5 @@ class TicketTypeWriteSerializer(serializers.Serializer):
             currency=data["currency"],
             capacity=data["capacity"],
             max_per_order=data["max_per_order"],
+            max_per_customer=data["max_per_customer"] or 0,
         )

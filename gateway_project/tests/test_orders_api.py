@@ -126,6 +126,16 @@ class ReserveSeatsTests(TicketingAPITestCase):
         self.assert_error(response, status.HTTP_409_CONFLICT, "sold_out")
         self.assertEqual(self.available(ticket_type), 1)
 
+    def test_seats_past_the_customer_limit_are_a_conflict_naming_what_the_customer_has(self):
+        ticket_type = self.ticket_type_on_sale(capacity=50, max_per_customer=3)
+        self.reserved_order(ticket_type, quantity=2)
+
+        response = self.reserve(ticket_type, quantity=2)
+
+        self.assert_error(response, status.HTTP_409_CONFLICT, "customer_limit_reached")
+        self.assertEqual((response.json()["max_per_customer"], response.json()["held_and_bought"]), (3, 2))
+        self.assertEqual(self.available(ticket_type), 48)
+
     def test_the_last_seats_can_be_reserved(self):
         ticket_type = self.ticket_type_on_sale(capacity=5)
         self.reserved_order(ticket_type, quantity=4)

@@ -11,7 +11,17 @@ from gateway_project.tests.ticketing import (
     ticket_types_url,
 )
 
-TICKET_TYPE_FIELDS = {"id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order"}
+TICKET_TYPE_FIELDS = {
+    "id",
+    "event_id",
+    "name",
+    "price",
+    "currency",
+    "capacity",
+    "available",
+    "max_per_order",
+    "max_per_customer",
+}
 
 
 class CreateTicketTypeTests(TicketingAPITestCase):
@@ -42,8 +52,26 @@ class CreateTicketTypeTests(TicketingAPITestCase):
                 "capacity": 50,
                 "available": 50,
                 "max_per_order": 4,
+                "max_per_customer": None,
             },
         )
+
+    def test_a_customer_limit_can_be_set(self):
+        self.authenticate(self.organizer)
+
+        response = self.client.post(self.url, self.body(max_per_customer=6), format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
+        self.assertEqual(response.json()["max_per_customer"], 6)
+
+    def test_customer_limit_out_of_range_is_rejected(self):
+        self.authenticate(self.organizer)
+
+        for limit in (0, -1, 1001, "many"):
+            with self.subTest(limit=limit):
+                response = self.client.post(self.url, self.body(max_per_customer=limit), format="json")
+
+                self.assert_field_error(response, "max_per_customer")
 
     def test_price_given_as_a_number_or_short_string_is_sent_with_two_decimals(self):
         self.authenticate(self.organizer)
@@ -139,6 +167,14 @@ class CreateTicketTypeTests(TicketingAPITestCase):
                 response = self.client.post(self.url, self.body(currency=currency), format="json")
 
                 self.assert_field_error(response, "currency")
+
+    def test_a_three_letter_code_that_is_no_iso_4217_currency_is_rejected(self):
+        self.authenticate(self.organizer)
+
+        response = self.client.post(self.url, self.body(currency="ZZZ"), format="json")
+
+        self.assertEqual(response.json(), {"currency": ["Enter a 3-letter ISO 4217 currency code."]})
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
 
     def test_max_per_order_out_of_range_is_rejected(self):
         self.authenticate(self.organizer)

@@ -117,7 +117,15 @@ class OrderListView(APIView):
             401: UNAUTHENTICATED,
             403: error("permission_denied", description="Only customers buy tickets."),
             404: error("not_found", description="No such ticket type."),
-            409: error("sold_out", "event_cancelled", "event_started", "idempotency_key_reused"),
+            409: error(
+                "sold_out",
+                "customer_limit_reached",
+                "event_cancelled",
+                "event_started",
+                "idempotency_key_reused",
+                description="`customer_limit_reached` also gives `max_per_customer` and `held_and_bought` (the "
+                "caller's held and paid seats of the type).",
+            ),
             429: error(
                 "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."
             ),
@@ -178,7 +186,13 @@ class PayOrderView(APIView):
             401: UNAUTHENTICATED,
             402: error("payment_declined", description="Nothing was charged.", serializer=PaymentDeclinedSerializer),
             404: NO_ORDER,
-            409: error("hold_expired", "order_not_payable", description="Reserve again after `hold_expired`."),
+            409: error(
+                "hold_expired",
+                "order_cancelled",
+                "order_not_payable",
+                description="Reserve again after `hold_expired`. `order_cancelled`: the order was cancelled while "
+                "the card was charged; the charge is refunded (`refunded_amount`) and the order stays cancelled.",
+            ),
             502: bad_gateway("tickets", "payments"),
             503: error(
                 "tickets_unavailable",

@@ -15,6 +15,8 @@ class TicketType(models.Model):
     sold = models.PositiveIntegerField(default=0)
     held = models.PositiveIntegerField(default=0)
     max_per_order = models.PositiveIntegerField(default=10)
+    # Seats one customer may hold and buy over all their orders; NULL: no limit (CustomerSeats counts them).
+    max_per_customer = models.PositiveIntegerField(null=True, blank=True)
     # Closed when the event is cancelled: no new holds, whatever the event service says.
     sales_open = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -109,6 +111,26 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"Ticket {self.id} ({self.status})"
+
+
+class CustomerSeats(models.Model):
+    """Seats of a limited ticket type (max_per_customer) that one customer holds or bought.
+
+    The per-customer guard is a conditional UPDATE of this row in the hold's transaction; rows
+    exist only for types with a limit, so unlimited sales pay nothing for it.
+    """
+
+    user_id = models.BigIntegerField()
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="+")
+    seats = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "ticket_type"], name="customerseats_one_per_customer_and_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id}: {self.seats} of type {self.ticket_type_id}"
 
 
 class OutboxMessage(OutboxMessageBase):

@@ -36,6 +36,7 @@ def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
         capacity=ticket_type.capacity,
         available=ticket_type.available,
         max_per_order=ticket_type.max_per_order,
+        max_per_customer=ticket_type.max_per_customer or 0,
     )
 
 
@@ -87,6 +88,7 @@ class TicketServicer(Service):
             currency=request.currency,
             capacity=request.capacity,
             max_per_order=request.max_per_order,
+            max_per_customer=request.max_per_customer,
         )
         return ticket_type_to_proto(ticket_type)
 

@@ -18,9 +18,10 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 import grpc
+import pycountry
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max, Sum
+from django.db import IntegrityError, OperationalError, transaction
+from django.db.models import Case, F, Max, Sum, Value, When
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 from prometheus_client import Counter
@@ -28,13 +29,14 @@ from prometheus_client import Counter
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from servicekit import clients, outbox
+from servicekit.db import is_lock_conflict
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import CUSTOMER, Caller
 from servicekit.money import CENT, money_text
 from servicekit.pagination import newest_first
 from servicekit.timestamps import from_timestamp
-from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
+from ticket_service.tickets.models import CustomerSeats, Order, OutboxMessage, Ticket, TicketType
 
 log = logging.getLogger("microtix.tickets")
 
@@ -46,6 +48,9 @@ TICKETS_CHECKED_IN = Counter("microtix_tickets_checked_in", "Tickets admitted at
 
 MAX_PRICE = Decimal("100000000")
 DEFAULT_MAX_PER_ORDER = 10
+MAX_PER_CUSTOMER = 1000
+# Attempts of a reservation's transaction when MySQL picks it as a deadlock victim or times out its lock wait.
+RESERVE_ATTEMPTS = 3
 DEFAULT_PAGE_SIZE = 20
 BUYERS_PAGE_SIZE = 500
 MAX_PAGE_SIZE = 100
@@ -90,6 +95,16 @@ class SoldOut(Conflict):
     code = "sold_out"
 
 
+class CustomerLimitReached(Conflict):
+    """This customer may not hold or buy more tickets of this type."""
+
+    code = "customer_limit_reached"
+
+
+class _CustomerSeatsTaken(Exception):
+    """Internal: the customer's limit refused the seats (rolls back a savepoint)."""
+
+
 class EventCancelled(Conflict):
     """The event is cancelled."""
 
@@ -106,6 +121,12 @@ class HoldExpired(Conflict):
     """The seat hold has expired; reserve again."""
 
     code = "hold_expired"
+
+
+class OrderCancelled(Conflict):
+    """The order was cancelled while its card was being charged; the payment was refunded."""
+
+    code = "order_cancelled"
 
 
 class OrderNotPayable(Conflict):
@@ -208,8 +229,9 @@ def create_ticket_type(
     currency: str = "",
     capacity: int,
     max_per_order: int = 0,
+    max_per_customer: int = 0,
 ) -> TicketType:
-    """Add a ticket type to an event its organizer owns."""
+    """Add a ticket type to an event its organizer owns; `max_per_customer` 0 means no limit."""
     event = get_event_info(event_id, caller)
     _require_organizer(caller, event)
     if event.cancelled:
@@ -225,17 +247,30 @@ def create_ticket_type(
     amount = parse_amount(price)
     if amount is None or amount < 0:
         problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
-    if not _CURRENCY.fullmatch(currency):
+    if not is_iso_4217(currency):
         problems["currency"] = ["Enter a 3-letter ISO 4217 currency code."]
     if not 1 <= capacity <= 1_000_000:
         problems["capacity"] = ["Capacity must be between 1 and 1000000."]
     if not 1 <= max_per_order <= 100:
         problems["max_per_order"] = ["Must be between 1 and 100."]
+    if not 0 <= max_per_customer <= MAX_PER_CUSTOMER:
+        problems["max_per_customer"] = [f"Must be between 1 and {MAX_PER_CUSTOMER}, or 0 for no limit."]
     if problems:
         raise InvalidInput(field_errors=problems)
     return TicketType.objects.create(
-        event_id=event_id, name=name, price=amount, currency=currency, capacity=capacity, max_per_order=max_per_order
+        event_id=event_id,
+        name=name,
+        price=amount,
+        currency=currency,
+        capacity=capacity,
+        max_per_order=max_per_order,
+        max_per_customer=max_per_customer or None,
     )
+
+
+def is_iso_4217(code: str) -> bool:
+    """True if `code` is a currency of ISO 4217's list (as pycountry ships it), in upper case."""
+    return bool(_CURRENCY.fullmatch(code)) and pycountry.currencies.get(alpha_3=code) is not None
 
 
 def parse_amount(text: str) -> Decimal | None:
@@ -315,29 +350,21 @@ def reserve_seats(
     if event.starts_at <= now:
         raise EventStarted()
     release_expired_holds(ticket_type_id=ticket_type.id)
+    order_fields = {
+        "user_id": caller.user_id,
+        "email": email,
+        "full_name": full_name,
+        "event_id": ticket_type.event_id,
+        "ticket_type": ticket_type,
+        "quantity": quantity,
+        "unit_price": ticket_type.price,
+        "total": ticket_type.price * quantity,
+        "currency": ticket_type.currency,
+        "expires_at": now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
+        "idempotency_key": key,
+    }
     try:
-        with transaction.atomic():
-            # The guard: hold seats only if they exist, decided by the database row itself.
-            held = (
-                TicketType.objects.filter(pk=ticket_type.id, sales_open=True)
-                .filter(capacity__gte=F("sold") + F("held") + quantity)
-                .update(held=F("held") + quantity)
-            )
-            if not held:
-                raise SoldOut()
-            order = Order.objects.create(
-                user_id=caller.user_id,
-                email=email,
-                full_name=full_name,
-                event_id=ticket_type.event_id,
-                ticket_type=ticket_type,
-                quantity=quantity,
-                unit_price=ticket_type.price,
-                total=ticket_type.price * quantity,
-                currency=ticket_type.currency,
-                expires_at=now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
-                idempotency_key=key,
-            )
+        order = _hold_seats(ticket_type, quantity, order_fields)
     except IntegrityError:
         # A concurrent request with the same key won the race; its hold stands, ours rolled back.
         existing = _replayed_order(caller, key, ticket_type_id, quantity) if key else None
@@ -347,6 +374,54 @@ def reserve_seats(
     ORDERS_RESERVED.inc()
     log.info("order %s reserved %s x type %s for user %s", order.id, quantity, ticket_type.id, caller.user_id)
     return order, True
+
+
+def _hold_seats(ticket_type: TicketType, quantity: int, order_fields: dict) -> Order:
+    """Hold the seats and write the reserved order in one transaction, tried again if MySQL
+    rolled it back for a deadlock or a lock wait timeout (the guards make a retry safe)."""
+    for attempt in range(1, RESERVE_ATTEMPTS + 1):
+        try:
+            with transaction.atomic():
+                # The guard: hold seats only if they exist, decided by the database row itself.
+                held = (
+                    TicketType.objects.filter(pk=ticket_type.id, sales_open=True)
+                    .filter(capacity__gte=F("sold") + F("held") + quantity)
+                    .update(held=F("held") + quantity)
+                )
+                if not held:
+                    raise SoldOut()
+                if ticket_type.max_per_customer:
+                    _count_customer_seats(order_fields["user_id"], ticket_type, quantity)
+                return Order.objects.create(**order_fields)
+        except OperationalError as exc:
+            if attempt == RESERVE_ATTEMPTS or not is_lock_conflict(exc):
+                raise
+            log.warning("reservation of type %s: %s; trying again (attempt %s)", ticket_type.id, exc, attempt + 1)
+    raise AssertionError("unreachable")
+
+
+def _count_customer_seats(user_id: int, ticket_type: TicketType, quantity: int) -> None:
+    """Count `quantity` more seats of a limited type against the customer, or raise
+    CustomerLimitReached. Runs in the transaction holding the seats, after the type row is locked."""
+    limit = ticket_type.max_per_customer
+    CustomerSeats.objects.bulk_create([CustomerSeats(user_id=user_id, ticket_type=ticket_type)], ignore_conflicts=True)
+    # The guard: the database row decides, so parallel orders of one customer cannot pass the limit together.
+    counted = CustomerSeats.objects.filter(
+        user_id=user_id, ticket_type=ticket_type, seats__lte=limit - quantity
+    ).update(seats=F("seats") + quantity)
+    if not counted:
+        seats = CustomerSeats.objects.get(user_id=user_id, ticket_type=ticket_type).seats
+        raise CustomerLimitReached(
+            f"One customer may hold or buy at most {limit} tickets of this type; you already have {seats}.",
+            extra={"max_per_customer": limit, "held_and_bought": seats},
+        )
+
+
+def _uncount_customer_seats(order: Order) -> None:
+    """The order's seats no longer count against its customer's limit (no row: the type has none)."""
+    CustomerSeats.objects.filter(
+        user_id=order.user_id, ticket_type_id=order.ticket_type_id, seats__gte=order.quantity
+    ).update(seats=F("seats") - order.quantity)
 
 
 def _buyer_problems(email: str, full_name: str) -> dict[str, list[str]]:
@@ -393,6 +468,7 @@ def _release(order_id: int, new_status: str, *, only_expired: bool = False) -> b
             return False
         Order.objects.filter(pk=order.id).update(status=new_status, updated_at=timezone.now())
         TicketType.objects.filter(pk=order.ticket_type_id).update(held=F("held") - order.quantity)
+        _uncount_customer_seats(order)
     if new_status == Order.Status.EXPIRED:
         ORDERS_EXPIRED.inc()
     log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)
@@ -439,7 +515,7 @@ def _reconcile_payment(order_id: int) -> bool | None:
     except RemoteError:
         return None
     if payment is not None:
-        with contextlib.suppress(HoldExpired):  # raised after refunding: settled either way
+        with contextlib.suppress(HoldExpired, OrderCancelled):  # raised after refunding: settled either way
             complete_paid_order(order_id, payment)
         return True
     Order.objects.filter(pk=order_id).update(payment_started_at=None)
@@ -530,12 +606,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 held=F("held") - order.quantity, sold=F("sold") + order.quantity
             )
         elif order.status == Order.Status.EXPIRED:
-            # The hold lapsed while the card was charged: take the seats again if they are still free.
-            seats = bool(
-                TicketType.objects.filter(pk=order.ticket_type_id, sales_open=True)
-                .filter(capacity__gte=F("sold") + F("held") + order.quantity)
-                .update(sold=F("sold") + order.quantity)
-            )
+            seats = _sell_lapsed_seats(order)
         if seats:
             now = timezone.now()
             order.status, order.paid_at = Order.Status.PAID, now
@@ -567,8 +638,34 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
         ORDERS_PAID.inc()
         log.info("order %s paid: %s tickets issued", order.id, order.quantity)
         return order
+    if order.status == Order.Status.CANCELLED:
+        refunded = refund_order(order.id, reason="order cancelled while its card was charged")
+        amount = money_text(refunded.refunded_amount)
+        raise OrderCancelled(
+            f"The order was cancelled while its card was charged; the payment of {amount} {order.currency} "
+            "was refunded.",
+            extra={"refunded_amount": amount},
+        )
     refund_order(order.id, reason="seats no longer available when the payment completed")
     raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def _sell_lapsed_seats(order: Order) -> bool:
+    """The hold lapsed while the card was charged: sell the order its seats again if they are
+    still free and its customer's limit allows them."""
+    try:
+        with transaction.atomic():
+            sold = (
+                TicketType.objects.filter(pk=order.ticket_type_id, sales_open=True)
+                .filter(capacity__gte=F("sold") + F("held") + order.quantity)
+                .update(sold=F("sold") + order.quantity)
+            )
+            ticket_type = TicketType.objects.only("max_per_customer").get(pk=order.ticket_type_id)
+            if sold and ticket_type.max_per_customer:
+                _count_customer_seats(order.user_id, ticket_type, order.quantity)
+            return bool(sold)
+    except CustomerLimitReached:
+        return False  # the savepoint gave the seats back
 
 
 def issued_tickets(order: Order) -> list[Ticket]:
@@ -581,15 +678,23 @@ def issued_tickets(order: Order) -> list[Ticket]:
 
 def refund_order(order_id: int, reason: str) -> Order:
     """Refund the order's payment in full (idempotent) and mark the order refunded."""
+    # A cancelled order stays cancelled, as its buyer was told, with the refund recorded.
+    final_status = Case(
+        When(status=Order.Status.CANCELLED, then=Value(Order.Status.CANCELLED)), default=Value(Order.Status.REFUNDED)
+    )
     if Order.objects.filter(pk=order_id, total=0).exists():
-        Order.objects.filter(pk=order_id).update(status=Order.Status.REFUNDED, updated_at=timezone.now())
+        Order.objects.filter(pk=order_id).update(status=final_status, updated_at=timezone.now())
         return Order.objects.get(pk=order_id)  # free: nothing was charged
     try:
         payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
     except RemoteError as exc:
         raise exc.as_domain_error() from None
+    # Clearing payment_started_at: the charge is settled, so the sweep has nothing left to reconcile.
     Order.objects.filter(pk=order_id).exclude(status=Order.Status.REFUNDED).update(
-        status=Order.Status.REFUNDED, refunded_amount=Decimal(payment.refunded_amount), updated_at=timezone.now()
+        status=final_status,
+        refunded_amount=Decimal(payment.refunded_amount),
+        payment_started_at=None,
+        updated_at=timezone.now(),
     )
     log.info("order %s refunded %s (%s)", order_id, payment.refunded_amount, reason)
     return Order.objects.get(pk=order_id)

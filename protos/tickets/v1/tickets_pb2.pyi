@@ -39,7 +39,7 @@ TICKET_STATUS_CHECKED_IN: TicketStatus
 TICKET_STATUS_VOID: TicketStatus
 
 class TicketType(_message.Message):
-    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order")
+    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer")
     ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -48,6 +48,7 @@ class TicketType(_message.Message):
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     id: int
     event_id: int
     name: str
@@ -56,23 +57,26 @@ class TicketType(_message.Message):
     capacity: int
     available: int
     max_per_order: int
-    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ...) -> None: ...
+    max_per_customer: int
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ...) -> None: ...
 
 class CreateTicketTypeRequest(_message.Message):
-    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order")
+    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order", "max_per_customer")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     name: str
     price: str
     currency: str
     capacity: int
     max_per_order: int
-    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ...) -> None: ...
+    max_per_customer: int
+    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ...) -> None: ...
 
 class ListTicketTypesRequest(_message.Message):
     __slots__ = ("event_id",)

@@ -128,7 +128,9 @@ class TicketServiceServicer:
 
     def ReserveSeats(self, request, context):
         """Hold seats for the calling customer until expires_at. Not enough seats:
-        FAILED_PRECONDITION code "sold_out"; event cancelled or started: FAILED_PRECONDITION.
+        FAILED_PRECONDITION code "sold_out"; more than the type's max_per_customer with the
+        caller's other held and paid seats: FAILED_PRECONDITION code "customer_limit_reached";
+        event cancelled or started: FAILED_PRECONDITION.
         Replaying an idempotency key returns the same order and holds nothing more.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
@@ -137,7 +139,8 @@ class TicketServiceServicer:
 
     def PayOrder(self, request, context):
         """Charge the card through the payment service and issue the tickets. Paying a
-        paid order returns it unchanged and charges nothing.
+        paid order returns it unchanged and charges nothing. An order cancelled while its
+        card was charged: FAILED_PRECONDITION code "order_cancelled", the charge refunded.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -1,9 +1,13 @@
 """INVARIANT 3: never a payment without tickets. services.complete_paid_order turns a succeeded
 payment into tickets while the seats are there, and refunds it when they are gone."""
 
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 from grpc import StatusCode
 
 from protos.payments.v1 import payments_pb2
+from protos.tickets.v1 import tickets_pb2
 from servicekit.grpc_client import RemoteError
 from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket
@@ -31,16 +35,18 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         ticket_type_row = self.row(ticket_type.id)
         self.assertEqual((ticket_type_row.sold, ticket_type_row.held), (2, 0))
 
-    def test_payment_of_an_order_cancelled_meanwhile_is_refunded(self):
-        ticket_type = self.make_ticket_type(capacity=5)
+    def test_payment_of_an_order_cancelled_meanwhile_is_refunded_and_the_order_stays_cancelled(self):
+        ticket_type = self.make_ticket_type(capacity=5, price="30.00")
         order = self.reserve_order(ticket_type.id, 2)
         self.call("CancelOrder", self.CUSTOMER, order_id=order.id)
         payment = self.charge_directly(self.order_row(order.id))
 
-        with self.assertRaises(services.HoldExpired):
+        with self.assertRaises(services.OrderCancelled) as raised:
             services.complete_paid_order(order.id, payment)
 
-        self.assertEqual(self.order_row(order.id).status, Order.Status.REFUNDED)
+        self.assertEqual(raised.exception.extra, {"refunded_amount": "60.00"})
+        row = self.order_row(order.id)
+        self.assertEqual((row.status, str(row.refunded_amount)), (Order.Status.CANCELLED, "60.00"))
         self.assertEqual(self.payment_of(order.id).status, payments_pb2.PAYMENT_STATUS_REFUNDED)
         self.assertEqual(self.row(ticket_type.id).sold, 0)
 
@@ -74,6 +80,37 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         self.assertEqual(self.payment_of(order.id).status, payments_pb2.PAYMENT_STATUS_SUCCEEDED)
 
 
+class CancelWhileTheCardIsChargedTests(TicketServiceTestCase):
+    SLOW_CARD = "4000000000000077"  # the simulated provider answers after 3 s
+
+    def wait_for_the_charge_to_start(self, order_id: int) -> None:
+        deadline = time.monotonic() + 10
+        while self.order_row(order_id).payment_started_at is None:
+            self.assertLess(time.monotonic(), deadline, "the payment never started")
+            time.sleep(0.02)
+
+    def test_the_payment_is_answered_order_cancelled_with_its_refund_and_the_order_stays_cancelled(self):
+        ticket_type = self.make_ticket_type(capacity=5, price="30.00")
+        order = self.reserve_order(ticket_type.id, 2)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            paying = pool.submit(self.pay, order.id, self.CUSTOMER, self.SLOW_CARD)
+            self.wait_for_the_charge_to_start(order.id)
+            cancelled = self.call("CancelOrder", self.CUSTOMER, order_id=order.id)
+            with self.assertRaises(RemoteError) as raised:
+                paying.result(timeout=30)
+
+        self.assertEqual(cancelled.status, tickets_pb2.ORDER_STATUS_CANCELLED)
+        self.assertRemoteError(raised.exception, StatusCode.FAILED_PRECONDITION, "order_cancelled")
+        self.assertEqual(raised.exception.extra, {"refunded_amount": "60.00"})
+        row = self.order_row(order.id)
+        self.assertEqual((row.status, str(row.refunded_amount)), (Order.Status.CANCELLED, "60.00"))
+        self.assertIsNone(row.payment_started_at)  # settled: the sweep has nothing to reconcile
+        self.assertFalse(Ticket.objects.filter(order_id=order.id).exists())
+        self.assertEqual(self.payment_of(order.id).status, payments_pb2.PAYMENT_STATUS_REFUNDED)
+        ticket_type_row = self.row(ticket_type.id)
+        self.assertEqual((ticket_type_row.sold, ticket_type_row.held), (0, 0))
+
+
 class PayWhileCancellingRaceTests(RaceTestCase):
     def test_paying_and_cancelling_an_order_at_once_never_leaves_a_payment_without_tickets(self):
         ticket_type = self.make_ticket_type(capacity=5)
@@ -87,7 +124,7 @@ class PayWhileCancellingRaceTests(RaceTestCase):
 
         results = run_together([pay, cancel] * 5)
 
-        expected_refusals = {"hold_expired", "order_not_payable", "order_not_cancellable"}
+        expected_refusals = {"order_cancelled", "order_not_payable", "order_not_cancellable"}
         for result in results:
             if isinstance(result, RemoteError):
                 self.assertEqual(result.status, StatusCode.FAILED_PRECONDITION, result)
@@ -105,7 +142,7 @@ class PayWhileCancellingRaceTests(RaceTestCase):
             self.assertEqual(tickets, 2)
             self.assertEqual((ticket_type_row.sold, ticket_type_row.held), (2, 0))
         else:
-            self.assertIn(row.status, [Order.Status.CANCELLED, Order.Status.REFUNDED])
+            self.assertEqual(row.status, Order.Status.CANCELLED)
             self.assertIn(payment_status, [None, payments_pb2.PAYMENT_STATUS_REFUNDED])
             self.assertEqual(tickets, 0)
             self.assertEqual((ticket_type_row.sold, ticket_type_row.held), (0, 0))

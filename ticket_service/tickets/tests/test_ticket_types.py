@@ -154,6 +154,21 @@ class CreateTicketTypeTests(TicketServiceTestCase):
                 )
                 self.assertEqual(list(error.field_errors), ["currency"])
 
+    def test_a_three_letter_code_that_is_no_iso_4217_currency_is_invalid_argument_on_currency(self):
+        error = self.assertFails(
+            StatusCode.INVALID_ARGUMENT,
+            None,
+            "CreateTicketType",
+            self.ORGANIZER,
+            event_id=self.make_event().id,
+            name="General",
+            price="10.00",
+            currency="ZZZ",
+            capacity=5,
+        )
+
+        self.assertEqual(error.field_errors, {"currency": ["Enter a 3-letter ISO 4217 currency code."]})
+
     def test_currency_with_a_trailing_newline_is_invalid_argument_on_currency(self):
         event = self.make_event()
 
