@@ -48,4 +48,4 @@ EXPOSE 8000 50051 50052 50053 50054 51051 51052 51053 51054 51055
 
 # Default process: the gateway, exactly as the Procfile runs it (through sh for ${MICROTIX_HTTP_PORT:-8000};
 # exec so gunicorn is PID 1 and receives SIGTERM). docker-compose.yml sets every other process's command.
-CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --config gateway_project/gunicorn.conf.py --bind 0.0.0.0:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads 4 --graceful-timeout 10 --access-logfile -"]
+CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --config gateway_project/gunicorn.conf.py --bind 0.0.0.0:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads ${GATEWAY_THREADS:-64} --graceful-timeout 10 --access-logfile -"]

@@ -108,11 +108,43 @@ def bench_environ(smtp_port: int) -> dict[str, str]:
     }
 
 
+def server_errors(results: dict) -> list[dict]:
+    """Every 5xx the run was answered ({"what", "status", "request_id"}), from every scenario that counts them."""
+    found = []
+    for sale in [results.get("flash_sale"), *results.get("growth", {}).get("sales", [])]:
+        found += (sale or {}).get("server_errors", [])
+    for row in results.get("read_path", []):
+        found += row.get("server_errors", [])
+    # Scenario 6 reuses scenario 1's sale: each answer once.
+    return list({error["request_id"]: error for error in found}.values())
+
+
+def unexplained(errors: list[dict]) -> list[dict]:
+    """The 5xx that are not a clear "try again" (503 with its code and Retry-After): 500, 502, 504..."""
+    return [error for error in errors if error["status"] != 503]
+
+
+def keep_logs(stack: ProcessStack, offsets: dict[str, int], into: Path) -> Path:
+    """Copy what each process of the stack logged during the run (from `offsets`) into `into`/."""
+    into.mkdir(parents=True, exist_ok=True)
+    for name, offset in offsets.items():
+        source = stack.log_path(name)
+        if source.exists():
+            with source.open("rb") as log:
+                log.seek(offset)
+                (into / f"{name}.log").write_bytes(log.read())
+    return into
+
+
 class Run:
-    def __init__(self, plan: Plan, profile_dir: Path | None = None, sale_only: bool = False):
+    def __init__(
+        self, plan: Plan, profile_dir: Path | None = None, sale_only: bool = False, logs_dir: Path | None = None
+    ):
         self.plan = plan
         self.sale_only = sale_only
         self.profile_dir = profile_dir
+        # Where the stack's logs are copied when any request was answered 5xx (they name its request id).
+        self.logs_dir = logs_dir or REPO_ROOT / "var" / "bench-logs"
         self.results: dict = {"plan": {k: v for k, v in plan.__dict__.items() if k != "extra"}}
         self.paid_orders = 0  # order confirmations the worker owes the SMTP server
 
@@ -124,6 +156,8 @@ class Run:
         self.stack = ProcessStack(
             PROCESSES, database_name=f"microtix_bench_{uuid.uuid4().hex[:8]}", environ=bench_environ(self.smtp.port)
         )
+        # The log files are appended to (one per process and port): this run's part starts here.
+        log_offsets = {name: _size(self.stack.log_path(name)) for name in PROCESSES}
         try:
             self.stack.start(timeout=180)
             self.results["stack_start_seconds"] = time.monotonic() - started
@@ -140,8 +174,23 @@ class Run:
             say("stopping the stack")
             self.stack.stop()
             self.smtp.stop()
+            self._report_server_errors(log_offsets)
         self.results["total_seconds"] = time.monotonic() - started
         return self.results
+
+    def _report_server_errors(self, log_offsets: dict[str, int]) -> None:
+        """Name every 5xx by its request id and keep the stack's logs, where those ids lead."""
+        errors = server_errors(self.results)
+        self.results["server_errors"] = errors
+        if not errors:
+            return
+        kept = keep_logs(self.stack, log_offsets, self.logs_dir / time.strftime("%Y%m%d-%H%M%S"))
+        self.results["logs"] = str(kept)
+        say(f"{len(errors)} answer(s) 5xx; the stack's logs are kept in {kept}/ (grep the request id):")
+        for error in errors[:20]:
+            say(f"  {error['what']}: X-Request-ID {error['request_id']}")
+        if len(errors) > 20:
+            say(f"  ... and {len(errors) - 20} more in the results' server_errors")
 
     # --- setup ------------------------------------------------------------------------------------------
 
@@ -315,9 +364,16 @@ class Run:
         self.results["fan_out"] = result.as_dict()
 
 
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
 def failures(results: dict) -> list[str]:
-    """The invariants a run must keep: never oversold, every seat sold, every email sent."""
+    """The invariants a run must keep: never oversold, every seat sold, every email sent, no 5xx
+    but a clear 503 (retried by the buyers)."""
     problems = []
+    for error in unexplained(results.get("server_errors", [])):
+        problems.append(f"{error['what']} (X-Request-ID {error['request_id']})")
     sales = [results["flash_sale"], *results["growth"]["sales"]]
     for sale in sales:
         if sale["oversold"]:
@@ -351,14 +407,14 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(
                 "make bench measures MySQL/MariaDB: set DATABASE_URL=mysql://... and CELERY_BROKER_URL=amqp://..."
             )
-        results = Run(plan, args.profile, args.sale_only).execute()
+        results = Run(plan, args.profile, args.sale_only, args.out / report.ASSETS / "logs").execute()
         results["machine"] = report.machine()
     if args.sale_only:
         out = args.out / report.ASSETS / "sale-only.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(results, indent=1, default=str) + "\n")
         say(f"wrote {out}")
-        return 1 if results["flash_sale"]["oversold"] else 0
+        return 1 if results["flash_sale"]["oversold"] or unexplained(results["server_errors"]) else 0
     problems = failures(results)
     results["problems"] = problems
     baseline = json.loads(args.baseline.read_text()) if args.baseline else None

@@ -10,7 +10,8 @@ makes it ask for fewer seats, and at 1 seat it stops. Every request gets a defin
 (a status, or the transport error's name) that is counted, never raised: a sale against a
 service that restarts midway still ends with a result.
 
-- 5xx, 429 and transport errors are retried after a short pause; paying again is safe (the
+- 5xx, 429 and transport errors are retried after a short pause (each 5xx is kept in `server_errors`
+  with the X-Request-ID it was sent with: every request carries one); paying again is safe (the
   order id is the payment's idempotency key). A pay that still fails after `pay_attempts` is
   followed by a cancel, which gives the seats back unless the order was paid after all
   (409 `order_not_cancellable`: then the order is read and counted if paid).
@@ -34,7 +35,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bench.stats import Latency, client_session, request, status_name
+from bench.stats import Latency, client_session, request, server_error, status_name
 from tests.http import JsonClient
 
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 2, "cvc": "123"}
@@ -68,6 +69,7 @@ class FlashSaleResult:
     client_cpu_ms_per_request: float = 0.0
     requests: int = 0
     extra: dict = field(default_factory=dict)
+    server_errors: list[dict] = field(default_factory=list)  # each 5xx: what and its X-Request-ID
     orders: dict[int, str] = field(default_factory=dict)  # order id -> what its buyer learnt (not in as_dict)
 
     @property
@@ -176,6 +178,7 @@ class _FlashSale:
         self.latencies: dict[str, list[float]] = {"reserve": [], "pay": []}
         self.paid: dict[int, list[int]] = {}  # order id -> its ticket ids (a repeated answer counts once)
         self.orders: dict[int, str] = {}  # order id -> what its buyer last learnt of it
+        self.server_errors: list[dict] = []
         self.requests = 0
 
     async def run(self) -> FlashSaleResult:
@@ -209,6 +212,7 @@ class _FlashSale:
             pay=Latency.of(self.latencies["pay"]),
             client_cpu_ms_per_request=cpu / max(1, self.requests) * 1000,
             requests=self.requests,
+            server_errors=self.server_errors,
             orders=self.orders,
         )
 
@@ -223,11 +227,13 @@ class _FlashSale:
         """(status name, JSON body or None); the latency of a success is recorded under `phase`."""
         started = time.monotonic()
         headers = {"Authorization": f"Bearer {token}"}
-        code, raw, error = await request(self.session, method, path, json=body, headers=headers)
+        code, raw, error, request_id = await request(self.session, method, path, json=body, headers=headers)
         elapsed = time.monotonic() - started
         self.requests += 1
         status = status_name(code, raw, error)
         self.statuses[f"{phase} {status}"] += 1
+        if failed := server_error(f"{phase} {status}", code, request_id):
+            self.server_errors.append(failed)
         if status in ("200", "201") and phase in self.latencies:
             self.latencies[phase].append(elapsed)
         try:

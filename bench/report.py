@@ -200,12 +200,14 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
             ],
         ),
         "",
-        "Everything runs on this one machine: the gateway (gunicorn, 2 workers x 4 threads), the four gRPC "
-        "services (16 threads each), the Celery worker (2 processes), MariaDB, RabbitMQ and the load "
-        "generator share its cores.",
+        f"Everything runs on this one machine: the gateway (gunicorn, 2 workers x {env('GATEWAY_THREADS')} threads), "
+        f"the four gRPC services ({env('GRPC_MAX_WORKERS')} threads each), the Celery worker (2 processes), MariaDB, "
+        "RabbitMQ and the load generator share its cores.",
     ]
     if results.get("problems"):
         parts += ["", "**This run failed:** " + "; ".join(results["problems"])]
+    if results.get("server_errors"):
+        parts += ["", _server_errors(results)]
 
     parts += [
         "",
@@ -362,6 +364,21 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
     if baseline:
         parts += ["", "## Before and after", "", _comparison(baseline, results)]
     return "\n".join(parts)
+
+
+def _server_errors(results: dict) -> str:
+    """The 5xx answers by request id, and where the run kept its processes' logs."""
+    errors = results["server_errors"]
+    rows = [[error["what"], f"`{error['request_id']}`"] for error in errors[:50]]
+    more = f" ({len(errors) - 50} more in results.json)" if len(errors) > 50 else ""
+    return "\n".join(
+        [
+            f"**{len(errors)} answer(s) 5xx**{more}; the processes' logs of the run are kept in "
+            f"`{results.get('logs', '?')}` (every line carries its request id):",
+            "",
+            _table(["Answer", "X-Request-ID"], rows),
+        ]
+    )
 
 
 def _cpu_table(sale: dict) -> str:

@@ -7,6 +7,7 @@ import asyncio
 import json
 import math
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -15,6 +16,8 @@ import aiohttp
 
 # What a request can fail with short of an HTTP answer: connection refused or reset, timeout.
 TRANSPORT_ERRORS = (aiohttp.ClientError, asyncio.TimeoutError)
+# Sent with every request (the gateway keeps a valid one and logs it on every line of the request's path).
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 def percentile(sorted_values: list[float], q: float) -> float:
@@ -56,6 +59,7 @@ class LoadResult:
     latency: Latency
     statuses: dict[str, int] = field(default_factory=dict)
     client_cpu_ms_per_request: float = math.nan
+    server_errors: list[dict] = field(default_factory=list)  # see server_error()
 
     @property
     def per_second(self) -> float:
@@ -84,13 +88,23 @@ def status_name(status: int | None, body: bytes = b"", error: BaseException | No
 
 async def request(
     session: aiohttp.ClientSession, method: str, path: str, **kwargs
-) -> tuple[int | None, bytes, BaseException | None]:
-    """(status, body, None), or (None, b"", the transport error): never raises for a failed request."""
+) -> tuple[int | None, bytes, BaseException | None, str]:
+    """(status, body, None, request id), or (None, b"", the transport error, request id): never raises
+    for a failed request. Each request carries a fresh X-Request-ID, so a failure can be found in the logs."""
+    request_id = uuid.uuid4().hex
+    headers = {**kwargs.pop("headers", {}), REQUEST_ID_HEADER: request_id}
     try:
-        async with session.request(method, path, **kwargs) as response:
-            return response.status, await response.read(), None
+        async with session.request(method, path, headers=headers, **kwargs) as response:
+            return response.status, await response.read(), None, request_id
     except TRANSPORT_ERRORS as exc:
-        return None, b"", exc
+        return None, b"", exc, request_id
+
+
+def server_error(what: str, status: int | None, request_id: str) -> dict | None:
+    """For a 5xx answer, what failed ("reserve 500"), its status and the X-Request-ID it was sent with; else None."""
+    if status is None or status < 500:
+        return None
+    return {"what": what, "status": status, "request_id": request_id}
 
 
 def client_session(base_url: str, connections: int, timeout: float = 30) -> aiohttp.ClientSession:
@@ -115,6 +129,7 @@ async def closed_loop(
     counted). `path` may be a function of the request number."""
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
+    server_errors: list[dict] = []
     counter = iter(range(1 << 62))
     sent = 0
     started = time.monotonic()
@@ -124,9 +139,11 @@ async def closed_loop(
         nonlocal sent
         while (now := time.monotonic()) < stop_at:
             target = path(next(counter)) if callable(path) else path
-            status, body, error = await request(session, "GET", target)
+            status, body, error, request_id = await request(session, "GET", target)
             done = time.monotonic()
             sent += 1
+            if failed := server_error(f"{label} {status_name(status, body, error)}", status, request_id):
+                server_errors.append(failed)
             if now >= measure_from:
                 latencies.append(done - now)
                 statuses[status_name(status, body, error)] += 1
@@ -144,4 +161,5 @@ async def closed_loop(
         Latency.of(latencies),
         dict(statuses),
         cpu / max(1, sent) * 1000,
+        server_errors,
     )

@@ -47,6 +47,8 @@ VAR_DIR.mkdir(exist_ok=True)
 def _database(url: str) -> dict:
     config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
     if config["ENGINE"] == "django.db.backends.mysql":
+        # Django's backend with a cap on each process's connections (servicekit.db_connections).
+        config["ENGINE"] = "servicekit.mysql"
         config["OPTIONS"] = {"charset": "utf8mb4", "isolation_level": "read committed"}
         config["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
     elif config["ENGINE"] == "django.db.backends.sqlite3":
@@ -83,6 +85,14 @@ GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
 GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
 GRPC_CLIENT_RETRIES = env_int("GRPC_CLIENT_RETRIES")
+
+# MySQL connections one process opens at once (servicekit.db_connections); a thread that needs one
+# more waits at most a call's deadline (longer, and its caller has given up), then gets 503 database_busy.
+DB_MAX_CONNECTIONS = env_int("DB_MAX_CONNECTIONS")
+DB_CONNECTION_WAIT_SECONDS = GRPC_CLIENT_TIMEOUT
+# Connections kept open between requests while the process holds no more: the rest of the cap is
+# for threads that need one now, so idle threads never hold them all.
+DB_KEEP_CONNECTIONS = DB_MAX_CONNECTIONS // 2
 
 # Every process publishes Celery tasks (by name) to the same broker the worker consumes.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL")

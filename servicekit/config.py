@@ -78,7 +78,20 @@ ENV_VARS: dict[str, EnvVar] = {
             "Shared secret every internal gRPC call carries (metadata x-service-token); a service refuses a call "
             "without it (UNAUTHENTICATED), health checks excepted. Empty: derived from SECRET_KEY.",
         ),
-        EnvVar("GRPC_MAX_WORKERS", "16", "Thread pool size of each gRPC server."),
+        EnvVar(
+            "GRPC_MAX_WORKERS",
+            "128",
+            "Threads of each gRPC server, and the calls it serves at once (one more is refused at once, "
+            "RESOURCE_EXHAUSTED: 503 <service>_busy). As many as a gateway serves requests: a thread waiting on "
+            "a slow dependency holds no CPU and, outside a transaction, no database connection.",
+        ),
+        EnvVar(
+            "DB_MAX_CONNECTIONS",
+            "8",
+            "MySQL connections one process (each gRPC service, each gateway worker) opens at most; a thread that "
+            "needs one more waits up to GRPC_CLIENT_TIMEOUT, then 503 database_busy. The payments service opens up "
+            "to GRPC_MAX_WORKERS (a charge holds its connection while the provider answers).",
+        ),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
         EnvVar(
@@ -88,6 +101,12 @@ ENV_VARS: dict[str, EnvVar] = {
             "(UNAVAILABLE), with exponential backoff and jitter, within the call's deadline; writes are tried once.",
         ),
         EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
+        EnvVar(
+            "GATEWAY_THREADS",
+            "64",
+            "Threads of each gateway worker (gunicorn gthread): requests served at once per worker. Most of a "
+            "request is waiting on a service, which holds no CPU.",
+        ),
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
         EnvVar("ORDER_THROTTLE_RATE", "30/min", "Orders a user may create (POST /api/orders/)."),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),

@@ -17,7 +17,7 @@ import grpc
 from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from servicekit import errors
+from servicekit import db_connections, errors
 from servicekit.config import env_int, service_token
 from servicekit.grpc_server import (
     ERROR_CODE_KEY,
@@ -179,6 +179,8 @@ class RemoteError(Exception):
         """The same failure as a domain error, for a service to pass on to its own caller."""
         if self.status in _UNREACHABLE and not self.code:
             return errors.Unavailable(f"The {self.service} service is unavailable.", code=f"{self.service}_unavailable")
+        if self.status == grpc.StatusCode.RESOURCE_EXHAUSTED and not self.code:
+            return errors.Unavailable(f"The {self.service} service is busy.", code=f"{self.service}_busy")
         kind = _ERROR_BY_STATUS.get(self.status)
         if kind is None:
             return errors.Unavailable(f"The {self.service} service failed.", code=f"{self.service}_error")
@@ -221,6 +223,8 @@ class ServiceClient:
         (None: only if `method` is a read by its name, see :func:`is_read`)."""
         rpc = getattr(self._stub, method)
         metadata = (caller or Caller()).to_metadata()  # one request id for every attempt
+        # However long the call waits, this thread holds no database connection the process is short of.
+        db_connections.release_if_crowded()
         deadline = time.monotonic() + (timeout or self.timeout)
         attempts = self.attempts if (is_read(method) if idempotent is None else idempotent) else 1
         attempt = 1

@@ -19,7 +19,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram
 
-from servicekit import bench_http, errors, metrics, tracing
+from servicekit import bench_http, db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
 
 log = logging.getLogger("microtix.grpc")
@@ -100,9 +100,15 @@ class ServingInterceptor(grpc.ServerInterceptor):
                     trailing.append((EXTRA_KEY, json.dumps(exc.extra)))
                 context.set_trailing_metadata(tuple(trailing))
                 context.abort(code, exc.message)
-            except Exception:
+            except Exception as exc:
                 if context.code() not in (None, grpc.StatusCode.OK):
                     raise  # the servicer aborted with a status of its own
+                if db_connections.is_database_busy(exc):
+                    # A deadlock's victim, a lock wait timeout, no connection free: "try again", not a bug.
+                    code = grpc.StatusCode.UNAVAILABLE
+                    log.warning("database busy in %s request_id=%s: %s", method, request_id, exc, exc_info=True)
+                    context.set_trailing_metadata(((ERROR_CODE_KEY, db_connections.DATABASE_BUSY_CODE),))
+                    context.abort(code, "The database is busy; try again shortly.")
                 code = grpc.StatusCode.INTERNAL
                 log.exception("unhandled error in %s request_id=%s", method, request_id)
                 # The client learns that it failed, not the internals of why.
@@ -219,14 +225,22 @@ class GrpcService:
 
 
 def start_server(
-    handlers_hook, address: str, max_workers: int, service_token: str | None = None, *, bench_noop: bool = False
+    handlers_hook,
+    address: str,
+    max_workers: int,
+    service_token: str | None = None,
+    *,
+    bench_noop: bool = False,
+    max_concurrent_rpcs: int | None = None,
 ) -> GrpcService:
     """Create, register and start a gRPC server on `address` (port 0: a free one) that serves
     callers carrying `service_token` (default: settings.SERVICE_TOKEN); `bench_noop` adds the
-    benchmarks' no-op RPC (servicekit.bench_http)."""
+    benchmarks' no-op RPC (servicekit.bench_http). Beyond `max_concurrent_rpcs` calls at once, a
+    call is refused at once with RESOURCE_EXHAUSTED (None: it waits for a thread, however long)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
         interceptors=[ServingInterceptor(service_token or settings.SERVICE_TOKEN)],
+        maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),
             ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),

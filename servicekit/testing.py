@@ -46,6 +46,34 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def raw_mysql_connection():
+    """A connection of its own to this process's MySQL database (a test's: the test database),
+    outside Django's and isolated as the services' are, to hold locks against the code under test."""
+    import MySQLdb
+    from django.db import connection
+
+    settings = connection.settings_dict
+    return MySQLdb.connect(
+        host=settings["HOST"] or "127.0.0.1",
+        port=int(settings["PORT"] or 3306),
+        user=settings["USER"],
+        password=settings["PASSWORD"],
+        database=settings["NAME"],
+        autocommit=False,
+        init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
+    )
+
+
+def lock_waits(cursor) -> int:
+    """Transactions of the cursor's database waiting for a lock. InnoDB refreshes what this reads
+    only once nobody read it for 0.1 s: poll it less often than that."""
+    cursor.execute(
+        "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
+        "ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()"
+    )
+    return cursor.fetchone()[0]
+
+
 class GrpcServerTestCase(TransactionTestCase):
     """Serves this project's gRPC services from a real server on a free loopback
     port for the whole class; tests call it through a real channel.

@@ -141,6 +141,41 @@ class RoundRobinChannelTest(SimpleTestCase):
         self.assertEqual(answers, {"SERVING", "NOT_SERVING"})
 
 
+class ConcurrencyCapTest(SimpleTestCase):
+    """A server at its cap of calls refuses one more at once, instead of queueing it past its deadline."""
+
+    databases = {"default"}
+
+    def test_a_call_beyond_max_concurrent_rpcs_is_refused_at_once_with_resource_exhausted(self):
+        serving, release = threading.Semaphore(0), threading.Event()
+
+        def hold(request, context):
+            serving.release()
+            release.wait(10)
+            return b"done"
+
+        def handlers(server):
+            handler = grpc.unary_unary_rpc_method_handler(hold)
+            server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(SERVICE, {"Sleep": handler}),))
+
+        service = start_server(handlers, "127.0.0.1:0", max_workers=2, max_concurrent_rpcs=2)
+        self.addCleanup(service.server.stop, None)
+        channel = grpc.insecure_channel(f"127.0.0.1:{service.port}")
+        self.addCleanup(channel.close)
+        call = functools.partial(channel.unary_unary(METHOD), metadata=credential_metadata())
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            held = [pool.submit(call, b"", timeout=10) for _ in range(2)]
+            self.assertTrue(serving.acquire(timeout=5) and serving.acquire(timeout=5))  # both being served
+            started = time.monotonic()
+            with self.assertRaises(grpc.RpcError) as raised:
+                call(b"", timeout=10)
+            refused_in = time.monotonic() - started
+            release.set()
+            self.assertEqual([answer.result() for answer in held], [b"done", b"done"])
+        self.assertEqual(raised.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        self.assertLess(refused_in, 1.0)  # at once, not once a thread is free
+
+
 class IdleConnectionKeepaliveTest(SimpleTestCase):
     """Our clients ping idle connections; servers must not close them for it (too_many_pings)."""
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import signal
 
 from bench import flash_sale, seed
+from servicekit.config import ENV_VARS
 from tests.faults.support import FaultTestCase, wait_until
 
 BUYERS = 400
@@ -28,9 +29,9 @@ SALE_DEADLINE = 300.0
 PAY_ATTEMPTS = 400
 # A request answered by nobody within this long counts as an error and is retried.
 REQUEST_TIMEOUT = 60.0
-# Requests the gateway serves at once (ProcessStack's WEB_CONCURRENCY 2 x the Procfile's --threads 4):
+# Requests the gateway serves at once (ProcessStack's WEB_CONCURRENCY x the Procfile's --threads, GATEWAY_THREADS):
 # at most this many reservations can be in flight, and have their answer lost, when a service dies.
-REQUESTS_IN_FLIGHT = 2 * 4
+REQUESTS_IN_FLIGHT = 2 * int(ENV_VARS["GATEWAY_THREADS"].default)
 
 
 class LoadHeldTest(FaultTestCase):

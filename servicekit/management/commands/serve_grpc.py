@@ -21,7 +21,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, address, max_workers, grace, **options):
         bench_noop = settings.BENCH_HTTP_PORT_OFFSET > 0
-        service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, address, max_workers, bench_noop=bench_noop)
+        # A call beyond the threads is refused at once (RESOURCE_EXHAUSTED: 503 <service>_busy at the
+        # gateway) rather than queued behind calls that wait on a slow dependency, past its deadline.
+        service = start_server(
+            grpc_settings.ROOT_HANDLERS_HOOK,
+            address,
+            max_workers,
+            bench_noop=bench_noop,
+            max_concurrent_rpcs=max_workers,
+        )
         host = address.rsplit(":", 1)[0]
         log.info("gRPC %s listening on %s:%d", ", ".join(service.service_names) or "(no services)", host, service.port)
         stop = threading.Event()

@@ -8,24 +8,9 @@ from unittest import SkipTest
 
 from django.db import connection
 
+from servicekit.testing import lock_waits, raw_mysql_connection
 from ticket_service.tickets.models import CustomerSeats, Order
 from ticket_service.tickets.tests.support import RaceTestCase
-
-
-def _raw_connection():
-    """A connection of its own to the test database, outside Django's, isolated as the services' are."""
-    import MySQLdb
-
-    settings = connection.settings_dict
-    return MySQLdb.connect(
-        host=settings["HOST"] or "127.0.0.1",
-        port=int(settings["PORT"] or 3306),
-        user=settings["USER"],
-        password=settings["PASSWORD"],
-        database=settings["NAME"],
-        autocommit=False,
-        init_command="SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED",
-    )
 
 
 class ReservationDeadlockTests(RaceTestCase):
@@ -35,22 +20,12 @@ class ReservationDeadlockTests(RaceTestCase):
             raise SkipTest("provokes a deadlock in MySQL/MariaDB")
         super().setUpClass()
 
-    def lock_waits(self, other) -> int:
-        """Transactions on this test database waiting for a lock (the server is shared with other runs)."""
-        cursor = other.cursor()
-        cursor.execute(
-            "SELECT COUNT(*) FROM information_schema.innodb_trx t JOIN information_schema.processlist p "
-            "ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = %s",
-            [connection.settings_dict["NAME"]],
-        )
-        return cursor.fetchone()[0]
-
     def test_a_reservation_chosen_as_a_deadlock_victim_is_retried_and_holds_its_seats(self):
         ticket_type = self.make_ticket_type(capacity=10, max_per_customer=4)
         ballast = [self.make_ticket_type(event_id=ticket_type.event_id, name=f"Ballast {n}") for n in range(30)]
         # The customer's count row exists: the rival can lock it before the reservation needs it.
         CustomerSeats.objects.create(user_id=self.CUSTOMER.user_id, ticket_type_id=ticket_type.id)
-        rival, watcher = _raw_connection(), _raw_connection()
+        rival, watcher = raw_mysql_connection(), raw_mysql_connection()
         self.addCleanup(rival.close)
         self.addCleanup(watcher.close)
         watcher.autocommit(True)  # each look at the lock waits is a fresh one
@@ -74,10 +49,10 @@ class ReservationDeadlockTests(RaceTestCase):
             reserving = pool.submit(reserve)
             # The reservation holds the type row and waits for the count row the rival locked.
             deadline = time.monotonic() + 10
-            while not self.lock_waits(watcher):
+            while not lock_waits(watcher.cursor()):
                 self.assertLess(time.monotonic(), deadline, "the reservation never waited for the rival's lock")
                 self.assertFalse(done.is_set(), reserving.result)
-                time.sleep(0.2)  # InnoDB refreshes innodb_trx only when nobody read it for 0.1 s
+                time.sleep(0.2)  # see lock_waits
             # The rival now wants the type row: a cycle, which MySQL breaks by rolling the reservation back.
             cursor.execute("UPDATE tickets_tickettype SET name = name WHERE id = %s", [ticket_type.id])
             rival.commit()
