@@ -41,7 +41,7 @@ bench: $(DEV_STAMP)
 	$(PY) -m bench $(ARGS)
 
 test: $(DEV_STAMP) lint
-	$(PY) -m servicekit.test_all
+	$(PY) -m devkit.test_all
 
 lint: $(DEV_STAMP)
 	$(BIN)/ruff check .

@@ -14,16 +14,23 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench import cpu, fan_out, flash_sale, floor, report, seed, transport
+from bench import cpu, fan_out, floor, report, transport
 from bench.profile import Profiler
-from bench.stats import client_session, closed_loop
+from devkit import flash_sale, seed
+from devkit.http import JsonClient
+from devkit.processes import GRPC_PROCESSES, ProcessStack
+from devkit.stats import client_session, closed_loop
 from servicekit import stack
 from servicekit.config import REPO_ROOT, env
-from servicekit.testing import GRPC_PROCESSES, ProcessStack
-from tests.http import JsonClient
 
 PROCESSES = ["gateway", *GRPC_PROCESSES, "worker"]
 BENCH_HTTP_PORT_OFFSET = 2000
+# The events service also serves its calls as JSON/HTTP on its gRPC port + BENCH_HTTP_PORT_OFFSET, and
+# a no-op RPC (scenario 4): serve_grpc wrapped by devkit, run by the benchmark only.
+BENCH_COMMANDS = {
+    "events": "python -m devkit.run event_service devkit.commands.serve_grpc_json "
+    f"--json-routes bench.json_routes.EVENTS --json-port-offset {BENCH_HTTP_PORT_OFFSET}",
+}
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,6 @@ def bench_environ(smtp_port: int) -> dict[str, str]:
         "ORDER_THROTTLE_RATE": "1000000/min",
         "LOGIN_THROTTLE_RATE": "1000000/min",
         "JWT_ACCESS_MINUTES": "180",  # tokens are made once, at setup
-        "MICROTIX_BENCH_HTTP_PORT_OFFSET": str(BENCH_HTTP_PORT_OFFSET),
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
     }
@@ -154,7 +160,10 @@ class Run:
         self.smtp = fan_out.CountingSmtpServer().start()
         say(f"make bench ({plan.mode}): starting the stack ({', '.join(PROCESSES)})")
         self.stack = ProcessStack(
-            PROCESSES, database_name=f"microtix_bench_{uuid.uuid4().hex[:8]}", environ=bench_environ(self.smtp.port)
+            PROCESSES,
+            database_name=f"microtix_bench_{uuid.uuid4().hex[:8]}",
+            environ=bench_environ(self.smtp.port),
+            commands=BENCH_COMMANDS,
         )
         # The log files are appended to (one per process and port): this run's part starts here.
         log_offsets = {name: _size(self.stack.log_path(name)) for name in PROCESSES}

@@ -1,8 +1,8 @@
 """Notification fan-out: cancel an event with N buyers and time until N cancellation emails
 have been accepted by a local SMTP server (aiosmtpd).
 
-The buyers are seeded by the tickets project's own `bench_buyers` command (paid one-ticket
-orders of a free type, so no refunds go through the payments service). The measured part
+The buyers are seeded through the tickets project's models (`devkit.commands.bench_buyers`:
+paid one-ticket orders of a free type, so no refunds go through the payments service). The measured part
 is all real: DELETE /api/events/{id}/ -> events service -> CancelEventSales on the tickets
 service -> outbox row -> relay -> RabbitMQ -> worker's fan-out tasks (pages of 500 buyers from
 ListEventBuyers) -> one send task per email -> SMTP.
@@ -14,10 +14,10 @@ import threading
 import time
 from dataclasses import asdict, dataclass
 
-from bench.flash_sale import create_sale
-from bench.seed import seed_buyers
-from servicekit.testing import SmtpServer
-from tests.http import JsonClient
+from devkit.flash_sale import create_sale
+from devkit.http import JsonClient
+from devkit.seed import seed_buyers
+from devkit.smtp import SmtpServer
 
 BUYER_PREFIX = "bench-buyer-"
 

@@ -22,7 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from bench.stats import Latency
+from devkit import databases
+from devkit.stats import Latency
 from servicekit import stack
 
 MAX_SEATS = 4
@@ -53,8 +54,8 @@ class FloorResult:
 
 def run_floor(database_url: str, capacity: int, threads: int, connections: int, seed: int = 1) -> FloorResult:
     """Sell `capacity` seats in 1-4 seat transactions from `threads` threads; see the module docstring."""
-    scratch = stack.sibling_database_url(database_url, f"{urlsplit(database_url).path.lstrip('/')}_floor")
-    stack.drop_database(scratch)
+    scratch = databases.sibling_database_url(database_url, f"{urlsplit(database_url).path.lstrip('/')}_floor")
+    databases.drop_database(scratch)
     stack.ensure_database(scratch)
     try:
         subprocess.run(
@@ -64,7 +65,7 @@ def run_floor(database_url: str, capacity: int, threads: int, connections: int, 
         )
         return _sell(scratch, capacity, threads, connections, seed)
     finally:
-        stack.drop_database(scratch)
+        databases.drop_database(scratch)
 
 
 def _connect(url: str):

@@ -15,8 +15,8 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from devkit.processes import ProcessStack
 from servicekit.config import REPO_ROOT
-from servicekit.testing import ProcessStack
 
 PROFILED = ("gateway", "tickets", "payments", "events")
 RATE = 200  # samples per second per process

@@ -279,9 +279,9 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
         "",
         "The same service function (`get_event`, `list_events` with a page of 100) called on the same events "
         "service process and data, over its gRPC port and over plain JSON/HTTP/1.1 (keep-alive, a thread per "
-        "connection, `MICROTIX_BENCH_HTTP_PORT_OFFSET`), from client threads as a service calls another. The no-op "
-        "is a round trip that does nothing: an empty raw-bytes RPC through the same server interceptor (call "
-        "logging, metrics) vs `GET /noop` answering `{}`: the cost of one hop.",
+        "connection, `devkit.json_http`, which only the benchmark runs), from client threads as a service calls "
+        "another. The no-op is a round trip that does nothing: an empty raw-bytes RPC through the same server "
+        "interceptor (call logging, metrics) vs `GET /noop` answering `{}`: the cost of one hop.",
         "",
         _transport_table(results["transport"]),
         "",

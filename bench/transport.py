@@ -1,6 +1,6 @@
 """gRPC vs JSON/HTTP between services: the same call to the same events service process.
 
-The events service runs with MICROTIX_BENCH_HTTP_PORT_OFFSET (servicekit.bench_http), so
+The benchmark's events service runs devkit.commands.serve_grpc_json (devkit.json_http), so
 besides its gRPC port it answers the same service functions as JSON over HTTP/1.1. Each
 client thread makes one call after the other, as a service's thread does when it calls
 another: gRPC through one shared channel (as servicekit.grpc_client keeps one per target),
@@ -17,9 +17,9 @@ from dataclasses import asdict, dataclass
 
 import grpc
 
-from bench.stats import Latency
+from devkit.json_http import NOOP_METHOD
+from devkit.stats import Latency
 from protos.events.v1 import events_pb2, events_pb2_grpc
-from servicekit.bench_http import NOOP_METHOD
 from servicekit.grpc_client import credential_metadata
 
 

@@ -7,5 +7,3 @@ INSTALLED_APPS = [*INSTALLED_APPS, "event_service.events"]
 GRPC_LISTEN_ADDR = GRPC_LISTEN_ADDRS["events"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "event_service.events.servicers.grpc_handlers"}
 PERIODIC_TASKS = [("event_service.events.services.relay_outbox", env_float("OUTBOX_INTERVAL_SECONDS"))]
-# Served only with MICROTIX_BENCH_HTTP_PORT_OFFSET > 0 (benchmarks): servicekit.bench_http.
-BENCH_JSON_ROUTES = "event_service.events.bench_routes.ROUTES"

@@ -118,7 +118,3 @@ LOGGING_CONFIG = "servicekit.logging_config.configure"  # dictConfig, and Python
 
 # Prometheus metrics: each gRPC service on its gRPC port + this offset (0: none); the gateway at /metrics.
 METRICS_PORT_OFFSET = env_int("MICROTIX_METRICS_PORT_OFFSET")
-
-# Benchmarks only (servicekit.bench_http): with an offset > 0 a gRPC service also serves its
-# BENCH_JSON_ROUTES as JSON/HTTP on its gRPC port + the offset, and a no-op RPC.
-BENCH_HTTP_PORT_OFFSET = env_int("MICROTIX_BENCH_HTTP_PORT_OFFSET")

@@ -146,13 +146,6 @@ ENV_VARS: dict[str, EnvVar] = {
             "127.0.0.1:51055",
             "host:port the Celery worker serves Prometheus metrics on; empty turns them off.",
         ),
-        EnvVar(
-            "MICROTIX_BENCH_HTTP_PORT_OFFSET",
-            "0",
-            "Benchmarks only: > 0 makes each gRPC service also serve a no-op RPC and, on its gRPC port plus this, "
-            "the same service calls as plain JSON/HTTP (events: GET /events/get?id=, /events/list?page_size=), "
-            "to compare the two (make bench). 0 (default): off.",
-        ),
         EnvVar("EMAIL_HOST", "", "SMTP host; unset means emails are printed by the console backend."),
         EnvVar("EMAIL_PORT", "25", "SMTP port."),
         EnvVar("DEFAULT_FROM_EMAIL", "MicroTix <tickets@microtix.local>", "Sender of every email."),

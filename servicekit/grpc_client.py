@@ -19,7 +19,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from servicekit import db_connections, errors
 from servicekit.config import env_int, service_token
-from servicekit.grpc_server import (
+from servicekit.identity import Caller
+from servicekit.wire import (
     ERROR_CODE_KEY,
     EXTRA_KEY,
     FIELD_ERRORS_KEY,
@@ -27,7 +28,6 @@ from servicekit.grpc_server import (
     SERVICE_TOKEN_KEY,
     STATUS_BY_ERROR,
 )
-from servicekit.identity import Caller
 
 log = logging.getLogger("microtix.grpc.client")
 
@@ -36,7 +36,7 @@ _stubs: dict[tuple[str, type], object] = {}
 _channels_lock = threading.Lock()
 
 _CHANNEL_OPTIONS = (
-    ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),  # servers accept it (servicekit.grpc_server)
+    ("grpc.keepalive_time_ms", KEEPALIVE_TIME_MS),  # servers accept it (servicekit.wire)
     ("grpc.keepalive_timeout_ms", 10_000),
     ("grpc.keepalive_permit_without_calls", 1),
     # Reconnect soon after a service comes back: first retry of a refused connection after ~0.1 s,

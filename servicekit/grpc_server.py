@@ -14,13 +14,20 @@ from concurrent import futures
 import grpc
 from django.conf import settings
 from django.db import close_old_connections, connection
-from django.utils.module_loading import import_string
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 from prometheus_client import Counter, Histogram
 
-from servicekit import bench_http, db_connections, errors, metrics, tracing
+from servicekit import db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
+from servicekit.wire import (
+    ERROR_CODE_KEY,
+    EXTRA_KEY,
+    FIELD_ERRORS_KEY,
+    MIN_PING_INTERVAL_MS,
+    SERVICE_TOKEN_KEY,
+    STATUS_BY_ERROR,
+)
 
 log = logging.getLogger("microtix.grpc")
 
@@ -29,30 +36,8 @@ RPCS_HANDLED = Counter(
 )
 RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer an RPC, by method.", ["method"])
 
-# The keepalive contract of our clients and servers: a client pings a connection every
-# KEEPALIVE_TIME_MS, even idle (servicekit.grpc_client); a server accepts pings without calls as
-# often as every MIN_PING_INTERVAL_MS. gRPC's server default allows none on an idle connection
-# and closes it after two (GOAWAY "too_many_pings"): a call racing that close failed UNAVAILABLE,
-# and a write, never retried, reached its client as a 503 after a few quiet minutes.
-KEEPALIVE_TIME_MS = 30_000
-MIN_PING_INTERVAL_MS = 10_000
-
-ERROR_CODE_KEY = "x-error-code"
-FIELD_ERRORS_KEY = "x-field-errors"
-EXTRA_KEY = "x-error-extra"
-# The internal credential (settings.SERVICE_TOKEN) every call but a health check must carry.
-SERVICE_TOKEN_KEY = "x-service-token"
 # Open to any caller: the probes of orchestrators and load balancers carry no credential.
 OPEN_METHOD_PREFIXES = (f"/{health.SERVICE_NAME}/",)
-
-STATUS_BY_ERROR = {
-    errors.NotFound: grpc.StatusCode.NOT_FOUND,
-    errors.InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
-    errors.Forbidden: grpc.StatusCode.PERMISSION_DENIED,
-    errors.Conflict: grpc.StatusCode.FAILED_PRECONDITION,
-    errors.AlreadyExists: grpc.StatusCode.ALREADY_EXISTS,
-    errors.Unavailable: grpc.StatusCode.UNAVAILABLE,
-}
 
 
 def _status_for(exc: errors.DomainError) -> grpc.StatusCode:
@@ -230,12 +215,12 @@ def start_server(
     max_workers: int,
     service_token: str | None = None,
     *,
-    bench_noop: bool = False,
+    extra_handlers: tuple[grpc.GenericRpcHandler, ...] = (),
     max_concurrent_rpcs: int | None = None,
 ) -> GrpcService:
     """Create, register and start a gRPC server on `address` (port 0: a free one) that serves
-    callers carrying `service_token` (default: settings.SERVICE_TOKEN); `bench_noop` adds the
-    benchmarks' no-op RPC (servicekit.bench_http). Beyond `max_concurrent_rpcs` calls at once, a
+    callers carrying `service_token` (default: settings.SERVICE_TOKEN); `extra_handlers` are served
+    beside the project's (through the same interceptor). Beyond `max_concurrent_rpcs` calls at once, a
     call is refused at once with RESOURCE_EXHAUSTED (None: it waits for a thread, however long)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
@@ -250,8 +235,8 @@ def start_server(
     )
     recorder = _ServiceRecorder(server)
     handlers_hook(recorder)
-    if bench_noop:
-        server.add_generic_rpc_handlers((bench_http.noop_rpc_handler(),))
+    if extra_handlers:
+        server.add_generic_rpc_handlers(tuple(extra_handlers))
     health_servicer = DatabaseAwareHealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
     for name in ["", LIVENESS_SERVICE, *recorder.service_names]:
@@ -268,21 +253,11 @@ def serve_metrics(service: GrpcService, offset: int | None = None):
     """Serve this process's Prometheus metrics over HTTP on the service's host at its gRPC
     port + `offset` (settings.METRICS_PORT_OFFSET; 0: none). Returns the HTTP server or None."""
     offset = getattr(settings, "METRICS_PORT_OFFSET", 0) if offset is None else offset
-    address = _offset_address(service, offset, "metrics")
+    address = offset_address(service, offset, "metrics")
     return metrics.serve(*address) if address else None
 
 
-def serve_bench_http(service: GrpcService):
-    """With settings.BENCH_HTTP_PORT_OFFSET > 0, serve the project's BENCH_JSON_ROUTES (and /noop)
-    as JSON over HTTP on the gRPC port + that offset (servicekit.bench_http). Returns the server or None."""
-    address = _offset_address(service, getattr(settings, "BENCH_HTTP_PORT_OFFSET", 0), "bench http")
-    if address is None:
-        return None
-    routes_path = getattr(settings, "BENCH_JSON_ROUTES", "")
-    return bench_http.serve(*address, import_string(routes_path) if routes_path else {})
-
-
-def _offset_address(service: GrpcService, offset: int, what: str) -> tuple[str, int] | None:
+def offset_address(service: GrpcService, offset: int, what: str) -> tuple[str, int] | None:
     """(host, port) at the service's gRPC port + `offset` on its host, or None (offset 0, or past 65535)."""
     if offset <= 0:
         return None
@@ -315,18 +290,20 @@ def start_periodic(task, interval: float, stop: threading.Event) -> threading.Th
     return thread
 
 
-def serve_until_signalled(service: GrpcService, grace: float, stop_requested: threading.Event) -> None:
+def serve_until_signalled(
+    service: GrpcService, grace: float, stop_requested: threading.Event, http_servers: tuple = ()
+) -> None:
     """Serve the process's metrics (`serve_metrics`) and block until SIGTERM/SIGINT (or
-    `stop_requested` is set), then shut down gracefully."""
+    `stop_requested` is set), then shut down gracefully; `http_servers` (http.server servers
+    started beside the gRPC server) are shut down with the metrics'."""
     metrics_server = serve_metrics(service)
-    bench_server = serve_bench_http(service)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
     while not stop_requested.wait(0.5):
         pass
     log.info("shutting down: finishing in-flight calls (grace %.1fs)", grace)
     service.stop(grace).wait(grace + 1)
-    for http_server in (metrics_server, bench_server):
+    for http_server in (metrics_server, *http_servers):
         if http_server is not None:
             http_server.shutdown()
             http_server.server_close()

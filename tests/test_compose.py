@@ -14,8 +14,8 @@ from pathlib import Path
 import yaml
 from django.test import SimpleTestCase
 
+from devkit.processes import PROCFILE, procfile_commands
 from servicekit.config import ENV_VARS, REPO_ROOT
-from servicekit.stack import PROCFILE, procfile_commands
 
 COMPOSE_FILE = REPO_ROOT / "docker-compose.yml"
 DOCKERFILE = REPO_ROOT / "Dockerfile"

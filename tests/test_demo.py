@@ -13,9 +13,10 @@ import unittest
 
 from django.test import SimpleTestCase
 
+from devkit.http import JsonClient
+from devkit.net import free_port
+from devkit.processes import ProcessStack
 from servicekit.stack import REPO_ROOT
-from servicekit.testing import ProcessStack, free_port
-from tests.http import JsonClient
 
 ORGANIZER = "demo-organizer@example.com"
 CUSTOMERS = ["demo-customer-1@example.com", "demo-customer-2@example.com", "demo-customer-3@example.com"]

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase
 
+from devkit.http import JsonClient
+from devkit.processes import ProcessStack
 from servicekit.tasks import celery_app
-from servicekit.testing import ProcessStack
-from tests.http import JsonClient
 
 
 def _iso(moment: datetime) -> str:

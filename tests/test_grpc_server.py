@@ -11,10 +11,12 @@ import grpc
 from django.test import SimpleTestCase
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
+from devkit.net import free_port
+from devkit.processes import ProcessStack
 from servicekit import grpc_server
 from servicekit.grpc_client import _CHANNEL_OPTIONS, credential_metadata, health_status
-from servicekit.grpc_server import KEEPALIVE_TIME_MS, LIVENESS_SERVICE, MIN_PING_INTERVAL_MS, start_server
-from servicekit.testing import ProcessStack, free_port
+from servicekit.grpc_server import LIVENESS_SERVICE, start_server
+from servicekit.wire import KEEPALIVE_TIME_MS, MIN_PING_INTERVAL_MS
 
 SERVICE = "microtix.test.Slow"
 METHOD = f"/{SERVICE}/Sleep"

@@ -18,9 +18,9 @@ import kubernetes_validate
 from django.test import SimpleTestCase
 from django.urls import reverse
 
+from devkit.processes import PROCFILE, procfile_commands
 from servicekit.config import ENV_VARS, REPO_ROOT
 from servicekit.grpc_server import LIVENESS_SERVICE
-from servicekit.stack import PROCFILE, procfile_commands
 from tests import kustomize
 from tests.test_compose import MIGRATE_COMMAND, default_port, expand, graceful_timeout, grpc_services
 

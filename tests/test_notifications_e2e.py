@@ -7,13 +7,15 @@ from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase, override_settings
 
+from devkit.http import JsonClient
+from devkit.net import free_port
+from devkit.processes import ProcessStack
+from devkit.smtp import SmtpServer
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients, stack
 from servicekit.config import env
 from servicekit.identity import Caller
 from servicekit.tasks import celery_app
-from servicekit.testing import ProcessStack, SmtpServer, free_port
-from tests.http import JsonClient
 
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 1, "cvc": "123"}
 PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]

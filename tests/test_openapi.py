@@ -27,8 +27,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from servicekit.testing import ProcessStack
-from tests.http import JsonClient
+from devkit.http import JsonClient
+from devkit.processes import ProcessStack
 
 POSITIVE_EXAMPLES = 25  # per operation, user and variant
 NEGATIVE_EXAMPLES = 15

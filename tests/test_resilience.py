@@ -16,11 +16,12 @@ from unittest import mock
 import grpc
 from django.test import SimpleTestCase
 
+from devkit.http import JsonClient
+from devkit.net import free_port
+from devkit.processes import ProcessStack
 from servicekit import errors
 from servicekit.grpc_client import RemoteError, ServiceClient, is_read
 from servicekit.grpc_server import start_server
-from servicekit.testing import ProcessStack, free_port
-from tests.http import JsonClient
 
 SERVICE = "microtix.test.Flaky"
 METHODS = ("GetThing", "ListThings", "UpdateThing", "ReserveThing")

@@ -17,14 +17,15 @@ import grpc
 from django.test import RequestFactory, SimpleTestCase
 from prometheus_client import REGISTRY
 
+from devkit.http import JsonClient
+from devkit.net import free_port
+from devkit.processes import ProcessStack
 from gateway_project.api.middleware import RequestIdMiddleware
 from servicekit.config import ENV_VARS
 from servicekit.grpc_client import credential_metadata
 from servicekit.grpc_server import serve_metrics, start_server
 from servicekit.identity import Caller
-from servicekit.testing import ProcessStack, free_port
 from servicekit.tracing import current_request_id, request_id_context
-from tests.http import JsonClient
 
 PROCESSES = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
 SERVICES = ["events", "tickets", "payments", "notifications"]

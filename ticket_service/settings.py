@@ -9,6 +9,6 @@ GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "ticket_service.tickets.servicers.grpc_h
 
 ORDER_HOLD_SECONDS = env_int("ORDER_HOLD_SECONDS")
 PERIODIC_TASKS = [
-    ("ticket_service.tickets.services.sweep", env_float("SWEEP_INTERVAL_SECONDS")),
-    ("ticket_service.tickets.services.relay_outbox", env_float("OUTBOX_INTERVAL_SECONDS")),
+    ("ticket_service.tickets.services.periodic.sweep", env_float("SWEEP_INTERVAL_SECONDS")),
+    ("ticket_service.tickets.services.periodic.relay_outbox", env_float("OUTBOX_INTERVAL_SECONDS")),
 ]

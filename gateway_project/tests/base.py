@@ -6,9 +6,9 @@ import itertools
 from django.test import override_settings
 from rest_framework.test import APITestCase
 
+from devkit.processes import ProcessStack, shared_stack
 from gateway_project.accounts.models import User
 from gateway_project.accounts.serializers import TokenObtainSerializer
-from servicekit.testing import ProcessStack, shared_stack
 
 # Services keep their rows across tests (they commit in their own processes),
 # so every test user gets an id never used before in this run; the gaps leave

@@ -14,10 +14,10 @@ from rest_framework import exceptions, permissions, status
 from rest_framework.test import APIRequestFactory, APISimpleTestCase
 from rest_framework.views import APIView
 
+from devkit.databases import lock_waits, raw_mysql_connection
 from gateway_project.accounts.models import User
 from gateway_project.api.errors import remote_error_response
 from servicekit.grpc_client import RemoteError
-from servicekit.testing import lock_waits, raw_mysql_connection
 
 
 def raising_view(error: Exception):

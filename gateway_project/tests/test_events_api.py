@@ -13,8 +13,8 @@ from urllib.parse import parse_qs, urlsplit
 from django.test import override_settings
 from rest_framework import status
 
+from devkit.net import free_port
 from gateway_project.tests.base import GatewayAPITestCase
-from servicekit.testing import free_port
 
 LIST_URL = "/api/events/"
 MINE_URL = "/api/events/mine/"

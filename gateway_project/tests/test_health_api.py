@@ -6,8 +6,8 @@ import socket
 from django.test import override_settings
 from rest_framework import status
 
+from devkit.net import free_port
 from gateway_project.tests.base import GatewayAPITestCase
-from servicekit.testing import free_port
 
 HEALTH_URL = "/api/health/"
 LIVENESS_URL = "/api/health/live/"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from django.test import override_settings
 from rest_framework import status
 
+from devkit.net import free_port
 from gateway_project.tests.ticketing import (
     DECLINED_CARD_NUMBER,
     GOOD_CARD_NUMBER,
@@ -20,7 +21,6 @@ from gateway_project.tests.ticketing import (
     order_url,
     parse_iso,
 )
-from servicekit.testing import free_port
 
 
 class ReserveSeatsTests(TicketingAPITestCase):

@@ -18,10 +18,12 @@ from datetime import UTC, datetime
 
 from django.test import SimpleTestCase
 
+from devkit import databases
+from devkit.http import HttpResponse, JsonClient
+from devkit.processes import ProcessStack
+from devkit.smtp import SmtpServer
 from servicekit import stack
 from servicekit.config import env
-from servicekit.testing import ProcessStack, SmtpServer
-from tests.http import HttpResponse, JsonClient
 from tests.tally import FAULTS
 
 FAULTS_POSSIBLE = stack.is_mysql(env("DATABASE_URL")) and env("CELERY_BROKER_URL").startswith("amqp")
@@ -139,7 +141,7 @@ class FaultTestCase(SimpleTestCase):
 
     def rows(self, sql: str, params: tuple = (), *, uncommitted: bool = False) -> list[tuple]:
         """Rows of the stack's database; `uncommitted` also sees what transactions in flight wrote."""
-        with contextlib.closing(stack.mysql_connection(self.stack.database_url)) as connection:
+        with contextlib.closing(databases.mysql_connection(self.stack.database_url)) as connection:
             cursor = connection.cursor()
             if uncommitted:
                 cursor.execute("SET SESSION TRANSACTION ISOLATION LEVEL READ UNCOMMITTED")

@@ -7,8 +7,8 @@ closed, new ones refused) and restored: the machine's RabbitMQ stays up for ever
 
 from urllib.parse import urlsplit, urlunsplit
 
+from devkit.net import TcpProxy
 from servicekit.config import env
-from servicekit.testing import TcpProxy
 from tests.faults.support import MailingFaultTestCase, wait_until
 
 

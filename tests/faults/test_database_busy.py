@@ -12,7 +12,7 @@ import contextlib
 import time
 import uuid
 
-from servicekit import stack
+from devkit import databases
 from tests.faults.support import FaultTestCase, wait_until
 
 # Rows the rival transaction writes before it takes its locks: MySQL rolls back the lighter of the
@@ -36,8 +36,8 @@ class DatabaseDeadlockTest(FaultTestCase):
         _, ticket_type = self.create_event(capacity=4)
         customer, _ = self.new_customer()
         order = self.reserve(customer, ticket_type, quantity=1)
-        rival = stack.mysql_connection(self.stack.database_url)
-        watcher = stack.mysql_connection(self.stack.database_url)
+        rival = databases.mysql_connection(self.stack.database_url)
+        watcher = databases.mysql_connection(self.stack.database_url)
         self.addCleanup(rival.close)
         self.addCleanup(watcher.close)
         cursor = rival.cursor()

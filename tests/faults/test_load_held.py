@@ -1,4 +1,4 @@
-"""Scenario 7: load held. The benchmark's flash sale (`bench.flash_sale`: 400 buyers at once on
+"""Scenario 7: load held. The benchmark's flash sale (`devkit.flash_sale`: 400 buyers at once on
 one ticket type, each reserving and paying again and again until it is sold out) while one
 service crashes (SIGKILL) and is started again on its port, in the middle of the sale.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import signal
 
-from bench import flash_sale, seed
+from devkit import flash_sale, seed
 from servicekit.config import ENV_VARS
 from tests.faults.support import FaultTestCase, wait_until
 
@@ -44,7 +44,7 @@ class LoadHeldTest(FaultTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # The benchmark's buyers: made with their tokens by the gateway's bench_users command.
+        # The benchmark's buyers: made with their tokens through the gateway's models (devkit.seed).
         cls.buyer_tokens = [user.access for user in seed.create_users(cls.stack.env, BUYERS, prefix="load-held")]
 
     def sale_with_a_restart(self, name: str) -> tuple[flash_sale.Sale, flash_sale.FlashSaleResult, int]:

@@ -17,10 +17,10 @@ import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
-from bench import seed
+from devkit import seed
+from devkit.http import JsonClient
 from servicekit.config import ENV_VARS
 from tests.faults.support import SLOW_CARD, FaultTestCase, wait_until
-from tests.http import JsonClient
 
 BUYERS = 100
 # Short, so that a pay request queued behind the others outlives its hold (with 8 requests served at
@@ -62,7 +62,7 @@ class SlowProviderTest(FaultTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        # Buyers with their tokens, made by the gateway's bench_users command: no 100 logins.
+        # Buyers with their tokens, made through the gateway's models (devkit.seed): no 100 logins.
         cls.buyer_tokens = [user.access for user in seed.create_users(cls.stack.env, BUYERS, prefix="slow-provider")]
         cls.crowd = ThreadPoolExecutor(max_workers=BUYERS + 4, thread_name_prefix="slow-buyer")
         cls.addClassCleanup(cls.crowd.shutdown, wait=False, cancel_futures=True)

@@ -17,13 +17,13 @@ from urllib.parse import urlsplit
 import dj_database_url
 import grpc
 
+from devkit.http import JsonClient
+from devkit.processes import ProcessStack
 from protos.events.v1 import events_pb2
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import stack
-from servicekit.testing import ProcessStack
-from tests.http import JsonClient
 from tests.tally import SECURITY
 
 # Every process that handles a purchase, an email or a refund.

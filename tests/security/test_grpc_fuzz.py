@@ -25,13 +25,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from devkit.processes import ProcessStack
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.grpc_client import ERROR_CODE_KEY, ServiceClient, channel_for
 from servicekit.identity import REQUEST_ID_KEY, ROLE_KEY, STAFF_KEY, USER_ID_KEY, Caller
-from servicekit.testing import ProcessStack
 from servicekit.timestamps import to_timestamp
 from tests.security.support import GRPC_CONTRACTS, Scenario, methods_of, tried
 

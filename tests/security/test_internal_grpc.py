@@ -15,6 +15,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from rest_framework.test import APITestCase
 
+from devkit.processes import GRPC_PROCESSES, shared_stack
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
@@ -22,7 +23,6 @@ from servicekit.config import ENV_VARS
 from servicekit.grpc_client import RemoteError, ServiceClient, credential_metadata, health_status
 from servicekit.grpc_server import SERVICE_TOKEN_KEY, start_server
 from servicekit.identity import Caller
-from servicekit.testing import GRPC_PROCESSES, shared_stack
 from servicekit.timestamps import to_timestamp
 from tests.security.support import GRPC_CONTRACTS, Scenario, methods_of, raw_call, records_lost, tried
 

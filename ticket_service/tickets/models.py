@@ -24,7 +24,7 @@ class TicketType(models.Model):
     class Meta:
         indexes = [models.Index(fields=["event_id", "id"], name="tickettype_event_idx")]
         constraints = [
-            # Backstop only: the guard is the conditional UPDATE in services.reserve_seats.
+            # Backstop only: the guard is the conditional UPDATE in services.inventory.take_seats.
             models.CheckConstraint(condition=Q(sold__lte=F("capacity") - F("held")), name="tickettype_within_capacity"),
         ]
 
@@ -85,7 +85,7 @@ class Order(models.Model):
 
 
 class Ticket(models.Model):
-    """One admission. Its code is random and signed (see services.new_ticket_code)."""
+    """One admission. Its code is random and signed (see services.admission.new_ticket_code)."""
 
     class Status(models.TextChoices):
         VALID = "valid"

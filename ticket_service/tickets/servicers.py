@@ -8,8 +8,8 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.identity import Caller
 from servicekit.money import money_text
 from servicekit.timestamps import to_timestamp
-from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.services import admission, cancellation, holds, payments, selectors, ticket_types
 
 ORDER_STATUS = {
     Order.Status.RESERVED: tickets_pb2.ORDER_STATUS_RESERVED,
@@ -69,7 +69,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         expires_at=to_timestamp(order.expires_at),
         created_at=to_timestamp(order.created_at),
         paid_at=to_timestamp(order.paid_at),
-        tickets=[ticket_to_proto(t) for t in services.issued_tickets(order)] if order.paid_at else [],
+        tickets=[ticket_to_proto(t) for t in selectors.issued_tickets(order)] if order.paid_at else [],
         refunded_amount=money_text(order.refunded_amount),
     )
     if order.payment_last4:
@@ -80,7 +80,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
 class TicketServicer(Service):
     def CreateTicketType(self, request, context):
         """Add a ticket type to the caller's event."""
-        ticket_type = services.create_ticket_type(
+        ticket_type = ticket_types.create_ticket_type(
             caller=Caller.from_context(context),
             event_id=request.event_id,
             name=request.name,
@@ -94,12 +94,12 @@ class TicketServicer(Service):
 
     def ListTicketTypes(self, request, context):
         """An event's ticket types with live availability."""
-        types = services.list_ticket_types(request.event_id)
+        types = ticket_types.list_ticket_types(request.event_id)
         return tickets_pb2.ListTicketTypesResponse(ticket_types=[ticket_type_to_proto(t) for t in types])
 
     def GetSales(self, request, context):
         """The organizer's sales report of an event."""
-        report = services.sales_report(caller=Caller.from_context(context), event_id=request.event_id)
+        report = ticket_types.sales_report(caller=Caller.from_context(context), event_id=request.event_id)
         return tickets_pb2.SalesReport(
             event_id=report.event_id,
             checked_in=report.checked_in,
@@ -120,7 +120,7 @@ class TicketServicer(Service):
 
     def ReserveSeats(self, request, context):
         """Hold seats for the calling customer."""
-        order, created = services.reserve_seats(
+        order, created = holds.reserve_seats(
             caller=Caller.from_context(context),
             ticket_type_id=request.ticket_type_id,
             quantity=request.quantity,
@@ -132,26 +132,26 @@ class TicketServicer(Service):
 
     def PayOrder(self, request, context):
         """Charge the order once and issue its tickets."""
-        card = services.CardDetails(
+        card = payments.CardDetails(
             number=request.card.number,
             exp_month=request.card.exp_month,
             exp_year=request.card.exp_year,
             cvc=request.card.cvc,
         )
-        order = services.pay_order(caller=Caller.from_context(context), order_id=request.order_id, card=card)
+        order = payments.pay_order(caller=Caller.from_context(context), order_id=request.order_id, card=card)
         return order_to_proto(order)
 
     def CancelOrder(self, request, context):
         """Release a reserved order."""
-        return order_to_proto(services.cancel_order(caller=Caller.from_context(context), order_id=request.order_id))
+        return order_to_proto(holds.cancel_order(caller=Caller.from_context(context), order_id=request.order_id))
 
     def GetOrder(self, request, context):
         """One of the caller's orders."""
-        return order_to_proto(services.get_order(caller=Caller.from_context(context), order_id=request.order_id))
+        return order_to_proto(selectors.get_order(caller=Caller.from_context(context), order_id=request.order_id))
 
     def ListOrders(self, request, context):
         """The caller's orders, newest first."""
-        page = services.list_orders(
+        page = selectors.list_orders(
             caller=Caller.from_context(context),
             page_size=request.page_size,
             page_token=request.page_token,
@@ -166,11 +166,11 @@ class TicketServicer(Service):
 
     def GetTicket(self, request, context):
         """One of the caller's tickets."""
-        return ticket_to_proto(services.get_ticket(caller=Caller.from_context(context), ticket_id=request.ticket_id))
+        return ticket_to_proto(selectors.get_ticket(caller=Caller.from_context(context), ticket_id=request.ticket_id))
 
     def ListTickets(self, request, context):
         """The caller's tickets, newest first."""
-        page = services.list_tickets(
+        page = selectors.list_tickets(
             caller=Caller.from_context(context),
             page_size=request.page_size,
             page_token=request.page_token,
@@ -185,7 +185,7 @@ class TicketServicer(Service):
 
     def CheckIn(self, request, context):
         """Admit a ticket holder at most once."""
-        ticket = services.check_in(caller=Caller.from_context(context), code=request.code)
+        ticket = admission.check_in(caller=Caller.from_context(context), code=request.code)
         return tickets_pb2.CheckInResponse(
             ticket_id=ticket.id,
             event_id=ticket.event_id,
@@ -195,7 +195,7 @@ class TicketServicer(Service):
 
     def CancelEventSales(self, request, context):
         """Stop an event's sales, void its tickets, queue its refunds."""
-        result = services.cancel_event_sales(caller=Caller.from_context(context), event_id=request.event_id)
+        result = cancellation.cancel_event_sales(caller=Caller.from_context(context), event_id=request.event_id)
         return tickets_pb2.CancelEventSalesResponse(
             holds_released=result.holds_released,
             tickets_voided=result.tickets_voided,
@@ -204,7 +204,7 @@ class TicketServicer(Service):
 
     def ListEventBuyers(self, request, context):
         """Who paid for the event, one entry per email, for notifications."""
-        buyers, next_token = services.list_event_buyers(
+        buyers, next_token = selectors.list_event_buyers(
             event_id=request.event_id, page_size=request.page_size, page_token=request.page_token
         )
         return tickets_pb2.ListEventBuyersResponse(

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 
+from devkit.grpc_testing import GrpcServerTestCase
 from event_service.events.models import Event
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
-from servicekit.testing import GrpcServerTestCase
 from servicekit.timestamps import to_timestamp
 
 ORGANIZER = Caller(user_id=7, role="organizer")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.test import override_settings
 from grpc import StatusCode
 
+from devkit.net import free_port
+from devkit.processes import ProcessStack
 from event_service.events.models import Event
 from event_service.events.tests.support import (
     ANONYMOUS,
@@ -19,7 +21,6 @@ from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from protos.tickets.v1.tickets_pb2_grpc import TicketServiceStub
 from servicekit.grpc_client import RemoteError, ServiceClient
-from servicekit.testing import ProcessStack, free_port
 from servicekit.timestamps import from_timestamp
 
 

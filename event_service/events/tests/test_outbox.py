@@ -5,12 +5,12 @@ from unittest import mock
 
 from django.test import TransactionTestCase, override_settings
 
+from devkit.net import free_port
 from event_service.events import services
 from event_service.events.models import Event, OutboxMessage
 from event_service.events.tests.support import ORGANIZER, EventServiceTestCase, from_now, make_event
 from servicekit import tasks
 from servicekit.errors import InvalidInput
-from servicekit.testing import free_port
 from servicekit.timestamps import to_timestamp
 
 

@@ -8,12 +8,12 @@ from unittest import mock
 from django.conf import settings
 from django.test import override_settings
 
+from devkit.net import free_port
 from gateway_project.tests.base import GatewayAPITestCase
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients
 from servicekit.grpc_client import ServiceClient
 from servicekit.identity import Caller
-from servicekit.testing import free_port
 
 LIST_URL = "/admin/backoffice/events/"
 

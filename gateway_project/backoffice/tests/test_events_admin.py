@@ -6,10 +6,10 @@ from django.conf import settings
 from django.contrib import admin
 from django.test import Client, override_settings
 
+from devkit.net import free_port
 from gateway_project.backoffice import views
 from gateway_project.backoffice.sites import MicroTixAdminSite
 from gateway_project.tests.base import GatewayAPITestCase
-from servicekit.testing import free_port
 
 LIST_URL = "/admin/backoffice/events/"
 

@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.test import override_settings
 
+from devkit.net import free_port
 from gateway_project.tests.base import GatewayAPITestCase
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients
 from servicekit.identity import Caller
-from servicekit.testing import free_port
 from servicekit.timestamps import to_timestamp
 
 VISA = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=datetime.now(UTC).year + 2, cvc="123")

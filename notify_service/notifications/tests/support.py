@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.test import TransactionTestCase, override_settings
 
+from devkit.smtp import SmtpServer
 from notify_service.celery import app as worker_app
 from notify_service.notifications import tasks as _registers_the_tasks  # noqa: F401
 from notify_service.notifications.emails import event_snapshot
@@ -25,7 +26,6 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit import tasks
 from servicekit.errors import NotFound
 from servicekit.grpc_server import start_server
-from servicekit.testing import SmtpServer
 from servicekit.timestamps import from_timestamp, to_timestamp
 
 SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"

@@ -12,6 +12,9 @@ from zoneinfo import ZoneInfo
 
 from django.test import SimpleTestCase
 
+from devkit.net import free_port
+from devkit.processes import ProcessStack
+from devkit.smtp import SmtpServer
 from notify_service.notifications.emails import local_time, qr_png
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from protos.notifications.v1 import notifications_pb2, notifications_pb2_grpc
@@ -19,7 +22,6 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.grpc_client import ServiceClient
 from servicekit.identity import Caller
 from servicekit.tasks import celery_app
-from servicekit.testing import ProcessStack, SmtpServer, free_port
 from servicekit.timestamps import to_timestamp
 
 STAFF = Caller(user_id=1, role="customer", is_staff=True)

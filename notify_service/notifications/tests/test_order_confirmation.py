@@ -2,12 +2,12 @@
 
 from datetime import UTC, datetime
 
+from devkit.net import free_port
 from notify_service.notifications import services, tasks
 from notify_service.notifications.emails import qr_png
 from notify_service.notifications.models import Notification
 from notify_service.notifications.tests.support import NotificationTestCase
 from servicekit.errors import Unavailable
-from servicekit.testing import free_port
 
 TICKETS = [{"id": 11, "code": "MTX-AAAA-1111"}, {"id": 12, "code": "MTX-BBBB-2222"}]
 

@@ -11,12 +11,13 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import close_old_connections, connection
 from django.utils import timezone
 
+from devkit import databases
+from devkit.net import free_port
 from notify_service.notifications import services, tasks
 from notify_service.notifications.models import Notification
 from notify_service.notifications.tests.support import NotificationTestCase
 from servicekit import stack
 from servicekit.config import env
-from servicekit.testing import free_port
 
 Status = Notification.Status
 
@@ -203,8 +204,8 @@ class DatabaseDroppedWhileSendingTests(NotificationTestCase):
 
         def send_then_drop_the_connection(message, *args, **kwargs):
             sent = send_email(message, *args, **kwargs)
-            database = stack.sibling_database_url(env("DATABASE_URL"), connection.settings_dict["NAME"])
-            self.assertGreaterEqual(stack.kill_connections(database), 1)  # as a database failover would
+            database = databases.sibling_database_url(env("DATABASE_URL"), connection.settings_dict["NAME"])
+            self.assertGreaterEqual(databases.kill_connections(database), 1)  # as a database failover would
             return sent
 
         with mock.patch.object(EmailMultiAlternatives, "send", send_then_drop_the_connection):

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 
 import grpc
 
+from devkit.grpc_testing import GrpcServerTestCase
 from payment_service.payments.providers import DECLINED_CARDS, SimulatedProvider
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
 from servicekit.grpc_client import RemoteError
-from servicekit.testing import GrpcServerTestCase
 
 VISA = "4242424242424242"
 MASTERCARD = "5555555555554444"

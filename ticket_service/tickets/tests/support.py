@@ -22,6 +22,8 @@ from django.db import connection
 from django.test import override_settings
 from django_grpc_framework.settings import grpc_settings
 
+from devkit.grpc_testing import GrpcServerTestCase
+from devkit.processes import shared_stack
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
@@ -29,7 +31,6 @@ from servicekit import clients
 from servicekit.grpc_client import RemoteError
 from servicekit.grpc_server import start_server
 from servicekit.identity import Caller
-from servicekit.testing import GrpcServerTestCase, shared_stack
 from servicekit.timestamps import to_timestamp
 from ticket_service.tickets.models import Order, Ticket, TicketType
 

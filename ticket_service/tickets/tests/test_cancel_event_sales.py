@@ -5,8 +5,8 @@ from grpc import StatusCode
 from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
-from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.services import cancellation
 from ticket_service.tickets.tests.support import TicketServiceTestCase
 
 
@@ -61,7 +61,7 @@ class CancelEventSalesTests(TicketServiceTestCase):
         paid = [self.paid_order(self.floor.id, 2), self.paid_order(self.balcony.id, 1, self.OTHER_CUSTOMER)]
         self.cancel_sales()
 
-        self.assertEqual(services.refund_pending_orders(), 2)
+        self.assertEqual(cancellation.refund_pending_orders(), 2)
 
         for order in paid:
             row = self.order_row(order.id)
@@ -74,7 +74,7 @@ class CancelEventSalesTests(TicketServiceTestCase):
     def test_refunded_order_shows_its_refund_to_the_customer(self):
         paid = self.paid_order(self.floor.id, 2)
         self.cancel_sales()
-        services.refund_pending_orders()
+        cancellation.refund_pending_orders()
 
         fetched = self.call("GetOrder", self.CUSTOMER, order_id=paid.id)
 
@@ -85,12 +85,12 @@ class CancelEventSalesTests(TicketServiceTestCase):
         self.reserve_order(self.balcony.id, 1, self.OTHER_CUSTOMER)
         paid = self.paid_order(self.floor.id, 2)
         self.cancel_sales()
-        self.assertEqual(services.refund_pending_orders(), 1)
+        self.assertEqual(cancellation.refund_pending_orders(), 1)
 
         again = self.cancel_sales()
 
         self.assertEqual((again.holds_released, again.tickets_voided, again.refunds_queued), (0, 0, 0))
-        self.assertEqual(services.refund_pending_orders(), 0)
+        self.assertEqual(cancellation.refund_pending_orders(), 0)
         self.assertEqual(self.order_row(paid.id).status, Order.Status.REFUNDED)
         self.assertEqual(self.payment_of(paid.id).refunded_amount, "80.00")
         self.assertEqual([self.row(self.floor.id).held, self.row(self.balcony.id).held], [0, 0])

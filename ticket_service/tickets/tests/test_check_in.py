@@ -10,8 +10,8 @@ from grpc import StatusCode
 from protos.tickets.v1 import tickets_pb2
 from servicekit.grpc_client import RemoteError
 from servicekit.timestamps import from_timestamp
-from ticket_service.tickets import services
 from ticket_service.tickets.models import Ticket
+from ticket_service.tickets.services import admission
 from ticket_service.tickets.tests.support import RaceTestCase, TicketServiceTestCase, from_now, run_together
 
 
@@ -106,7 +106,7 @@ class CheckInTests(TicketServiceTestCase):
 
     def test_genuinely_signed_code_of_no_ticket_is_not_found_invalid_ticket(self):
         self.assertFails(
-            StatusCode.NOT_FOUND, "invalid_ticket", "CheckIn", self.ORGANIZER, code=services.new_ticket_code()
+            StatusCode.NOT_FOUND, "invalid_ticket", "CheckIn", self.ORGANIZER, code=admission.new_ticket_code()
         )
 
     def test_another_organizer_is_permission_denied(self):
@@ -132,10 +132,10 @@ class TicketCodeTests(TicketServiceTestCase):
     def test_issued_codes_carry_a_valid_signature(self):
         (ticket,) = self.paid_order(self.make_ticket_type().id).tickets
 
-        self.assertTrue(services.is_signed_ticket_code(ticket.code))
+        self.assertTrue(admission.is_signed_ticket_code(ticket.code))
 
     def test_a_tampered_signature_is_rejected(self):
-        code = services.new_ticket_code()
+        code = admission.new_ticket_code()
         token, _, signature = code.partition(".")
 
         for tampered in (
@@ -145,15 +145,15 @@ class TicketCodeTests(TicketServiceTestCase):
             f"{token}.{signature}x",
         ):
             with self.subTest(tampered=tampered):
-                self.assertFalse(services.is_signed_ticket_code(tampered))
+                self.assertFalse(admission.is_signed_ticket_code(tampered))
 
     def test_a_tampered_token_is_rejected(self):
-        code = services.new_ticket_code()
+        code = admission.new_ticket_code()
 
-        self.assertFalse(services.is_signed_ticket_code(altered(code, 3)))
+        self.assertFalse(admission.is_signed_ticket_code(altered(code, 3)))
 
     def test_codes_hold_at_least_128_random_bits(self):
-        codes = [services.new_ticket_code() for _ in range(50)]
+        codes = [admission.new_ticket_code() for _ in range(50)]
 
         for code in codes:
             token = code.partition(".")[0]
@@ -162,7 +162,7 @@ class TicketCodeTests(TicketServiceTestCase):
         self.assertEqual(len({c.partition(".")[0] for c in codes}), 50)
 
     def test_codes_fit_the_code_column(self):
-        self.assertLessEqual(len(services.new_ticket_code()), Ticket._meta.get_field("code").max_length)
+        self.assertLessEqual(len(admission.new_ticket_code()), Ticket._meta.get_field("code").max_length)
 
 
 class ConcurrentCheckInTests(RaceTestCase):

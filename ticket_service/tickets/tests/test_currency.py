@@ -2,7 +2,7 @@
 
 from django.test import SimpleTestCase
 
-from ticket_service.tickets.services import is_iso_4217
+from ticket_service.tickets.services.ticket_types import is_iso_4217
 
 
 class Iso4217Tests(SimpleTestCase):

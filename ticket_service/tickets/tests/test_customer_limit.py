@@ -7,8 +7,8 @@ the seats, so parallel orders of one customer cannot pass the limit together.
 from grpc import StatusCode
 
 from servicekit.grpc_client import RemoteError
-from ticket_service.tickets import services
 from ticket_service.tickets.models import CustomerSeats, Order
+from ticket_service.tickets.services import errors, payments
 from ticket_service.tickets.tests.support import RaceTestCase, TicketServiceTestCase, run_together
 
 
@@ -123,8 +123,8 @@ class CustomerLimitTests(TicketServiceTestCase):
         self.reserve(ticket_type.id, 2)  # the customer's new order takes the allowance
         payment = self.charge_directly(self.order_row(late.id))
 
-        with self.assertRaises(services.HoldExpired):
-            services.complete_paid_order(late.id, payment)
+        with self.assertRaises(errors.HoldExpired):
+            payments.complete_paid_order(late.id, payment)
 
         self.assertEqual(self.order_row(late.id).status, Order.Status.REFUNDED)
         row = self.row(ticket_type.id)

@@ -4,11 +4,11 @@ from datetime import timedelta
 
 from protos.payments.v1 import payments_pb2
 from servicekit.grpc_client import RemoteError
-from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket
+from ticket_service.tickets.services import holds, payments
 from ticket_service.tickets.tests.support import DECLINED, TicketServiceTestCase, from_now
 
-LONG_AGO = timedelta(seconds=services.CHARGE_SETTLED_AFTER.total_seconds() + 5)
+LONG_AGO = timedelta(seconds=payments.CHARGE_SETTLED_AFTER.total_seconds() + 5)
 
 
 class ReleaseExpiredHoldsTests(TicketServiceTestCase):
@@ -17,7 +17,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         lapsed = self.reserve_order(ticket_type.id, 3)
         self.expire(lapsed.id)
 
-        released = services.release_expired_holds()
+        released = holds.release_expired_holds()
 
         self.assertEqual(released, 1)
         self.assertEqual(self.order_row(lapsed.id).status, Order.Status.EXPIRED)
@@ -29,7 +29,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         current = self.reserve_order(ticket_type.id, 2, self.OTHER_CUSTOMER)
         self.expire(lapsed.id)
 
-        services.release_expired_holds()
+        holds.release_expired_holds()
 
         self.assertEqual(self.order_row(current.id).status, Order.Status.RESERVED)
         self.assertEqual(self.row(ticket_type.id).held, 2)
@@ -39,9 +39,9 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         self.reserve_order(ticket_type.id, 2, self.OTHER_CUSTOMER)
         lapsed = self.reserve_order(ticket_type.id, 3)
         self.expire(lapsed.id)
-        services.release_expired_holds()
+        holds.release_expired_holds()
 
-        self.assertEqual(services.release_expired_holds(), 0)
+        self.assertEqual(holds.release_expired_holds(), 0)
 
         self.assertEqual(self.row(ticket_type.id).held, 2)
 
@@ -50,7 +50,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         order = self.reserve_order(ticket_type.id, 3)
         self.expire(order.id, payment_started_at=from_now(seconds=-5))
 
-        self.assertEqual(services.release_expired_holds(), 0)
+        self.assertEqual(holds.release_expired_holds(), 0)
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.RESERVED)
         self.assertEqual(self.row(ticket_type.id).held, 3)
@@ -61,7 +61,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         self.charge_directly(self.order_row(order.id))  # the charge went through; its answer was lost
         self.expire(order.id, payment_started_at=from_now() - LONG_AGO)
 
-        services.release_expired_holds()
+        holds.release_expired_holds()
 
         row = self.order_row(order.id)
         self.assertEqual(row.status, Order.Status.PAID)
@@ -75,7 +75,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
         order = self.reserve_order(ticket_type.id, 3)
         self.expire(order.id, payment_started_at=from_now() - LONG_AGO)
 
-        self.assertEqual(services.release_expired_holds(), 1)
+        self.assertEqual(holds.release_expired_holds(), 1)
 
         row = self.order_row(order.id)
         self.assertEqual(row.status, Order.Status.EXPIRED)
@@ -89,7 +89,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
             self.charge_directly(self.order_row(order.id), number=DECLINED)
         self.expire(order.id, payment_started_at=from_now() - LONG_AGO)
 
-        self.assertEqual(services.release_expired_holds(), 1)
+        self.assertEqual(holds.release_expired_holds(), 1)
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.EXPIRED)
         self.assertFalse(Ticket.objects.filter(order_id=order.id).exists())
@@ -100,11 +100,11 @@ class ReconcileAbandonedPaymentsTests(TicketServiceTestCase):
         ticket_type = self.make_ticket_type(capacity=10)
         order = self.reserve_order(ticket_type.id, 2)
         self.expire(order.id)
-        services.release_expired_holds()
+        holds.release_expired_holds()
         self.charge_directly(self.order_row(order.id))
         Order.objects.filter(pk=order.id).update(payment_started_at=from_now() - LONG_AGO)
 
-        self.assertEqual(services.reconcile_abandoned_payments(), 1)
+        self.assertEqual(payments.reconcile_abandoned_payments(), 1)
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.PAID)
         self.assertEqual(self.row(ticket_type.id).sold, 2)
@@ -117,7 +117,7 @@ class ReconcileAbandonedPaymentsTests(TicketServiceTestCase):
         self.charge_directly(self.order_row(order.id))
         Order.objects.filter(pk=order.id).update(payment_started_at=from_now() - LONG_AGO)
 
-        services.reconcile_abandoned_payments()
+        payments.reconcile_abandoned_payments()
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.REFUNDED)
         self.assertEqual(self.payment_of(order.id).status, payments_pb2.PAYMENT_STATUS_REFUNDED)

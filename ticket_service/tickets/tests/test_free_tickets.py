@@ -4,7 +4,7 @@ from grpc import StatusCode
 
 from protos.tickets.v1 import tickets_pb2
 from servicekit.grpc_client import RemoteError
-from ticket_service.tickets import services
+from ticket_service.tickets.services import cancellation
 from ticket_service.tickets.tests.support import TicketServiceTestCase
 
 
@@ -25,7 +25,7 @@ class FreeTicketsTests(TicketServiceTestCase):
         order = self.pay(self.reserve_order(ticket_type.id).id)
 
         self.cancel_event(ticket_type.event_id)
-        services.refund_pending_orders()
+        cancellation.refund_pending_orders()
 
         self.assertEqual(self.order_row(order.id).status, "refunded")
 

@@ -3,8 +3,8 @@
 from grpc import StatusCode
 
 from protos.tickets.v1 import tickets_pb2
-from ticket_service.tickets import services
 from ticket_service.tickets.models import OutboxMessage
+from ticket_service.tickets.services import cancellation
 from ticket_service.tickets.tests.support import DECLINED, TicketServiceTestCase, new_caller
 
 
@@ -75,7 +75,7 @@ class ListEventBuyersTests(TicketServiceTestCase):
         self.paid_order(ticket_type.id, 2)
 
         self.cancel_event(ticket_type.event_id)
-        services.refund_pending_orders()
+        cancellation.refund_pending_orders()
 
         [buyer] = self.buyers(ticket_type.event_id).buyers
         self.assertEqual(buyer.amount_paid, "25.00")

@@ -1,4 +1,4 @@
-"""INVARIANT 3: never a payment without tickets. services.complete_paid_order turns a succeeded
+"""INVARIANT 3: never a payment without tickets. payments.complete_paid_order turns a succeeded
 payment into tickets while the seats are there, and refunds it when they are gone."""
 
 import time
@@ -9,8 +9,8 @@ from grpc import StatusCode
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.grpc_client import RemoteError
-from ticket_service.tickets import services
 from ticket_service.tickets.models import Order, Ticket
+from ticket_service.tickets.services import errors, holds, payments
 from ticket_service.tickets.tests.support import RaceTestCase, TicketServiceTestCase, run_together
 
 
@@ -22,8 +22,8 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         self.paid_order(ticket_type.id, 2, self.OTHER_CUSTOMER)  # releases the lapsed hold, then buys its seats
         payment = self.charge_directly(self.order_row(late.id))
 
-        with self.assertRaises(services.HoldExpired):
-            services.complete_paid_order(late.id, payment)
+        with self.assertRaises(errors.HoldExpired):
+            payments.complete_paid_order(late.id, payment)
 
         row = self.order_row(late.id)
         self.assertEqual(row.status, Order.Status.REFUNDED)
@@ -41,8 +41,8 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         self.call("CancelOrder", self.CUSTOMER, order_id=order.id)
         payment = self.charge_directly(self.order_row(order.id))
 
-        with self.assertRaises(services.OrderCancelled) as raised:
-            services.complete_paid_order(order.id, payment)
+        with self.assertRaises(errors.OrderCancelled) as raised:
+            payments.complete_paid_order(order.id, payment)
 
         self.assertEqual(raised.exception.extra, {"refunded_amount": "60.00"})
         row = self.order_row(order.id)
@@ -54,11 +54,11 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         ticket_type = self.make_ticket_type(capacity=5)
         order = self.reserve_order(ticket_type.id, 2)
         self.expire(order.id)
-        self.assertEqual(services.release_expired_holds(ticket_type_id=ticket_type.id), 1)
+        self.assertEqual(holds.release_expired_holds(ticket_type_id=ticket_type.id), 1)
         self.assertEqual(self.order_row(order.id).status, Order.Status.EXPIRED)
         payment = self.charge_directly(self.order_row(order.id))
 
-        completed = services.complete_paid_order(order.id, payment)
+        completed = payments.complete_paid_order(order.id, payment)
 
         self.assertEqual(completed.status, Order.Status.PAID)
         self.assertEqual((completed.payment_brand, completed.payment_last4), ("visa", "4242"))
@@ -72,7 +72,7 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         order = self.paid_order(ticket_type.id, 2)
         payment = self.payment_of(order.id)
 
-        again = services.complete_paid_order(order.id, payment)
+        again = payments.complete_paid_order(order.id, payment)
 
         self.assertEqual(again.status, Order.Status.PAID)
         self.assertEqual(Ticket.objects.filter(order_id=order.id).count(), 2)

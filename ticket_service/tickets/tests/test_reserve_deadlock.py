@@ -8,7 +8,7 @@ from unittest import SkipTest
 
 from django.db import connection
 
-from servicekit.testing import lock_waits, raw_mysql_connection
+from devkit.databases import lock_waits, raw_mysql_connection
 from ticket_service.tickets.models import CustomerSeats, Order
 from ticket_service.tickets.tests.support import RaceTestCase
 

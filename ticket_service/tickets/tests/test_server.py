@@ -1,5 +1,5 @@
+from devkit.grpc_testing import GrpcServerTestCase
 from servicekit.grpc_client import health_status
-from servicekit.testing import GrpcServerTestCase
 
 
 class ServerTest(GrpcServerTestCase):

@@ -1,6 +1,6 @@
 """Users for `make bench`: many at once, each with an access token, without logging in.
 
-    python gateway_project/manage.py bench_users --count 1600 [--role customer] [--prefix bench]
+    python -m devkit.run gateway_project devkit.commands.bench_users --count 1600 [--role customer] [--prefix bench]
 
 Prints one JSON object per line: {"id", "email", "full_name", "role", "access"}. The users get
 no usable password (hashing 1,600 Argon2 passwords would dominate the benchmark's setup, and

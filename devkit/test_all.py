@@ -1,7 +1,7 @@
-"""Run every project's Django test suite, then the system tests in tests/, and
-print one closing line: ``tests: N passed, N failed, N skipped``.
+"""Run every project's Django test suite, then the system tests in tests/ and the benchmark's
+own tests in bench/tests/, and print one closing line: ``tests: N passed, N failed, N skipped``.
 
-    python -m servicekit.test_all [-v 2]
+    python -m devkit.test_all [-v 2]
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ SUITES = [
     ("payment_service", "payment_service"),
     ("notify_service", "notify_service"),
     ("gateway_project", "tests"),
+    ("gateway_project", "bench"),
 ]
 
 

@@ -1,7 +1,7 @@
 """`make bench` and its 5xx answers: each is named by the X-Request-ID it was sent with, the run
 keeps its processes' logs (this run's part of each), and anything but a clear 503 fails the run.
 
-    python gateway_project/manage.py test tests.test_bench_server_errors
+    python gateway_project/manage.py test bench.tests.test_server_errors
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.test import SimpleTestCase
 
 from bench import report
 from bench.__main__ import failures, keep_logs, server_errors, unexplained
-from bench.stats import REQUEST_ID_HEADER, client_session, request, server_error
+from devkit.stats import REQUEST_ID_HEADER, client_session, request, server_error
 
 
 class FakeStack:

@@ -1,6 +1,6 @@
 """Buyers for `make bench`'s fan-out scenario: many paid orders of one free ticket type.
 
-    python ticket_service/manage.py bench_buyers --ticket-type 12 --count 5000
+    python -m devkit.run ticket_service devkit.commands.bench_buyers --ticket-type 12 --count 5000
 
 Each buyer (bench-buyer-<n>@example.com) gets one paid order of one ticket, written in bulk
 through the tickets app's own models. The type must be free: nothing was charged, so
@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ticket_service.tickets.models import Order, Ticket, TicketType
-from ticket_service.tickets.services import new_ticket_code
+from ticket_service.tickets.services.admission import new_ticket_code
 
 BATCH = 1000
 FIRST_USER_ID = 10_000_000  # buyers need no gateway account: emails are what the fan-out reads

@@ -1,6 +1,6 @@
 """Events for `make bench`'s listing scenarios: many published, upcoming events at once.
 
-    python event_service/manage.py bench_events --count 99000 --organizer-id 7
+    python -m devkit.run event_service devkit.commands.bench_events --count 99000 --organizer-id 7
 
 Bulk inserts through the events app's own model (the events service owns the table), in
 batches, starting one minute apart from a day ahead, after any events already there.

@@ -35,8 +35,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from bench.stats import Latency, client_session, request, server_error, status_name
-from tests.http import JsonClient
+from devkit.http import JsonClient
+from devkit.stats import Latency, client_session, request, server_error, status_name
 
 CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 2, "cvc": "123"}
 MAX_SEATS_PER_ORDER = 4

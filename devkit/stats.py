@@ -1,5 +1,5 @@
 """Latency summaries and closed-loop load (N clients, each sending its next request when the
-last one answered), shared by the scenarios."""
+last one answered), shared by the benchmark's scenarios and the fault drills that load the stack."""
 
 from __future__ import annotations
 

@@ -1,18 +1,18 @@
-"""Opt-in, for benchmarks only: the same service functions over plain JSON/HTTP, from the
-same process as the gRPC server, to weigh the design's choice of gRPC between services.
+"""For benchmarks only: the same service functions over plain JSON/HTTP, from the same process
+as the gRPC server, to weigh the design's choice of gRPC between services.
 
-With MICROTIX_BENCH_HTTP_PORT_OFFSET > 0, `serve_grpc` also
+`devkit.commands.serve_grpc_json` (serve_grpc, run by `make bench` for the events service) also
 
 - registers a no-op RPC, ``/microtix.bench.v1.Bench/Noop`` (empty bytes in, empty bytes out,
   no protobuf message at all), answered through the same interceptor as every RPC (logging,
   metrics): a round trip of it is the cost of one gRPC hop and nothing else;
-- serves HTTP/1.1 with keep-alive on its gRPC port + the offset (same host): ``GET /noop``
-  answers ``{}`` (the hop over JSON/HTTP), and each path of the project's ``BENCH_JSON_ROUTES``
-  (a dict "path" -> function(query parameters) -> JSON-able value) calls the same service
+- serves HTTP/1.1 with keep-alive on its gRPC port + ``--json-port-offset`` (same host): ``GET /noop``
+  answers ``{}`` (the hop over JSON/HTTP), and each path of its routes (``--json-routes``: a
+  dict "path" -> function(query parameters) -> JSON-able value) calls the same service
   function its servicer calls. A thread per connection, as gRPC's pool gives a thread per
   call; one log line per request, as the interceptor writes one per RPC.
 
-Off by default, and never needed to run MicroTix.
+Never part of a production process: MicroTix runs without it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """The events service's calls as plain JSON/HTTP, for `make bench`'s gRPC-vs-REST comparison
-only (servicekit.bench_http, on with MICROTIX_BENCH_HTTP_PORT_OFFSET). Each route calls the
+only: served by devkit.json_http in the benchmark's events process (bench.__main__ runs it with
+devkit.commands.serve_grpc_json), never by the service's own `serve_grpc`. Each route calls the
 same service function as its servicer method and answers the same fields as its proto."""
 
 from __future__ import annotations
@@ -30,4 +31,4 @@ def list_events(params: dict[str, str]) -> dict:
     return {"events": [event_json(event) for event in page.events], "next_page_token": page.next_page_token}
 
 
-ROUTES = {"/events/get": get_event, "/events/list": list_events}
+EVENTS = {"/events/get": get_event, "/events/list": list_events}

@@ -1,0 +1,32 @@
+"""A project's real gRPC server in-process, for its own tests."""
+
+from __future__ import annotations
+
+from django.test import TransactionTestCase
+from django_grpc_framework.settings import grpc_settings
+
+from servicekit.grpc_client import ServiceClient
+from servicekit.grpc_server import start_server
+
+
+class GrpcServerTestCase(TransactionTestCase):
+    """Serves this project's gRPC services from a real server on a free loopback
+    port for the whole class; tests call it through a real channel.
+
+    TransactionTestCase, because the server's threads use their own database
+    connections and must see committed rows.
+    """
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.grpc_service = start_server(grpc_settings.ROOT_HANDLERS_HOOK, "127.0.0.1:0", max_workers=8)
+        cls.grpc_target = f"127.0.0.1:{cls.grpc_service.port}"
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.grpc_service.stop(None).wait(5)
+        super().tearDownClass()
+
+    def grpc_client(self, stub_class, service: str = "test") -> ServiceClient:
+        return ServiceClient(service, self.grpc_target, stub_class, timeout=10)

@@ -1,0 +1,7 @@
+"""Business logic of ticketing, one module per saga; callers import the module they need.
+
+From the bottom up: errors, events (the events service's view of an event), inventory (the seat
+guard, the one writer of seat counts), selectors (reads), admission (ticket codes, check-in),
+ticket_types, payments (charge, complete, refund, reconcile), holds, cancellation, periodic.
+A module imports only those before it.
+"""

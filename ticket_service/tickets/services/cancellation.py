@@ -1,0 +1,76 @@
+"""An event's cancellation: its sales stop, its holds and tickets end, its paid orders are refunded."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from servicekit.identity import Caller
+from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.services.events import get_event_info, require_organizer
+from ticket_service.tickets.services.inventory import release_held_seats
+from ticket_service.tickets.services.payments import SWEEP_BATCH, refund_order
+
+log = logging.getLogger("microtix.tickets")
+
+
+@dataclass(frozen=True)
+class CancellationResult:
+    holds_released: int
+    tickets_voided: int
+    refunds_queued: int
+
+
+def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
+    """Stop selling an event's seats, release its holds, void its tickets and queue
+    the refund of every paid order (the sweep refunds them). Running it again
+    changes nothing more."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    # First close sales and commit: waits for in-flight reservations, and no hold can start after.
+    TicketType.objects.filter(event_id=event_id, sales_open=True).update(sales_open=False)
+    with transaction.atomic():
+        reserved = list(
+            Order.objects.select_for_update()
+            .filter(event_id=event_id, status=Order.Status.RESERVED)
+            .values_list("id", "ticket_type_id", "quantity")
+        )
+        Order.objects.filter(id__in=[order_id for order_id, _, _ in reserved]).update(
+            status=Order.Status.CANCELLED, updated_at=timezone.now()
+        )
+        released: dict[int, int] = {}
+        for _, type_id, quantity in reserved:
+            released[type_id] = released.get(type_id, 0) + quantity
+        for type_id, quantity in released.items():
+            release_held_seats(type_id, quantity)
+        voided = (
+            Ticket.objects.filter(event_id=event_id)
+            .exclude(status=Ticket.Status.VOID)
+            .update(status=Ticket.Status.VOID)
+        )
+        queued = Order.objects.filter(event_id=event_id, status=Order.Status.PAID).update(
+            status=Order.Status.REFUND_PENDING, updated_at=timezone.now()
+        )
+    log.info(
+        "event %s cancelled: %s holds released, %s tickets voided, %s refunds queued",
+        event_id,
+        len(reserved),
+        voided,
+        queued,
+    )
+    return CancellationResult(len(reserved), voided, queued)
+
+
+def refund_pending_orders(limit: int = SWEEP_BATCH) -> int:
+    """Refund orders queued by an event cancellation; returns how many were refunded."""
+    refunded = 0
+    for order_id in Order.objects.filter(status=Order.Status.REFUND_PENDING).values_list("id", flat=True)[:limit]:
+        try:
+            refund_order(order_id, reason="event cancelled")
+        except Exception:
+            log.exception("refund of order %s failed; will retry", order_id)
+            continue
+        refunded += 1
+    return refunded

@@ -1,0 +1,87 @@
+"""Seat inventory: the only writer of a ticket type's held and sold seats and of customers' seat counts.
+
+The inventory invariant (sold + held <= capacity) is kept by conditional UPDATEs
+in the database, never by reading and then writing, because several processes
+sell the same seats. Row locks are always taken order first, then ticket type.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from prometheus_client import Counter
+
+from ticket_service.tickets.models import CustomerSeats, Order, TicketType
+from ticket_service.tickets.services.errors import CustomerLimitReached
+
+log = logging.getLogger("microtix.tickets")
+
+# On the service's metrics port (servicekit.metrics).
+ORDERS_EXPIRED = Counter("microtix_orders_expired", "Reserved orders whose hold ended unpaid.")
+
+
+def take_seats(ticket_type_id: int, quantity: int, *, column: Literal["held", "sold"]) -> bool:
+    """The seat guard: add `quantity` to the type's held seats (a hold) or sold seats (the re-sale
+    of a lapsed hold) only if sales are open and that many seats are free, as decided by the
+    database row itself (capacity >= sold + held + quantity). False if they are not."""
+    return bool(
+        TicketType.objects.filter(pk=ticket_type_id, sales_open=True)
+        .filter(capacity__gte=F("sold") + F("held") + quantity)
+        .update(**{column: F(column) + quantity})
+    )
+
+
+def sell_held_seats(ticket_type_id: int, quantity: int) -> None:
+    """Held seats of an order being paid become sold seats."""
+    TicketType.objects.filter(pk=ticket_type_id).update(held=F("held") - quantity, sold=F("sold") + quantity)
+
+
+def release_held_seats(ticket_type_id: int, quantity: int) -> None:
+    """Held seats go back on sale."""
+    TicketType.objects.filter(pk=ticket_type_id).update(held=F("held") - quantity)
+
+
+def count_customer_seats(user_id: int, ticket_type: TicketType, quantity: int) -> None:
+    """Count `quantity` more seats of a limited type against the customer, or raise
+    CustomerLimitReached. Runs in the transaction holding the seats, after the type row is locked."""
+    limit = ticket_type.max_per_customer
+    CustomerSeats.objects.bulk_create([CustomerSeats(user_id=user_id, ticket_type=ticket_type)], ignore_conflicts=True)
+    # The guard: the database row decides, so parallel orders of one customer cannot pass the limit together.
+    counted = CustomerSeats.objects.filter(
+        user_id=user_id, ticket_type=ticket_type, seats__lte=limit - quantity
+    ).update(seats=F("seats") + quantity)
+    if not counted:
+        seats = CustomerSeats.objects.get(user_id=user_id, ticket_type=ticket_type).seats
+        raise CustomerLimitReached(
+            f"One customer may hold or buy at most {limit} tickets of this type; you already have {seats}.",
+            extra={"max_per_customer": limit, "held_and_bought": seats},
+        )
+
+
+def uncount_customer_seats(order: Order) -> None:
+    """The order's seats no longer count against its customer's limit (no row: the type has none)."""
+    CustomerSeats.objects.filter(
+        user_id=order.user_id, ticket_type_id=order.ticket_type_id, seats__gte=order.quantity
+    ).update(seats=F("seats") - order.quantity)
+
+
+def release(order_id: int, new_status: str, *, only_expired: bool = False) -> bool:
+    """Move a reserved order to `new_status` and give its seats back; False if it was not reserved."""
+    with transaction.atomic():
+        orders = Order.objects.filter(pk=order_id, status=Order.Status.RESERVED)
+        if only_expired:
+            orders = orders.filter(expires_at__lte=timezone.now())
+        order = orders.select_for_update().first()
+        if order is None:
+            return False
+        Order.objects.filter(pk=order.id).update(status=new_status, updated_at=timezone.now())
+        release_held_seats(order.ticket_type_id, order.quantity)
+        uncount_customer_seats(order)
+    if new_status == Order.Status.EXPIRED:
+        ORDERS_EXPIRED.inc()
+    log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)
+    return True

@@ -1,0 +1,235 @@
+"""The payments adapter: charging an order, completing a paid order into tickets, refunding,
+and reconciling charges whose outcome was lost, with the payment service.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+import grpc
+from django.db import transaction
+from django.db.models import Case, Value, When
+from django.utils import timezone
+from prometheus_client import Counter
+
+from protos.payments.v1 import payments_pb2
+from servicekit import clients, outbox
+from servicekit.grpc_client import RemoteError
+from servicekit.identity import Caller
+from servicekit.money import money_text
+from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
+from ticket_service.tickets.services.admission import new_ticket_code
+from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
+from ticket_service.tickets.services.inventory import count_customer_seats, release, sell_held_seats, take_seats
+from ticket_service.tickets.services.selectors import issued_tickets, own_order
+
+log = logging.getLogger("microtix.tickets")
+
+# On the service's metrics port (servicekit.metrics).
+ORDERS_PAID = Counter("microtix_orders_paid", "Orders paid (tickets issued).")
+# Orders one pass of the sweep handles, of each kind of work.
+SWEEP_BATCH = 200
+# A charge attempt older than this has surely finished (client deadlines are far shorter):
+# if its order is still not paid, the outcome was lost and is reconciled with the payment service.
+CHARGE_SETTLED_AFTER = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class CardDetails:
+    number: str
+    exp_month: int
+    exp_year: int
+    cvc: str
+
+    def __repr__(self) -> str:  # never show the card in logs or tracebacks
+        return f"CardDetails(number='****{self.number[-4:]}', exp={self.exp_month}/{self.exp_year}, cvc='***')"
+
+
+def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
+    """Charge the order's total once and issue its tickets.
+
+    Paying a paid order returns it and charges nothing (the order id is the
+    payment's idempotency key, so retries by anyone never charge twice).
+    """
+    order = own_order(caller, order_id)
+    if order.status == Order.Status.PAID:
+        return order
+    if order.status == Order.Status.EXPIRED or (
+        order.status == Order.Status.RESERVED and order.expires_at <= timezone.now()
+    ):
+        charged = _charged_before_the_hold_lapsed(order)
+        if charged is not None:
+            # An earlier attempt charged the card but never completed the order (its tickets
+            # service died): complete it now, seats permitting, else it is refunded (HoldExpired).
+            return complete_paid_order(order.id, charged)
+        release(order.id, Order.Status.EXPIRED, only_expired=True)
+        raise HoldExpired()
+    if order.status != Order.Status.RESERVED:
+        raise OrderNotPayable(f"This order is {order.status} and cannot be paid.")
+    if order.total == 0:
+        return complete_paid_order(order.id, payments_pb2.Payment())  # free: nothing to charge
+    Order.objects.filter(pk=order.id, payment_started_at__isnull=True).update(payment_started_at=timezone.now())
+    request = payments_pb2.ChargeRequest(
+        order_id=order.id,
+        amount=str(order.total),
+        currency=order.currency,
+        card=payments_pb2.Card(number=card.number, exp_month=card.exp_month, exp_year=card.exp_year, cvc=card.cvc),
+        description=f"MicroTix order {order.id}",
+    )
+    try:
+        payment = clients.payments().call("Charge", request, caller=caller)
+    except RemoteError as exc:
+        if exc.status in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INVALID_ARGUMENT):
+            # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
+            Order.objects.filter(pk=order.id).update(payment_started_at=None)
+        raise exc.as_domain_error() from None
+    return complete_paid_order(order.id, payment)
+
+
+def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None:
+    """The succeeded payment of an order whose payment had started, if it has one. When the payment
+    service cannot tell, the caller is told to try again rather than that the hold expired."""
+    if order.payment_started_at is None:
+        return None
+    try:
+        return _succeeded_payment(order.id)
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
+
+
+def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
+    """Turn a reserved order whose payment succeeded into a paid order with tickets.
+
+    If its seats were lost meanwhile (hold expired and resold, order cancelled,
+    event cancelled), the payment is refunded and HoldExpired raised: never a
+    payment without tickets, never a paid order without a payment.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status == Order.Status.PAID:
+            return order
+        seats = order.status == Order.Status.RESERVED
+        if seats:
+            sell_held_seats(order.ticket_type_id, order.quantity)
+        elif order.status == Order.Status.EXPIRED:
+            seats = _sell_lapsed_seats(order)
+        if seats:
+            now = timezone.now()
+            order.status, order.paid_at = Order.Status.PAID, now
+            order.payment_brand, order.payment_last4 = payment.brand, payment.last4
+            order.save(update_fields=["status", "paid_at", "payment_brand", "payment_last4", "updated_at"])
+            Ticket.objects.bulk_create(
+                Ticket(
+                    order=order,
+                    user_id=order.user_id,
+                    event_id=order.event_id,
+                    ticket_type_id=order.ticket_type_id,
+                    code=new_ticket_code(),
+                    holder_name=order.full_name,
+                )
+                for _ in range(order.quantity)
+            )
+            outbox.enqueue(
+                OutboxMessage,
+                "notifications.order_paid",
+                order_id=order.id,
+                email=order.email,
+                full_name=order.full_name,
+                event_id=order.event_id,
+                total=money_text(order.total),
+                currency=order.currency,
+                tickets=[{"id": ticket.id, "code": ticket.code} for ticket in issued_tickets(order)],
+            )
+    if seats:
+        ORDERS_PAID.inc()
+        log.info("order %s paid: %s tickets issued", order.id, order.quantity)
+        return order
+    if order.status == Order.Status.CANCELLED:
+        refunded = refund_order(order.id, reason="order cancelled while its card was charged")
+        amount = money_text(refunded.refunded_amount)
+        raise OrderCancelled(
+            f"The order was cancelled while its card was charged; the payment of {amount} {order.currency} "
+            "was refunded.",
+            extra={"refunded_amount": amount},
+        )
+    refund_order(order.id, reason="seats no longer available when the payment completed")
+    raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def _sell_lapsed_seats(order: Order) -> bool:
+    """The hold lapsed while the card was charged: sell the order its seats again if they are
+    still free and its customer's limit allows them."""
+    try:
+        with transaction.atomic():
+            sold = take_seats(order.ticket_type_id, order.quantity, column="sold")
+            ticket_type = TicketType.objects.only("max_per_customer").get(pk=order.ticket_type_id)
+            if sold and ticket_type.max_per_customer:
+                count_customer_seats(order.user_id, ticket_type, order.quantity)
+            return sold
+    except CustomerLimitReached:
+        return False  # the savepoint gave the seats back
+
+
+def refund_order(order_id: int, reason: str) -> Order:
+    """Refund the order's payment in full (idempotent) and mark the order refunded."""
+    # A cancelled order stays cancelled, as its buyer was told, with the refund recorded.
+    final_status = Case(
+        When(status=Order.Status.CANCELLED, then=Value(Order.Status.CANCELLED)), default=Value(Order.Status.REFUNDED)
+    )
+    if Order.objects.filter(pk=order_id, total=0).exists():
+        Order.objects.filter(pk=order_id).update(status=final_status, updated_at=timezone.now())
+        return Order.objects.get(pk=order_id)  # free: nothing was charged
+    try:
+        payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
+    except RemoteError as exc:
+        raise exc.as_domain_error() from None
+    # Clearing payment_started_at: the charge is settled, so the sweep has nothing left to reconcile.
+    Order.objects.filter(pk=order_id).exclude(status=Order.Status.REFUNDED).update(
+        status=final_status,
+        refunded_amount=Decimal(payment.refunded_amount),
+        payment_started_at=None,
+        updated_at=timezone.now(),
+    )
+    log.info("order %s refunded %s (%s)", order_id, payment.refunded_amount, reason)
+    return Order.objects.get(pk=order_id)
+
+
+def reconcile_abandoned_payments() -> int:
+    """Settle orders that were cancelled or expired while their card was being charged:
+    a succeeded charge is completed into tickets if seats remain, else refunded."""
+    cutoff = timezone.now() - CHARGE_SETTLED_AFTER
+    abandoned = Order.objects.filter(
+        status__in=[Order.Status.CANCELLED, Order.Status.EXPIRED], payment_started_at__lte=cutoff
+    ).values_list("id", flat=True)
+    return sum(1 for order_id in abandoned[:SWEEP_BATCH] if reconcile_payment(order_id))
+
+
+def reconcile_payment(order_id: int) -> bool | None:
+    """Ask the payment service how the order's charge ended. True: it succeeded and the
+    order is now paid or refunded; False: nothing was charged; None: cannot tell yet."""
+    try:
+        payment = _succeeded_payment(order_id)
+    except RemoteError:
+        return None
+    if payment is not None:
+        with contextlib.suppress(HoldExpired, OrderCancelled):  # raised after refunding: settled either way
+            complete_paid_order(order_id, payment)
+        return True
+    Order.objects.filter(pk=order_id).update(payment_started_at=None)
+    return False
+
+
+def _succeeded_payment(order_id: int) -> payments_pb2.Payment | None:
+    """The order's payment if its charge succeeded, None if nothing is charged (as yet);
+    RemoteError if the payment service cannot tell."""
+    try:
+        payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+    except RemoteError as exc:
+        if exc.status == grpc.StatusCode.NOT_FOUND:
+            return None
+        raise
+    return payment if payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED else None

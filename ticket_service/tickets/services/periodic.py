@@ -1,0 +1,22 @@
+"""The periodic work of the tickets service, as settings.PERIODIC_TASKS runs it."""
+
+from __future__ import annotations
+
+from servicekit import outbox
+from ticket_service.tickets.models import OutboxMessage
+from ticket_service.tickets.services.cancellation import refund_pending_orders
+from ticket_service.tickets.services.holds import release_expired_holds
+from ticket_service.tickets.services.payments import reconcile_abandoned_payments
+
+
+def relay_outbox() -> int:
+    """Publish the tasks committed orders promised (PERIODIC_TASKS)."""
+    return outbox.relay(OutboxMessage)
+
+
+def sweep() -> None:
+    """Periodic work of the tickets service (PERIODIC_TASKS): expire holds, settle
+    interrupted payments, run queued refunds."""
+    release_expired_holds()
+    reconcile_abandoned_payments()
+    refund_pending_orders()

@@ -1,0 +1,139 @@
+"""Reads: the caller's orders and tickets, an order's issued tickets, an event's buyers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Max, Sum
+
+from servicekit.errors import Forbidden, InvalidInput
+from servicekit.identity import Caller
+from servicekit.money import CENT
+from servicekit.pagination import newest_first
+from ticket_service.tickets.models import Order, Ticket
+from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
+
+BUYERS_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list
+    next_page_token: str
+
+
+def own_order(caller: Caller, order_id: int) -> Order:
+    order = Order.objects.filter(pk=order_id).first()
+    # Someone else's order is reported as missing: its existence is not theirs to know.
+    if order is None or not (caller.is_staff or order.user_id == caller.user_id):
+        raise OrderNotFound()
+    return order
+
+
+def get_order(*, caller: Caller, order_id: int) -> Order:
+    return own_order(caller, order_id)
+
+
+def list_orders(
+    *,
+    caller: Caller,
+    page_size: int = 0,
+    page_token: str = "",
+    all_users: bool = False,
+    status: str = "",
+    event_id: int = 0,
+    email_query: str = "",
+) -> Page:
+    """The caller's orders, newest first; staff may list everyone's, filtered."""
+    orders = Order.objects.all() if _all_users(caller, all_users) else Order.objects.filter(user_id=caller.user_id)
+    if status:
+        orders = orders.filter(status=_choice(status, Order.Status))
+    if event_id:
+        orders = orders.filter(event_id=event_id)
+    if email_query:
+        orders = orders.filter(email__icontains=email_query)
+    return Page(*newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor"))
+
+
+def _all_users(caller: Caller, requested: bool) -> bool:
+    if requested and not caller.is_staff:
+        raise Forbidden("Only staff can list other users' orders and tickets.")
+    return requested
+
+
+def _choice(value: str, choices) -> str:
+    if value not in choices.values:
+        raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(choices.values)}."]})
+    return value
+
+
+def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
+    ticket = Ticket.objects.filter(pk=ticket_id).first()
+    if ticket is None or not (caller.is_staff or ticket.user_id == caller.user_id):
+        raise TicketNotFound()
+    return ticket
+
+
+def list_tickets(
+    *,
+    caller: Caller,
+    page_size: int = 0,
+    page_token: str = "",
+    all_users: bool = False,
+    status: str = "",
+    event_id: int = 0,
+    code_query: str = "",
+) -> Page:
+    """The caller's tickets, newest first; staff may list everyone's, filtered."""
+    tickets = Ticket.objects.all() if _all_users(caller, all_users) else Ticket.objects.filter(user_id=caller.user_id)
+    if status:
+        tickets = tickets.filter(status=_choice(status, Ticket.Status))
+    if event_id:
+        tickets = tickets.filter(event_id=event_id)
+    if code_query:
+        tickets = tickets.filter(code__startswith=code_query.strip())
+    return Page(*newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor"))
+
+
+def issued_tickets(order: Order) -> list[Ticket]:
+    """The order's tickets by id, read once per order object (completing an order reads them for its
+    confirmation email, and its answer shows the same ones)."""
+    if not hasattr(order, "_issued_tickets"):
+        order._issued_tickets = list(order.tickets.order_by("id"))
+    return order._issued_tickets
+
+
+@dataclass(frozen=True)
+class Buyer:
+    email: str
+    full_name: str
+    amount_paid: Decimal
+    currency: str
+    tickets: int
+
+
+def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = "") -> tuple[list[Buyer], str]:
+    """Everyone who paid for the event, one entry per email with what they paid, by email;
+    returns a page and the next page's token ("" at the end)."""
+    page_size = page_size or BUYERS_PAGE_SIZE
+    if not 1 <= page_size <= 1000:
+        raise InvalidInput(field_errors={"page_size": ["Must be between 1 and 1000."]})
+    # paid_at marks orders that were paid, including those refunded since because the event was cancelled.
+    orders = Order.objects.filter(
+        event_id=event_id,
+        paid_at__isnull=False,
+        status__in=[Order.Status.PAID, Order.Status.REFUND_PENDING, Order.Status.REFUNDED],
+    )
+    if page_token:
+        orders = orders.filter(email__gt=page_token)
+    rows = list(
+        orders.values("email")
+        .annotate(full_name=Max("full_name"), amount=Sum("total"), currency=Max("currency"), tickets=Sum("quantity"))
+        .order_by("email")[: page_size + 1]
+    )
+    buyers = [
+        Buyer(row["email"], row["full_name"], Decimal(row["amount"]).quantize(CENT), row["currency"], row["tickets"])
+        for row in rows[:page_size]
+    ]
+    return buyers, (buyers[-1].email if len(rows) > page_size else "")

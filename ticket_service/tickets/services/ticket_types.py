@@ -1,0 +1,118 @@
+"""Ticket types: their creation and validation, listing and sales report."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import pycountry
+from django.db.models import Sum
+
+from servicekit.errors import InvalidInput
+from servicekit.identity import Caller
+from servicekit.money import CENT
+from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.services.errors import EventCancelled
+from ticket_service.tickets.services.events import get_event_info, require_organizer
+
+MAX_PRICE = Decimal("100000000")
+DEFAULT_MAX_PER_ORDER = 10
+MAX_PER_CUSTOMER = 1000
+_CURRENCY = re.compile(r"[A-Z]{3}")
+
+
+@dataclass(frozen=True)
+class TypeSales:
+    ticket_type: TicketType
+    revenue: Decimal
+
+
+@dataclass(frozen=True)
+class SalesReport:
+    event_id: int
+    types: list[TypeSales]
+    checked_in: int
+
+
+def create_ticket_type(
+    *,
+    caller: Caller,
+    event_id: int,
+    name: str,
+    price: str,
+    currency: str = "",
+    capacity: int,
+    max_per_order: int = 0,
+    max_per_customer: int = 0,
+) -> TicketType:
+    """Add a ticket type to an event its organizer owns; `max_per_customer` 0 means no limit."""
+    event = get_event_info(event_id, caller)
+    require_organizer(caller, event)
+    if event.cancelled:
+        raise EventCancelled()
+    name = name.strip()
+    currency = (currency or "USD").upper()
+    max_per_order = max_per_order or DEFAULT_MAX_PER_ORDER
+    problems: dict[str, list[str]] = {}
+    if not name:
+        problems["name"] = ["This field may not be blank."]
+    elif len(name) > 100:
+        problems["name"] = ["Ensure this field has no more than 100 characters."]
+    amount = parse_amount(price)
+    if amount is None or amount < 0:
+        problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
+    if not is_iso_4217(currency):
+        problems["currency"] = ["Enter a 3-letter ISO 4217 currency code."]
+    if not 1 <= capacity <= 1_000_000:
+        problems["capacity"] = ["Capacity must be between 1 and 1000000."]
+    if not 1 <= max_per_order <= 100:
+        problems["max_per_order"] = ["Must be between 1 and 100."]
+    if not 0 <= max_per_customer <= MAX_PER_CUSTOMER:
+        problems["max_per_customer"] = [f"Must be between 1 and {MAX_PER_CUSTOMER}, or 0 for no limit."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+    return TicketType.objects.create(
+        event_id=event_id,
+        name=name,
+        price=amount,
+        currency=currency,
+        capacity=capacity,
+        max_per_order=max_per_order,
+        max_per_customer=max_per_customer or None,
+    )
+
+
+def is_iso_4217(code: str) -> bool:
+    """True if `code` is a currency of ISO 4217's list (as pycountry ships it), in upper case."""
+    return bool(_CURRENCY.fullmatch(code)) and pycountry.currencies.get(alpha_3=code) is not None
+
+
+def parse_amount(text: str) -> Decimal | None:
+    """A money amount below 10^8 with at most 2 decimals, or None if `text` is not one."""
+    try:
+        amount = Decimal(text)
+    except (InvalidOperation, TypeError, ValueError):
+        return None
+    # copy_abs, not abs(): abs() rounds to the context and overflows on an exponent such as 1e999999999.
+    if not amount.is_finite() or amount.as_tuple().exponent < -2 or amount.copy_abs() >= MAX_PRICE:
+        return None
+    return (amount + 0).quantize(CENT)  # + 0 turns -0 into 0
+
+
+def list_ticket_types(event_id: int) -> list[TicketType]:
+    return list(TicketType.objects.filter(event_id=event_id).order_by("id"))
+
+
+def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
+    """Per ticket type: capacity, sold, held, available and revenue; and tickets checked in."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    revenue = dict(
+        Order.objects.filter(event_id=event_id, status=Order.Status.PAID)
+        .values_list("ticket_type_id")
+        .annotate(total=Sum("total"))
+    )
+    # Aggregates come back unrounded on some databases: money always has 2 decimals.
+    types = [TypeSales(t, Decimal(revenue.get(t.id, 0)).quantize(CENT)) for t in list_ticket_types(event_id)]
+    checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
+    return SalesReport(event_id, types, checked_in)
