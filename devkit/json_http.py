@@ -34,15 +34,6 @@ log = logging.getLogger("microtix.bench_http")
 
 NOOP_SERVICE = "microtix.bench.v1.Bench"
 NOOP_METHOD = f"/{NOOP_SERVICE}/Noop"
-HTTP_STATUS_BY_ERROR = {
-    errors.NotFound: 404,
-    errors.InvalidInput: 400,
-    errors.Forbidden: 403,
-    errors.Conflict: 409,
-    errors.AlreadyExists: 409,
-    errors.Unavailable: 503,
-}
-
 Route = Callable[[dict[str, str]], object]
 
 
@@ -83,7 +74,7 @@ class _JsonHandler(BaseHTTPRequestHandler):
             else:
                 status, body = 200, route(dict(parse_qsl(url.query)))
         except errors.DomainError as exc:
-            status, body = _status_for(exc), {"detail": exc.message, "code": exc.code}
+            status, body = exc.http_status, {"detail": exc.message, "code": exc.code}
         except (KeyError, ValueError):
             status, body = 400, {"detail": "Bad query parameters."}
         except Exception:
@@ -105,10 +96,3 @@ class _JsonHandler(BaseHTTPRequestHandler):
 
     def log_message(self, format, *args):  # the line above replaces http.server's stderr log
         pass
-
-
-def _status_for(exc: errors.DomainError) -> int:
-    for kind, status in HTTP_STATUS_BY_ERROR.items():
-        if isinstance(exc, kind):
-            return status
-    return 500

@@ -5,7 +5,7 @@ from servicekit.base_settings import PRODUCTION
 from servicekit.config import VAR_DIR, env, env_int
 
 INSTALLED_APPS = [
-    "gateway_project.backoffice.sites.MicroTixAdminConfig",
+    "gateway_project.backoffice.apps.MicroTixAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

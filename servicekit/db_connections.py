@@ -24,8 +24,6 @@ from servicekit.db import LOCK_CONFLICT_CODES
 
 # MySQL/MariaDB ER_CON_COUNT_ERROR: the server's max_connections are all taken.
 TOO_MANY_CONNECTIONS = 1040
-# What the client is told when the database is too busy to take its work now (HTTP 503, Retry-After).
-DATABASE_BUSY_CODE = "database_busy"
 BUSY_CODES = frozenset({*LOCK_CONFLICT_CODES, TOO_MANY_CONNECTIONS})
 
 

@@ -1,13 +1,12 @@
 """The one way MicroTix processes call each other: a channel per target reused
 for the life of the process, a deadline on every call, the internal service
 credential, the caller's identity and request id in metadata, retries of
-idempotent reads while the service is unreachable, and gRPC errors raised as
-:class:`RemoteError`."""
+idempotent reads while the service is unreachable, and a failed call raised as the
+domain error (servicekit.errors) the service answered, or as the kind of its transport failure."""
 
 from __future__ import annotations
 
 import collections
-import json
 import logging
 import random
 import threading
@@ -16,18 +15,12 @@ import time
 import grpc
 from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from grpc_status import rpc_status
 
 from servicekit import db_connections, errors
 from servicekit.config import env_int, service_token
 from servicekit.identity import Caller
-from servicekit.wire import (
-    ERROR_CODE_KEY,
-    EXTRA_KEY,
-    FIELD_ERRORS_KEY,
-    KEEPALIVE_TIME_MS,
-    SERVICE_TOKEN_KEY,
-    STATUS_BY_ERROR,
-)
+from servicekit.wire import KEEPALIVE_TIME_MS, SERVICE_TOKEN_KEY, UNREACHABLE, error_from_status
 
 log = logging.getLogger("microtix.grpc.client")
 
@@ -133,60 +126,32 @@ def is_read(method: str) -> bool:
     return method.startswith(READ_PREFIXES)
 
 
-_ERROR_BY_STATUS = {status: kind for kind, status in STATUS_BY_ERROR.items()}
-_UNREACHABLE = {grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED}
+def error_for(service: str, error: grpc.RpcError, attempts: int = 1) -> errors.DomainError:
+    """The domain error a failed call to `service` raises: the one the service answered (its rich
+    status, servicekit.wire), else the kind of the failure (unreachable, at its cap, failed)."""
+    status = error.code()
+    try:
+        rich = rpc_status.from_call(error) if hasattr(error, "trailing_metadata") else None
+    except ValueError:  # a status detail that contradicts the call's status: not ours
+        rich = None
+    failure = error_from_status(rich, status)
+    if failure is None:
+        if status in UNREACHABLE:
+            failure = errors.ServiceUnavailable(service)
+        elif status == grpc.StatusCode.RESOURCE_EXHAUSTED:
+            failure = errors.ServiceBusy(service)
+        else:
+            failure = errors.ServiceFailed(service)
+        log.debug("%s: %s: %s", service, status.name, error.details())
+    failure.service, failure.status, failure.attempts = service, status, attempts
+    return failure
 
 
-class RemoteError(Exception):
-    """A call to another service failed; carries the gRPC status and, for domain
-    errors, the machine code and field errors the service attached."""
-
-    def __init__(
-        self,
-        service: str,
-        status: grpc.StatusCode,
-        message: str,
-        code: str = "",
-        field_errors=None,
-        extra=None,
-        attempts: int = 1,
-    ):
-        super().__init__(f"{service}: {status.name}: {message}")
-        self.service = service
-        self.status = status
-        self.message = message
-        self.code = code
-        self.field_errors: dict[str, list[str]] = field_errors or {}
-        self.extra: dict[str, str] = extra or {}
-        # How many times the call was tried before giving up.
-        self.attempts = attempts
-
-    @classmethod
-    def from_rpc_error(cls, service: str, error: grpc.RpcError, attempts: int = 1) -> RemoteError:
-        trailing = dict(error.trailing_metadata() or ()) if hasattr(error, "trailing_metadata") else {}
-        field_errors = json.loads(trailing[FIELD_ERRORS_KEY]) if FIELD_ERRORS_KEY in trailing else None
-        extra = json.loads(trailing[EXTRA_KEY]) if EXTRA_KEY in trailing else None
-        code = trailing.get(ERROR_CODE_KEY, "")
-        return cls(service, error.code(), error.details() or "", code, field_errors, extra, attempts)
-
-    @property
-    def retryable(self) -> bool:
-        """The service could not be reached (a service answering with a domain error of its own,
-        e.g. "payments_unavailable", already had its chance to retry what it depends on)."""
-        return self.status == grpc.StatusCode.UNAVAILABLE and not self.code
-
-    def as_domain_error(self) -> errors.DomainError:
-        """The same failure as a domain error, for a service to pass on to its own caller."""
-        if self.status in _UNREACHABLE and not self.code:
-            return errors.Unavailable(f"The {self.service} service is unavailable.", code=f"{self.service}_unavailable")
-        if self.status == grpc.StatusCode.RESOURCE_EXHAUSTED and not self.code:
-            return errors.Unavailable(f"The {self.service} service is busy.", code=f"{self.service}_busy")
-        kind = _ERROR_BY_STATUS.get(self.status)
-        if kind is None:
-            return errors.Unavailable(f"The {self.service} service failed.", code=f"{self.service}_error")
-        if kind is errors.InvalidInput:
-            return errors.InvalidInput(self.message, field_errors=self.field_errors, code=self.code or None)
-        return kind(self.message, code=self.code or None, extra=self.extra)
+def _retryable(failure: errors.DomainError) -> bool:
+    """Whether a read may be tried again after `failure`: the transport could not reach the service
+    (UNAVAILABLE, not a domain Unavailable the service answered, e.g. "payments_unavailable": that
+    service already had its chance to retry what it depends on)."""
+    return isinstance(failure, errors.ServiceUnavailable) and failure.status == grpc.StatusCode.UNAVAILABLE
 
 
 class ServiceClient:
@@ -217,7 +182,7 @@ class ServiceClient:
         timeout: float | None = None,
         idempotent: bool | None = None,
     ):
-        """Call `method` and return its response, or raise :class:`RemoteError`.
+        """Call `method` and return its response, or raise its failure (:func:`error_for`).
 
         `idempotent` says whether the call may be repeated when the service is unreachable
         (None: only if `method` is a read by its name, see :func:`is_read`)."""
@@ -232,7 +197,7 @@ class ServiceClient:
             try:
                 return rpc(request, timeout=deadline - time.monotonic(), metadata=metadata)
             except grpc.RpcError as error:
-                failure = RemoteError.from_rpc_error(self.service, error, attempts=attempt)
+                failure = error_for(self.service, error, attempts=attempt)
             if failure.status == grpc.StatusCode.UNAUTHENTICATED:
                 log.error(
                     "%s.%s refused this process's service credential: check MICROTIX_SERVICE_TOKEN and "
@@ -240,7 +205,7 @@ class ServiceClient:
                     self.service,
                     method,
                 )
-            if attempt >= attempts or not failure.retryable:
+            if attempt >= attempts or not _retryable(failure):
                 raise failure
             # Never past the deadline: shorten the pause so the next attempt still has time, or give up.
             pause = min(_backoff(attempt), deadline - time.monotonic() - MIN_ATTEMPT_SECONDS)

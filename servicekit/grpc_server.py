@@ -4,7 +4,6 @@ standard health and reflection services, call logging and domain-error mapping."
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import signal
 import threading
@@ -16,18 +15,12 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
+from grpc_status import rpc_status
 from prometheus_client import Counter, Histogram
 
 from servicekit import db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
-from servicekit.wire import (
-    ERROR_CODE_KEY,
-    EXTRA_KEY,
-    FIELD_ERRORS_KEY,
-    MIN_PING_INTERVAL_MS,
-    SERVICE_TOKEN_KEY,
-    STATUS_BY_ERROR,
-)
+from servicekit.wire import MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, error_status
 
 log = logging.getLogger("microtix.grpc")
 
@@ -40,19 +33,12 @@ RPC_SECONDS = Histogram("microtix_grpc_server_handling_seconds", "Time to answer
 OPEN_METHOD_PREFIXES = (f"/{health.SERVICE_NAME}/",)
 
 
-def _status_for(exc: errors.DomainError) -> grpc.StatusCode:
-    for kind, status in STATUS_BY_ERROR.items():
-        if isinstance(exc, kind):
-            return status
-    return grpc.StatusCode.UNKNOWN
-
-
 class ServingInterceptor(grpc.ServerInterceptor):
     """Refuses every call that lacks the internal service credential (UNAUTHENTICATED; health
     checks excepted), logs and counts every call (method, status code, duration), makes the
     caller's request id current while it runs (so its log lines, and the calls and tasks it
-    makes, carry it), and turns domain errors raised by servicers into gRPC status codes with a
-    human message."""
+    makes, carry it), and answers a domain error raised by a servicer (or passed on from a service
+    it called) with the rich status of its kind (servicekit.wire.error_status)."""
 
     def __init__(self, service_token: str):
         if not service_token:
@@ -77,23 +63,17 @@ class ServingInterceptor(grpc.ServerInterceptor):
             try:
                 return inner(request, context)
             except errors.DomainError as exc:
-                code = _status_for(exc)
-                trailing = [(ERROR_CODE_KEY, exc.code)]
-                if getattr(exc, "field_errors", None):
-                    trailing.append((FIELD_ERRORS_KEY, json.dumps(exc.field_errors)))
-                if exc.extra:
-                    trailing.append((EXTRA_KEY, json.dumps(exc.extra)))
-                context.set_trailing_metadata(tuple(trailing))
-                context.abort(code, exc.message)
+                code = exc.grpc_status
+                context.abort_with_status(rpc_status.to_status(error_status(exc)))
             except Exception as exc:
                 if context.code() not in (None, grpc.StatusCode.OK):
                     raise  # the servicer aborted with a status of its own
                 if db_connections.is_database_busy(exc):
                     # A deadlock's victim, a lock wait timeout, no connection free: "try again", not a bug.
-                    code = grpc.StatusCode.UNAVAILABLE
+                    busy = errors.DatabaseBusy()
+                    code = busy.grpc_status
                     log.warning("database busy in %s request_id=%s: %s", method, request_id, exc, exc_info=True)
-                    context.set_trailing_metadata(((ERROR_CODE_KEY, db_connections.DATABASE_BUSY_CODE),))
-                    context.abort(code, "The database is busy; try again shortly.")
+                    context.abort_with_status(rpc_status.to_status(error_status(busy)))
                 code = grpc.StatusCode.INTERNAL
                 log.exception("unhandled error in %s request_id=%s", method, request_id)
                 # The client learns that it failed, not the internals of why.

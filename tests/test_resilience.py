@@ -20,7 +20,8 @@ from devkit.http import JsonClient
 from devkit.net import free_port
 from devkit.processes import ProcessStack
 from servicekit import errors
-from servicekit.grpc_client import RemoteError, ServiceClient, is_read
+from servicekit.errors import DomainError
+from servicekit.grpc_client import ServiceClient, is_read
 from servicekit.grpc_server import start_server
 
 SERVICE = "microtix.test.Flaky"
@@ -147,7 +148,7 @@ class ClientRetryTest(SimpleTestCase):
         client = self.flaky_client(f"127.0.0.1:{port}")
 
         started = time.monotonic()
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             client.call("UpdateThing", b"ok")
         elapsed = time.monotonic() - started
 
@@ -161,7 +162,7 @@ class ClientRetryTest(SimpleTestCase):
     def test_an_unavailable_read_is_tried_at_most_the_configured_number_of_times(self):
         server = self.server()
 
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.flaky_client(server.target, attempts=3).call("ListThings", b"unavailable")
 
         self.assertEqual(raised.exception.status, grpc.StatusCode.UNAVAILABLE)
@@ -173,7 +174,7 @@ class ClientRetryTest(SimpleTestCase):
 
         with mock.patch.dict(os.environ, {"GRPC_CLIENT_RETRIES": "2"}):
             client = self.flaky_client(server.target, attempts=None)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             client.call("GetThing", b"unavailable")
 
         self.assertEqual(client.attempts, 2)
@@ -182,7 +183,7 @@ class ClientRetryTest(SimpleTestCase):
     def test_one_attempt_turns_retries_off(self):
         server = self.server()
 
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.flaky_client(server.target, attempts=1).call("GetThing", b"unavailable")
 
         self.assertEqual(server.calls, ["GetThing"])
@@ -191,7 +192,7 @@ class ClientRetryTest(SimpleTestCase):
         server = self.server()
 
         for method in ("UpdateThing", "ReserveThing"):
-            with self.assertRaises(RemoteError) as raised:
+            with self.assertRaises(DomainError) as raised:
                 self.flaky_client(server.target).call(method, b"unavailable")
             self.assertEqual(raised.exception.attempts, 1)
 
@@ -201,9 +202,9 @@ class ClientRetryTest(SimpleTestCase):
         server = self.server()
         client = self.flaky_client(server.target)
 
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             client.call("UpdateThing", b"unavailable", idempotent=True)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             client.call("GetThing", b"unavailable", idempotent=False)
 
         self.assertEqual(server.calls, ["UpdateThing"] * 3 + ["GetThing"])
@@ -211,7 +212,7 @@ class ClientRetryTest(SimpleTestCase):
     def test_a_domain_error_the_service_raised_is_not_retried(self):
         server = self.server()
 
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.flaky_client(server.target).call("GetThing", b"domain-unavailable")
 
         self.assertEqual(
@@ -223,7 +224,7 @@ class ClientRetryTest(SimpleTestCase):
         server = self.server()
 
         started = time.monotonic()
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.flaky_client(server.target, timeout=0.5).call("GetThing", b"sleep:1.5")
 
         self.assertEqual(raised.exception.status, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -236,7 +237,7 @@ class ClientRetryTest(SimpleTestCase):
             client = self.flaky_client(target, timeout=timeout, attempts=50)
 
             started = time.monotonic()
-            with self.assertRaises(RemoteError) as raised:
+            with self.assertRaises(DomainError) as raised:
                 client.call("GetThing", b"ok")
             elapsed = time.monotonic() - started
 
@@ -248,7 +249,7 @@ class ClientRetryTest(SimpleTestCase):
         server = self.server()
 
         started = time.monotonic()
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.flaky_client(server.target, timeout=0.4, attempts=50).call("GetThing", b"unavailable")
 
         self.assertLessEqual(time.monotonic() - started, 0.5)

@@ -18,7 +18,6 @@ from event_service.events.models import Event, OutboxMessage
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients, outbox
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
 
 DEFAULT_PAGE_SIZE = 20
@@ -189,12 +188,7 @@ def cancel_event(*, caller: Caller, event_id: int) -> Event:
     event = _owned_event(caller, event_id)
     if event.status == Event.Status.CANCELLED:
         return event
-    try:
-        clients.tickets().call(
-            "CancelEventSales", tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller
-        )
-    except RemoteError as exc:
-        raise exc.as_domain_error() from None
+    clients.tickets().call("CancelEventSales", tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller)
     with transaction.atomic():
         event = _owned_event(caller, event_id, for_update=True)
         if event.status != Event.Status.CANCELLED:

@@ -1,66 +1,94 @@
-"""Back-office listings of data other services own (orders, tickets, payments):
-a filter form, one gRPC list call, a table. Each listing is a `RemoteListing`."""
+"""Back-office listings of data other services own: a filter form, one gRPC list call, a table.
+Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from gateway_project.api import clients
-from gateway_project.backoffice.views import remote_error_page
+from gateway_project.backoffice.base import page_context, remote_error_page
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError, ServiceClient
+from servicekit import errors
+from servicekit.grpc_client import ServiceClient
 from servicekit.timestamps import from_timestamp
 
 PAGE_SIZE = 50
+MAX_CURSOR_LENGTH = 512
 ORDER_STATUSES = ["reserved", "paid", "cancelled", "expired", "refund_pending", "refunded"]
 TICKET_STATUSES = ["valid", "checked_in", "void"]
 PAYMENT_STATUSES = ["succeeded", "declined", "refunded"]
 NOTIFICATION_KINDS = ["order_confirmation", "event_updated", "event_cancelled", "reminder"]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
+HEADERS = {"created_at": "Created"}  # every listing shows it so
 
 
-def _status_choices(values: list[str]) -> list[tuple[str, str]]:
-    return [("", "any status"), *((value, value.replace("_", " ")) for value in values)]
+def status_choices(values: list[str], anything: str = "any status") -> list[tuple[str, str]]:
+    return [("", anything), *((value, value.replace("_", " ")) for value in values)]
 
 
-def enum_name(enum, value: int, prefix: str) -> str:
-    return enum.Name(value).removeprefix(prefix).lower()
+def header(name: str, headers: dict[str, str]) -> str:
+    return headers.get(name) or HEADERS.get(name) or name.replace("_", " ").capitalize()
 
 
-def when(message, field: str) -> str:
-    return from_timestamp(getattr(message, field)).strftime("%Y-%m-%d %H:%M:%S UTC") if message.HasField(field) else ""
+def cell(item, name: str):
+    """A row's field as shown: rows are messages, or dicts (already shaped for display)."""
+    if isinstance(item, dict):
+        return item[name]
+    return when(item, name) if name.endswith("_at") else getattr(item, name)
+
+
+def when(message, name: str) -> str:
+    return from_timestamp(getattr(message, name)).strftime("%Y-%m-%d %H:%M:%S UTC") if message.HasField(name) else ""
+
+
+def money(message, name: str) -> str:
+    return f"{getattr(message, name)} {message.currency}"
+
+
+def enum_name(enum, prefix: str) -> Callable[[object, str], str]:
+    """A cell showing an enum field by its name: ORDER_STATUS_PAID -> paid."""
+    return lambda message, name: enum.Name(getattr(message, name)).removeprefix(prefix).lower()
+
+
+def list_request(message_class, rename: dict[str, str] | None = None, **fixed) -> Callable[[dict, str], object]:
+    """(cleaned filters, page token) -> the list request: each filter set goes to the request field of its
+    name (or the one `rename` gives it), the empty ones are left unset."""
+
+    def build(filters: dict, token: str):
+        fields = {(rename or {}).get(key, key): value for key, value in filters.items() if value not in (None, "")}
+        return message_class(**fixed, **fields, page_size=PAGE_SIZE, page_token=token)
+
+    return build
 
 
 class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
-    status = forms.ChoiceField(required=False, choices=_status_choices(ORDER_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUSES))
     event_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Event id")
 
 
 class TicketFilter(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Code starts with")
-    status = forms.ChoiceField(required=False, choices=_status_choices(TICKET_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(TICKET_STATUSES))
     event_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Event id")
 
 
 class PaymentFilter(forms.Form):
-    status = forms.ChoiceField(required=False, choices=_status_choices(PAYMENT_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(PAYMENT_STATUSES))
     order_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Order id")
 
 
 class NotificationFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Recipient contains")
-    kind = forms.ChoiceField(
-        required=False, choices=[("", "any kind"), *((k, k.replace("_", " ")) for k in NOTIFICATION_KINDS)]
-    )
-    status = forms.ChoiceField(required=False, choices=_status_choices(NOTIFICATION_STATUSES))
+    kind = forms.ChoiceField(required=False, choices=status_choices(NOTIFICATION_KINDS, "any kind"))
+    status = forms.ChoiceField(required=False, choices=status_choices(NOTIFICATION_STATUSES))
 
 
 @dataclass(frozen=True)
@@ -85,41 +113,58 @@ class RemoteListing:
     method: str
     request: Callable[[dict, str], object]  # (cleaned filters, page token) -> request message
     items: Callable[[object], list]  # response -> rows
-    columns: tuple[tuple[str, Callable[[object], object]], ...]
+    columns: str  # the row fields shown, in order, separated by spaces
+    # field -> its header, where not HEADERS' or its name's ("event_id": "Event id")
+    headers: dict[str, str] = field(default_factory=dict)
+    # field -> (row, field) -> its cell, where not its value (a message's timestamps: `when`)
+    cells: dict[str, Callable[[object, str], object]] = field(default_factory=dict)
     action: RowAction | None = None
+    help: str = ""  # a paragraph above the table
+    default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
+    link: Callable[[object], str] | None = None  # row -> the URL of its page
+    linked: tuple[str, ...] = ()  # the fields whose cells link to it
+
+    @property
+    def url_name(self) -> str:
+        return f"backoffice_{self.slug}"
 
     def view(self, request):
-        form = self.form_class(request.GET)
+        params = request.GET.copy()
+        if not params and self.default_filters:
+            params.update(self.default_filters())
+        form = self.form_class(params)
         context = {
-            **admin.site.each_context(request),
-            "title": self.title,
-            "app_name": self.section,
-            "form": form,
-            "headers": [header for header, _ in self.columns],
+            **page_context(request, self.title, self.section, form=form, help=self.help),
+            "headers": [header(name, self.headers) for name in self.columns.split()],
         }
         if not form.is_valid():
             return render(request, "backoffice/remote_list.html", context, status=400)
         try:
             response = self.client().call(
                 self.method,
-                self.request(form.cleaned_data, request.GET.get("cursor", "")[:64]),
+                self.request(form.cleaned_data, params.get("cursor", "")[:MAX_CURSOR_LENGTH]),
                 caller=clients.caller_for(request),
             )
-        except RemoteError as exc:
+        except errors.DomainError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
-        context["rows"] = [
-            {
-                "cells": [cell(item) for _, cell in self.columns],
-                "action_id": item.id if self.action and self.action.applies(item) else None,
-            }
-            for item in self.items(response)
-        ]
+        items = list(self.items(response))
+        context[self.slug] = items
+        context["rows"] = [self._row(item) for item in items]
         context["action"] = self.action
         if response.next_page_token:
-            params = request.GET.copy()
             params["cursor"] = response.next_page_token
             context["next_url"] = f"?{params.urlencode()}"
         return render(request, "backoffice/remote_list.html", context)
+
+    def _row(self, item) -> dict:
+        url = self.link(item) if self.link else None
+        return {
+            "cells": [
+                {"value": self.cells.get(name, cell)(item, name), "url": url if name in self.linked else None}
+                for name in self.columns.split()
+            ],
+            "action_id": item.id if self.action and self.action.applies(item) else None,
+        }
 
     def act(self, request, item_id: str):
         """POST: run the row action on one item, then back to the listing with a message."""
@@ -127,11 +172,11 @@ class RemoteListing:
             self.client().call(
                 self.action.method, self.action.request(int(item_id)), caller=clients.caller_for(request)
             )
-        except RemoteError as exc:
+        except errors.DomainError as exc:
             messages.error(request, f"{self.action.label} of #{item_id} failed: {exc.message or exc.status.name}")
         else:
             messages.success(request, f"{self.action.label}: #{item_id} done.")
-        return redirect(f"admin:backoffice_{self.slug}")
+        return redirect(f"admin:{self.url_name}")
 
 
 NOTIFICATIONS_SECTION = "Notifications"
@@ -146,27 +191,11 @@ LISTINGS = (
         form_class=OrderFilter,
         client=clients.tickets,
         method="ListOrders",
-        request=lambda f, token: tickets_pb2.ListOrdersRequest(
-            all_users=True,
-            status=f["status"],
-            event_id=f["event_id"] or 0,
-            email_query=f["q"],
-            page_size=PAGE_SIZE,
-            page_token=token,
-        ),
+        request=list_request(tickets_pb2.ListOrdersRequest, {"q": "email_query"}, all_users=True),
         items=lambda response: response.orders,
-        columns=(
-            ("Id", lambda o: o.id),
-            ("Email", lambda o: o.email),
-            ("Buyer", lambda o: o.full_name),
-            ("Event id", lambda o: o.event_id),
-            ("Ticket type id", lambda o: o.ticket_type_id),
-            ("Quantity", lambda o: o.quantity),
-            ("Total", lambda o: f"{o.total} {o.currency}"),
-            ("Status", lambda o: enum_name(tickets_pb2.OrderStatus, o.status, "ORDER_STATUS_")),
-            ("Created", lambda o: when(o, "created_at")),
-            ("Paid", lambda o: when(o, "paid_at")),
-        ),
+        columns="id email full_name event_id ticket_type_id quantity total status created_at paid_at",
+        headers={"full_name": "Buyer", "paid_at": "Paid"},
+        cells={"total": money, "status": enum_name(tickets_pb2.OrderStatus, "ORDER_STATUS_")},
     ),
     RemoteListing(
         slug="tickets",
@@ -175,24 +204,11 @@ LISTINGS = (
         form_class=TicketFilter,
         client=clients.tickets,
         method="ListTickets",
-        request=lambda f, token: tickets_pb2.ListTicketsRequest(
-            all_users=True,
-            status=f["status"],
-            event_id=f["event_id"] or 0,
-            code_query=f["q"],
-            page_size=PAGE_SIZE,
-            page_token=token,
-        ),
+        request=list_request(tickets_pb2.ListTicketsRequest, {"q": "code_query"}, all_users=True),
         items=lambda response: response.tickets,
-        columns=(
-            ("Id", lambda t: t.id),
-            ("Code", lambda t: t.code),
-            ("Holder", lambda t: t.holder_name),
-            ("Event id", lambda t: t.event_id),
-            ("Order id", lambda t: t.order_id),
-            ("Status", lambda t: enum_name(tickets_pb2.TicketStatus, t.status, "TICKET_STATUS_")),
-            ("Checked in", lambda t: when(t, "checked_in_at")),
-        ),
+        columns="id code holder_name event_id order_id status checked_in_at",
+        headers={"holder_name": "Holder", "checked_in_at": "Checked in"},
+        cells={"status": enum_name(tickets_pb2.TicketStatus, "TICKET_STATUS_")},
     ),
     RemoteListing(
         slug="payments",
@@ -201,21 +217,16 @@ LISTINGS = (
         form_class=PaymentFilter,
         client=clients.payments,
         method="ListPayments",
-        request=lambda f, token: payments_pb2.ListPaymentsRequest(
-            status=f["status"], order_id=f["order_id"] or 0, page_size=PAGE_SIZE, page_token=token
-        ),
+        request=list_request(payments_pb2.ListPaymentsRequest),
         items=lambda response: response.payments,
-        columns=(
-            ("Id", lambda p: p.id),
-            ("Order id", lambda p: p.order_id),
-            ("Status", lambda p: enum_name(payments_pb2.PaymentStatus, p.status, "PAYMENT_STATUS_")),
-            ("Amount", lambda p: f"{p.amount} {p.currency}"),
-            ("Card", lambda p: f"{p.brand} •••• {p.last4}" if p.last4 else ""),
-            ("Declined because", lambda p: p.decline_reason),
-            ("Refunded", lambda p: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else ""),
-            ("Refunded at", lambda p: when(p, "refunded_at")),
-            ("Created", lambda p: when(p, "created_at")),
-        ),
+        columns="id order_id status amount last4 decline_reason refunded_amount refunded_at created_at",
+        headers={"last4": "Card", "decline_reason": "Declined because", "refunded_amount": "Refunded"},
+        cells={
+            "status": enum_name(payments_pb2.PaymentStatus, "PAYMENT_STATUS_"),
+            "amount": money,
+            "last4": lambda p, _: f"{p.brand} •••• {p.last4}" if p.last4 else "",
+            "refunded_amount": lambda p, _: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else "",
+        },
     ),
     RemoteListing(
         slug="notifications",
@@ -224,21 +235,10 @@ LISTINGS = (
         form_class=NotificationFilter,
         client=clients.notifications,
         method="ListNotifications",
-        request=lambda f, token: notifications_pb2.ListNotificationsRequest(
-            kind=f["kind"], status=f["status"], recipient_query=f["q"], page_size=PAGE_SIZE, page_token=token
-        ),
+        request=list_request(notifications_pb2.ListNotificationsRequest, {"q": "recipient_query"}),
         items=lambda response: response.notifications,
-        columns=(
-            ("Id", lambda n: n.id),
-            ("Recipient", lambda n: n.recipient),
-            ("Kind", lambda n: n.kind),
-            ("Subject", lambda n: n.subject),
-            ("Status", lambda n: n.status),
-            ("Attempts", lambda n: n.attempts),
-            ("Last error", lambda n: n.last_error),
-            ("Sent", lambda n: when(n, "sent_at")),
-            ("Created", lambda n: when(n, "created_at")),
-        ),
+        columns="id recipient kind subject status attempts last_error sent_at created_at",
+        headers={"sent_at": "Sent"},
         action=RowAction(
             label="Retry",
             method="RetryNotification",

@@ -16,8 +16,8 @@ from rest_framework.views import APIView
 
 from devkit.databases import lock_waits, raw_mysql_connection
 from gateway_project.accounts.models import User
-from gateway_project.api.errors import remote_error_response
-from servicekit.grpc_client import RemoteError
+from gateway_project.api.errors import domain_error_response
+from servicekit.grpc_client import error_for
 
 
 def raising_view(error: Exception):
@@ -29,6 +29,22 @@ def raising_view(error: Exception):
             raise error
 
     return RaisingView.as_view()
+
+
+class RefusedCall(grpc.RpcError):
+    """A call the transport failed with `status`, without a rich status."""
+
+    def __init__(self, status: grpc.StatusCode, details: str = "Concurrent RPC limit"):
+        self._status, self._details = status, details
+
+    def code(self):
+        return self._status
+
+    def details(self):
+        return self._details
+
+    def trailing_metadata(self):
+        return ()
 
 
 class ExceptionHandlerTests(APISimpleTestCase):
@@ -65,9 +81,7 @@ class ExceptionHandlerTests(APISimpleTestCase):
         self.assertIn("detail", response.data)
 
     def test_a_service_refusing_a_call_beyond_its_capacity_is_503_busy_with_retry_after(self):
-        response = remote_error_response(
-            RemoteError("tickets", grpc.StatusCode.RESOURCE_EXHAUSTED, "Concurrent RPC limit")
-        )
+        response = domain_error_response(error_for("tickets", RefusedCall(grpc.StatusCode.RESOURCE_EXHAUSTED)))
 
         self.assertEqual(response.status_code, status.HTTP_503_SERVICE_UNAVAILABLE)
         self.assertEqual(response.data["code"], "tickets_busy")

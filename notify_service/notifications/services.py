@@ -27,7 +27,6 @@ from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients
 from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound, Unavailable
-from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
 from servicekit.pagination import newest_first
 from servicekit.tasks import publish
@@ -278,11 +277,8 @@ def fetch_event(event_id: int) -> dict:
 
 
 def _call(client, method: str, request):
-    """The RPC's answer; a failure as the domain error it stands for (Unavailable: try later)."""
-    try:
-        return client.call(method, request)
-    except RemoteError as exc:
-        raise exc.as_domain_error() from None
+    """The RPC's answer; a failure raises the domain error it stands for (Unavailable: try later)."""
+    return client.call(method, request)
 
 
 # --- sending -----------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from payment_service.payments.models import SimulatedCharge
-from servicekit.errors import Conflict, InvalidInput, Unavailable
+from servicekit.errors import InvalidInput, PaymentDeclined, Unavailable
 
 DECLINED_CARDS = {"4000000000000002": "card_declined", "4000000000009995": "insufficient_funds"}
 PROCESSING_ERROR_CARD = "4000000000000119"
@@ -32,10 +32,8 @@ class CardInvalid(InvalidInput):
     code = "invalid_card"
 
 
-class CardDeclined(Conflict):
+class CardDeclined(PaymentDeclined):
     """The card was declined."""
-
-    code = "payment_declined"
 
     def __init__(self, reason: str):
         super().__init__(f"The card was declined ({reason}).", extra={"decline_reason": reason})

@@ -22,6 +22,7 @@ from django.test import SimpleTestCase
 from google.protobuf.descriptor import FieldDescriptor
 from google.protobuf.message_factory import GetMessageClass
 from google.protobuf.timestamp_pb2 import Timestamp
+from grpc_status import rpc_status
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -30,9 +31,10 @@ from protos.events.v1 import events_pb2, events_pb2_grpc
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
-from servicekit.grpc_client import ERROR_CODE_KEY, ServiceClient, channel_for
+from servicekit.grpc_client import ServiceClient, channel_for
 from servicekit.identity import REQUEST_ID_KEY, ROLE_KEY, STAFF_KEY, USER_ID_KEY, Caller
 from servicekit.timestamps import to_timestamp
+from servicekit.wire import error_from_status
 from tests.security.support import GRPC_CONTRACTS, Scenario, methods_of, tried
 
 EXAMPLES_PER_RPC = 40
@@ -379,7 +381,9 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
 
 
 def _error_code(error: grpc.RpcError) -> str:
-    return dict(error.trailing_metadata() or ()).get(ERROR_CODE_KEY, "")
+    """The machine code of the domain error the call answered (its rich status), "" if none."""
+    found = error_from_status(rpc_status.from_call(error), error.code())
+    return found.code if found else ""
 
 
 def _shown(request) -> str:

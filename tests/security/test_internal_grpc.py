@@ -20,7 +20,8 @@ from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.config import ENV_VARS
-from servicekit.grpc_client import RemoteError, ServiceClient, credential_metadata, health_status
+from servicekit.errors import DomainError
+from servicekit.grpc_client import ServiceClient, credential_metadata, health_status
 from servicekit.grpc_server import SERVICE_TOKEN_KEY, start_server
 from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
@@ -94,7 +95,7 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
         after = self.service("tickets").call(
             "GetOrder", tickets_pb2.GetOrderRequest(order_id=order.id), caller=CUSTOMER
         )
-        with self.assertRaises(RemoteError) as no_payment:
+        with self.assertRaises(DomainError) as no_payment:
             self.service("payments").call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order.id))
         changed = after.status != tickets_pb2.ORDER_STATUS_RESERVED
         records_lost(int(changed))
@@ -111,7 +112,7 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
                     )
                 self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
                 tried()
-        with self.assertRaises(RemoteError) as no_payment:
+        with self.assertRaises(DomainError) as no_payment:
             self.service("payments").call("GetPayment", payments_pb2.GetPaymentRequest(order_id=987_654_321))
         self.assertEqual(no_payment.exception.status, grpc.StatusCode.NOT_FOUND)
 
@@ -249,7 +250,7 @@ class CredentialMismatchTest(Scenario, SimpleTestCase):
         self.addCleanup(server.server.stop, None)
         client = ServiceClient("echo", f"127.0.0.1:{server.port}", EchoStub, timeout=10)
 
-        with self.assertLogs("microtix.grpc", "WARNING") as logs, self.assertRaises(RemoteError) as raised:
+        with self.assertLogs("microtix.grpc", "WARNING") as logs, self.assertRaises(DomainError) as raised:
             client.call("Echo", b"hi")
 
         self.assertEqual(raised.exception.status, grpc.StatusCode.UNAUTHENTICATED)

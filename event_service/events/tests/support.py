@@ -9,7 +9,7 @@ import grpc
 from devkit.grpc_testing import GrpcServerTestCase
 from event_service.events.models import Event
 from protos.events.v1 import events_pb2, events_pb2_grpc
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
 
@@ -73,9 +73,9 @@ class EventServiceTestCase(GrpcServerTestCase):
     def create(self, caller: Caller = ORGANIZER, **fields) -> events_pb2.Event:
         return self.client.call("CreateEvent", create_request(**fields), caller=caller)
 
-    def assertFails(self, status: grpc.StatusCode, method: str, request, caller: Caller = ANONYMOUS) -> RemoteError:
+    def assertFails(self, status: grpc.StatusCode, method: str, request, caller: Caller = ANONYMOUS) -> DomainError:
         """The call fails with `status`; returns the error for further checks."""
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.client.call(method, request, caller=caller)
         self.assertEqual(raised.exception.status, status, raised.exception)
         return raised.exception

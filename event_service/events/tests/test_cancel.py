@@ -20,7 +20,8 @@ from event_service.events.tests.support import (
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from protos.tickets.v1.tickets_pb2_grpc import TicketServiceStub
-from servicekit.grpc_client import RemoteError, ServiceClient
+from servicekit.errors import DomainError
+from servicekit.grpc_client import ServiceClient
 from servicekit.timestamps import from_timestamp
 
 
@@ -115,7 +116,7 @@ class CancelEventTests(EventServiceTestCase):
 
         self.call("CancelEvent", caller=ORGANIZER, id=created.id)
 
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.tickets.call(
                 "ReserveSeats",
                 tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=1, email="b@example.com"),

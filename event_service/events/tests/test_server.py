@@ -73,7 +73,7 @@ class DomainErrorMappingTests(EventServiceTestCase):
         self.assertEqual(error.message, "The event is cancelled and can no longer be changed.")
         self.assertEqual(error.code, "event_cancelled")
 
-    def test_invalid_input_carries_field_errors_in_trailing_metadata(self):
+    def test_invalid_input_carries_field_errors_in_its_rich_status(self):
         error = self.assertFails(
             grpc.StatusCode.INVALID_ARGUMENT, "CreateEvent", create_request(name=""), caller=ORGANIZER
         )

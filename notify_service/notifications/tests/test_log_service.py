@@ -8,7 +8,8 @@ from grpc import StatusCode
 from notify_service.notifications.models import Notification
 from notify_service.notifications.tests.support import NotificationTestCase
 from protos.notifications.v1 import notifications_pb2, notifications_pb2_grpc
-from servicekit.grpc_client import RemoteError, ServiceClient
+from servicekit.errors import DomainError
+from servicekit.grpc_client import ServiceClient
 from servicekit.grpc_server import start_server
 from servicekit.identity import Caller
 
@@ -43,7 +44,7 @@ class NotificationServiceTestCase(NotificationTestCase):
 
     def assertFails(self, grpc_status: StatusCode, code: str | None, call, *args, **kwargs) -> None:
         """call(*args, **kwargs) fails with `grpc_status` (and machine `code` unless None)."""
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             call(*args, **kwargs)
         self.assertEqual(raised.exception.status, grpc_status, raised.exception)
         if code:

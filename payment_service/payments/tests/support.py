@@ -12,7 +12,7 @@ import grpc
 from devkit.grpc_testing import GrpcServerTestCase
 from payment_service.payments.providers import DECLINED_CARDS, SimulatedProvider
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 
 VISA = "4242424242424242"
 MASTERCARD = "5555555555554444"
@@ -70,22 +70,22 @@ class PaymentServiceTestCase(GrpcServerTestCase):
     def refund(self, order_id: int, reason: str = "") -> payments_pb2.Payment:
         return self.client.call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
 
-    def assertFails(self, status: grpc.StatusCode, method: str, request) -> RemoteError:
+    def assertFails(self, status: grpc.StatusCode, method: str, request) -> DomainError:
         """The call fails with `status`; returns the error for further checks."""
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.client.call(method, request)
         self.assertEqual(raised.exception.status, status, raised.exception)
         return raised.exception
 
     def call_all_at_once(self, method: str, requests: list) -> list:
-        """Each request from its own thread, released together; the answers (or RemoteErrors) in order."""
+        """Each request from its own thread, released together; the answers (or DomainErrors) in order."""
         barrier = threading.Barrier(len(requests))
 
         def call(request):
             barrier.wait()
             try:
                 return self.client.call(method, request)
-            except RemoteError as error:
+            except DomainError as error:
                 return error
 
         with ThreadPoolExecutor(max_workers=len(requests)) as pool:

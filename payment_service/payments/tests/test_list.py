@@ -4,7 +4,7 @@ from grpc import StatusCode
 
 from payment_service.payments.tests.support import DECLINED, PaymentServiceTestCase
 from protos.payments.v1 import payments_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from servicekit.identity import Caller
 
 STAFF = Caller(user_id=1, role="customer", is_staff=True)
@@ -24,7 +24,7 @@ class ListPaymentsTests(PaymentServiceTestCase):
         self.charge(1)
         self.charge(2)
         self.refund(2)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.charge(3, DECLINED)
 
         self.assertEqual([p.order_id for p in self.list(status="refunded").payments], [2])
@@ -40,7 +40,7 @@ class ListPaymentsTests(PaymentServiceTestCase):
         self.assertEqual([p.order_id for p in [*first.payments, *second.payments]], [5, 4, 3, 2])
 
     def test_listing_by_a_non_staff_caller_is_permission_denied(self):
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.list(caller=Caller(user_id=5, role="organizer"))
 
         self.assertEqual(raised.exception.status, StatusCode.PERMISSION_DENIED)

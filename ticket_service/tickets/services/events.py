@@ -7,7 +7,6 @@ from datetime import datetime
 
 from protos.events.v1 import events_pb2
 from servicekit import clients
-from servicekit.grpc_client import RemoteError
 from servicekit.identity import Caller
 from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.services.errors import NotEventOrganizer
@@ -23,10 +22,7 @@ class EventInfo:
 
 def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
     """The event's owner, status and start, from the events service."""
-    try:
-        event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
-    except RemoteError as exc:
-        raise exc.as_domain_error() from None
+    event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
     return EventInfo(
         id=event.id,
         organizer_id=event.organizer_id,

@@ -10,15 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-import grpc
 from django.db import transaction
 from django.db.models import Case, Value, When
 from django.utils import timezone
 from prometheus_client import Counter
 
 from protos.payments.v1 import payments_pb2
-from servicekit import clients, outbox
-from servicekit.grpc_client import RemoteError
+from servicekit import clients, errors, outbox
 from servicekit.identity import Caller
 from servicekit.money import money_text
 from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
@@ -82,11 +80,10 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
     )
     try:
         payment = clients.payments().call("Charge", request, caller=caller)
-    except RemoteError as exc:
-        if exc.status in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.INVALID_ARGUMENT):
-            # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
-            Order.objects.filter(pk=order.id).update(payment_started_at=None)
-        raise exc.as_domain_error() from None
+    except (errors.Conflict, errors.InvalidInput):
+        # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
+        Order.objects.filter(pk=order.id).update(payment_started_at=None)
+        raise
     return complete_paid_order(order.id, payment)
 
 
@@ -95,10 +92,7 @@ def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None
     service cannot tell, the caller is told to try again rather than that the hold expired."""
     if order.payment_started_at is None:
         return None
-    try:
-        return _succeeded_payment(order.id)
-    except RemoteError as exc:
-        raise exc.as_domain_error() from None
+    return _succeeded_payment(order.id)
 
 
 def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
@@ -183,10 +177,7 @@ def refund_order(order_id: int, reason: str) -> Order:
     if Order.objects.filter(pk=order_id, total=0).exists():
         Order.objects.filter(pk=order_id).update(status=final_status, updated_at=timezone.now())
         return Order.objects.get(pk=order_id)  # free: nothing was charged
-    try:
-        payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
-    except RemoteError as exc:
-        raise exc.as_domain_error() from None
+    payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
     # Clearing payment_started_at: the charge is settled, so the sweep has nothing left to reconcile.
     Order.objects.filter(pk=order_id).exclude(status=Order.Status.REFUNDED).update(
         status=final_status,
@@ -213,7 +204,7 @@ def reconcile_payment(order_id: int) -> bool | None:
     order is now paid or refunded; False: nothing was charged; None: cannot tell yet."""
     try:
         payment = _succeeded_payment(order_id)
-    except RemoteError:
+    except errors.DomainError:
         return None
     if payment is not None:
         with contextlib.suppress(HoldExpired, OrderCancelled):  # raised after refunding: settled either way
@@ -225,11 +216,9 @@ def reconcile_payment(order_id: int) -> bool | None:
 
 def _succeeded_payment(order_id: int) -> payments_pb2.Payment | None:
     """The order's payment if its charge succeeded, None if nothing is charged (as yet);
-    RemoteError if the payment service cannot tell."""
+    the payment service's error if it cannot tell."""
     try:
         payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
-    except RemoteError as exc:
-        if exc.status == grpc.StatusCode.NOT_FOUND:
-            return None
-        raise
+    except errors.NotFound:
+        return None
     return payment if payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED else None

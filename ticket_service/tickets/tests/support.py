@@ -28,7 +28,7 @@ from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit import clients
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from servicekit.grpc_server import start_server
 from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
@@ -61,14 +61,14 @@ def card(number: str = VISA, exp_month: int = 12, exp_year: int = THIS_YEAR + 2,
 
 def run_together(calls: list[Callable]) -> list:
     """Each call in its own thread, released at once by a barrier; the results (or the
-    RemoteErrors raised) in the order of `calls`."""
+    DomainErrors raised) in the order of `calls`."""
     barrier = threading.Barrier(len(calls))
 
     def run(call):
         barrier.wait()
         try:
             return call()
-        except RemoteError as error:
+        except DomainError as error:
             return error
 
     with ThreadPoolExecutor(max_workers=len(calls)) as pool:
@@ -130,16 +130,16 @@ class TicketServiceTestCase(GrpcServerTestCase):
 
     def assertFails(
         self, status: grpc.StatusCode, error_code: str | None, method: str, caller: Caller | None = None, /, **fields
-    ) -> RemoteError:
+    ) -> DomainError:
         """The call fails with `status` (and machine `error_code` unless None); returns the error."""
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.call(method, caller, **fields)
-        self.assertRemoteError(raised.exception, status, error_code)
+        self.assertDomainError(raised.exception, status, error_code)
         return raised.exception
 
-    def assertRemoteError(self, result, status: grpc.StatusCode, error_code: str | None = None) -> None:
-        """`result` is a RemoteError with `status` (and machine `error_code` unless None)."""
-        self.assertIsInstance(result, RemoteError, result)
+    def assertDomainError(self, result, status: grpc.StatusCode, error_code: str | None = None) -> None:
+        """`result` is a DomainError with `status` (and machine `error_code` unless None)."""
+        self.assertIsInstance(result, DomainError, result)
         self.assertEqual(result.status, status, result)
         if error_code is not None:
             self.assertEqual(result.code, error_code, result)

@@ -8,7 +8,7 @@ from django.utils.crypto import salted_hmac
 from grpc import StatusCode
 
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.models import Ticket
 from ticket_service.tickets.services import admission
@@ -176,11 +176,11 @@ class ConcurrentCheckInTests(RaceTestCase):
             with self.subTest(ticket=ticket.id):
                 results = run_together([lambda code=ticket.code: self.check_in(code)] * 20)
 
-                admitted = [r for r in results if not isinstance(r, RemoteError)]
-                self.assertEqual(len(admitted), 1, [str(r) for r in results if isinstance(r, RemoteError)])
+                admitted = [r for r in results if not isinstance(r, DomainError)]
+                self.assertEqual(len(admitted), 1, [str(r) for r in results if isinstance(r, DomainError)])
                 first_scan = from_timestamp(admitted[0].checked_in_at)
                 for refused in results:
-                    if isinstance(refused, RemoteError):
-                        self.assertRemoteError(refused, StatusCode.FAILED_PRECONDITION, "already_checked_in")
+                    if isinstance(refused, DomainError):
+                        self.assertDomainError(refused, StatusCode.FAILED_PRECONDITION, "already_checked_in")
                         self.assertEqual(datetime.fromisoformat(refused.extra["checked_in_at"]), first_scan)
                 self.assertEqual(Ticket.objects.get(pk=ticket.id).checked_in_at, first_scan)

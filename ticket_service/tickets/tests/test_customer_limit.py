@@ -6,7 +6,7 @@ the seats, so parallel orders of one customer cannot pass the limit together.
 
 from grpc import StatusCode
 
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.models import CustomerSeats, Order
 from ticket_service.tickets.services import errors, payments
 from ticket_service.tickets.tests.support import RaceTestCase, TicketServiceTestCase, run_together
@@ -138,10 +138,10 @@ class CustomerLimitRaceTests(RaceTestCase):
 
         results = run_together([lambda: self.reserve(ticket_type.id, 2) for _ in range(8)])
 
-        won = [r for r in results if not isinstance(r, RemoteError)]
+        won = [r for r in results if not isinstance(r, DomainError)]
         self.assertEqual(len(won), 1, results)
         for error in results:
-            if isinstance(error, RemoteError):
-                self.assertRemoteError(error, StatusCode.FAILED_PRECONDITION, "customer_limit_reached")
+            if isinstance(error, DomainError):
+                self.assertDomainError(error, StatusCode.FAILED_PRECONDITION, "customer_limit_reached")
         self.assertEqual(self.row(ticket_type.id).held, 2)
         self.assertEqual(CustomerSeats.objects.get(ticket_type_id=ticket_type.id).seats, 2)

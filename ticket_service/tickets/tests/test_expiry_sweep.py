@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from protos.payments.v1 import payments_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.models import Order, Ticket
 from ticket_service.tickets.services import holds, payments
 from ticket_service.tickets.tests.support import DECLINED, TicketServiceTestCase, from_now
@@ -85,7 +85,7 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
     def test_order_whose_old_charge_was_declined_is_expired(self):
         ticket_type = self.make_ticket_type(capacity=10)
         order = self.reserve_order(ticket_type.id, 3)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.charge_directly(self.order_row(order.id), number=DECLINED)
         self.expire(order.id, payment_started_at=from_now() - LONG_AGO)
 

@@ -3,7 +3,7 @@
 from grpc import StatusCode
 
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.services import cancellation
 from ticket_service.tickets.tests.support import TicketServiceTestCase
 
@@ -16,7 +16,7 @@ class FreeTicketsTests(TicketServiceTestCase):
         paid = self.pay(order.id)
 
         self.assertEqual((paid.status, len(paid.tickets), paid.total), (tickets_pb2.ORDER_STATUS_PAID, 2, "0.00"))
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.payment_of(order.id)
         self.assertEqual(raised.exception.status, StatusCode.NOT_FOUND)
 

@@ -7,7 +7,7 @@ each with its own database connection, so the database decides who gets the seat
 from grpc import StatusCode
 
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.models import Order, Ticket
 from ticket_service.tickets.tests.support import RaceTestCase, new_caller, run_together
 
@@ -30,11 +30,11 @@ class InventoryRaceTests(RaceTestCase):
 
         results = run_together([self.reserve_call(ticket_type.id, c) for c in customers])
 
-        won = [r for r in results if not isinstance(r, RemoteError)]
-        lost = [r for r in results if isinstance(r, RemoteError)]
+        won = [r for r in results if not isinstance(r, DomainError)]
+        lost = [r for r in results if isinstance(r, DomainError)]
         self.assertEqual(len(won), 10, [str(r) for r in lost if r.code != "sold_out"])
         for error in lost:
-            self.assertRemoteError(error, StatusCode.FAILED_PRECONDITION, "sold_out")
+            self.assertDomainError(error, StatusCode.FAILED_PRECONDITION, "sold_out")
         self.assertEqual(len({r.order.id for r in won}), 10)
         row = self.row(ticket_type.id)
         self.assertEqual((row.held, row.sold), (10, 0))
@@ -53,10 +53,10 @@ class InventoryRaceTests(RaceTestCase):
         results = run_together(payments + reservations)
 
         for paid in results[: len(payments)]:
-            self.assertNotIsInstance(paid, RemoteError, paid)
+            self.assertNotIsInstance(paid, DomainError, paid)
             self.assertEqual(paid.status, tickets_pb2.ORDER_STATUS_PAID)
         for refused in results[len(payments) :]:
-            self.assertRemoteError(refused, StatusCode.FAILED_PRECONDITION, "sold_out")
+            self.assertDomainError(refused, StatusCode.FAILED_PRECONDITION, "sold_out")
         row = self.row(ticket_type.id)
         self.assertEqual((row.sold, row.held), (10, 0))
         self.assertEqual(Ticket.objects.filter(ticket_type_id=ticket_type.id).count(), 10)
@@ -72,11 +72,11 @@ class InventoryRaceTests(RaceTestCase):
 
         results = run_together([self.reserve_call(ticket_type.id, c) for c in customers])
 
-        won = [r for r in results if not isinstance(r, RemoteError)]
-        self.assertEqual(len(won), 4, [str(r) for r in results if isinstance(r, RemoteError) and r.code != "sold_out"])
+        won = [r for r in results if not isinstance(r, DomainError)]
+        self.assertEqual(len(won), 4, [str(r) for r in results if isinstance(r, DomainError) and r.code != "sold_out"])
         for error in results:
-            if isinstance(error, RemoteError):
-                self.assertRemoteError(error, StatusCode.FAILED_PRECONDITION, "sold_out")
+            if isinstance(error, DomainError):
+                self.assertDomainError(error, StatusCode.FAILED_PRECONDITION, "sold_out")
         self.assertEqual(Order.objects.filter(ticket_type_id=ticket_type.id, status=Order.Status.EXPIRED).count(), 4)
         self.assertEqual(self.row(ticket_type.id).held, 10)
         self.assert_within_capacity(ticket_type.id)
@@ -87,7 +87,7 @@ class InventoryRaceTests(RaceTestCase):
         results = run_together([lambda: self.reserve(ticket_type.id, 3, idempotency_key="double-click")] * 10)
 
         for result in results:
-            self.assertNotIsInstance(result, RemoteError, result)
+            self.assertNotIsInstance(result, DomainError, result)
         self.assertEqual(len({r.order.id for r in results}), 1)
         self.assertEqual(sum(r.created for r in results), 1)
         self.assertEqual(Order.objects.filter(ticket_type_id=ticket_type.id).count(), 1)

@@ -4,7 +4,7 @@ from grpc import StatusCode
 
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.models import Order, Ticket
 from ticket_service.tickets.tests.support import (
     BAD_LUHN,
@@ -121,7 +121,7 @@ class PayOrderTests(TicketServiceTestCase):
     def test_declined_order_can_be_paid_with_a_good_card_afterwards(self):
         ticket_type = self.make_ticket_type()
         order = self.reserve_order(ticket_type.id, 2)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.pay(order.id, number=DECLINED)
 
         paid = self.pay(order.id, number=VISA)
@@ -167,7 +167,7 @@ class PayOrderTests(TicketServiceTestCase):
 
     def test_order_can_be_paid_after_a_processing_error(self):
         order = self.reserve_order(self.make_ticket_type().id)
-        with self.assertRaises(RemoteError):
+        with self.assertRaises(DomainError):
             self.pay(order.id, number=PROCESSING_ERROR)
 
         self.assertEqual(self.pay(order.id).status, tickets_pb2.ORDER_STATUS_PAID)
@@ -188,7 +188,7 @@ class PayOrderTests(TicketServiceTestCase):
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.EXPIRED)
         self.assertEqual(self.row(ticket_type.id).held, 0)
-        with self.assertRaises(RemoteError) as raised:
+        with self.assertRaises(DomainError) as raised:
             self.payment_of(order.id)
         self.assertEqual(raised.exception.status, StatusCode.NOT_FOUND)
 
@@ -241,7 +241,7 @@ class ConcurrentPaymentTests(RaceTestCase):
         results = run_together([lambda: self.pay(order.id)] * 10)
 
         for result in results:
-            self.assertNotIsInstance(result, RemoteError, result)
+            self.assertNotIsInstance(result, DomainError, result)
             self.assertEqual(result.status, tickets_pb2.ORDER_STATUS_PAID)
         codes = {tuple(t.code for t in result.tickets) for result in results}
         self.assertEqual(len(codes), 1)

@@ -8,7 +8,7 @@ from grpc import StatusCode
 
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit.grpc_client import RemoteError
+from servicekit.errors import DomainError
 from ticket_service.tickets.models import Order, Ticket
 from ticket_service.tickets.services import errors, holds, payments
 from ticket_service.tickets.tests.support import RaceTestCase, TicketServiceTestCase, run_together
@@ -96,11 +96,11 @@ class CancelWhileTheCardIsChargedTests(TicketServiceTestCase):
             paying = pool.submit(self.pay, order.id, self.CUSTOMER, self.SLOW_CARD)
             self.wait_for_the_charge_to_start(order.id)
             cancelled = self.call("CancelOrder", self.CUSTOMER, order_id=order.id)
-            with self.assertRaises(RemoteError) as raised:
+            with self.assertRaises(DomainError) as raised:
                 paying.result(timeout=30)
 
         self.assertEqual(cancelled.status, tickets_pb2.ORDER_STATUS_CANCELLED)
-        self.assertRemoteError(raised.exception, StatusCode.FAILED_PRECONDITION, "order_cancelled")
+        self.assertDomainError(raised.exception, StatusCode.FAILED_PRECONDITION, "order_cancelled")
         self.assertEqual(raised.exception.extra, {"refunded_amount": "60.00"})
         row = self.order_row(order.id)
         self.assertEqual((row.status, str(row.refunded_amount)), (Order.Status.CANCELLED, "60.00"))
@@ -126,7 +126,7 @@ class PayWhileCancellingRaceTests(RaceTestCase):
 
         expected_refusals = {"order_cancelled", "order_not_payable", "order_not_cancellable"}
         for result in results:
-            if isinstance(result, RemoteError):
+            if isinstance(result, DomainError):
                 self.assertEqual(result.status, StatusCode.FAILED_PRECONDITION, result)
                 self.assertIn(result.code, expected_refusals, result)
         row = self.order_row(order.id)
@@ -134,7 +134,7 @@ class PayWhileCancellingRaceTests(RaceTestCase):
         ticket_type_row = self.row(ticket_type.id)
         try:
             payment_status = self.payment_of(order.id).status
-        except RemoteError as error:
+        except DomainError as error:
             self.assertEqual(error.status, StatusCode.NOT_FOUND, error)
             payment_status = None
         if row.status == Order.Status.PAID:

@@ -22,9 +22,9 @@ from django.db import DatabaseError, connection
 from gateway_project.accounts.models import User
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit import clients
+from servicekit import clients, errors
 from servicekit.config import env
-from servicekit.grpc_client import RemoteError, health_status
+from servicekit.grpc_client import health_status
 from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
             for index in range(events):
                 sample_type = self._seed_event(index, organizer, buyers, totals)
                 progress.advance()
-        except RemoteError as exc:
+        except errors.DomainError as exc:
             progress.finish()
             raise CommandError(_explain(exc)) from None
         progress.finish()
@@ -250,10 +250,10 @@ def _demo_user(email: str, full_name: str, role: str) -> User:
     return user
 
 
-def _explain(exc: RemoteError) -> str:
-    if not exc.code and exc.status.name in ("UNAVAILABLE", "DEADLINE_EXCEEDED"):
+def _explain(exc: errors.DomainError) -> str:
+    if isinstance(exc, errors.ServiceUnavailable):
         return (
             f"The {exc.service} service stopped answering ({exc.status.name}) at {settings.GRPC_ADDRS[exc.service]}; "
             "is `make up` still running?"
         )
-    return f"The {exc.service} service refused: {exc.message or exc.status.name} ({exc.code or exc.status.name})."
+    return f"The {exc.service} service refused: {exc.message} ({exc.code})."
