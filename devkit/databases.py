@@ -4,12 +4,20 @@ connections of a test's own beside the code under test, and the faults a databas
 
 from __future__ import annotations
 
+import unittest
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
+from servicekit.config import env
 from servicekit.stack import is_mysql, mysql_server
+
+
+def only_on_mysql(reason: str):
+    """Skip the decorated test case unless the tests run on MySQL/MariaDB (DATABASE_URL): races,
+    deadlocks and the connection cap need a server that runs transactions side by side."""
+    return unittest.skipUnless(is_mysql(env("DATABASE_URL")), reason)
 
 
 def sibling_database_url(url: str, name: str) -> str:

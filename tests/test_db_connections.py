@@ -10,11 +10,11 @@ import gc
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from unittest import SkipTest
 
 from django.db import connection, connections, transaction
 from django.test import TransactionTestCase, override_settings
 
+from devkit.databases import only_on_mysql
 from servicekit import db_connections
 from servicekit.db_connections import SLOTS, DatabaseBusy
 
@@ -24,13 +24,8 @@ def query() -> None:
         cursor.execute("SELECT 1")
 
 
+@only_on_mysql("the cap is the MySQL backend's (servicekit.mysql)")
 class ConnectionCapTest(TransactionTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if connection.vendor != "mysql":
-            raise SkipTest("the cap is the MySQL backend's (servicekit.mysql)")
-        super().setUpClass()
-
     def setUp(self):
         query()  # this thread's own connection is open: the limits below count from it
         self.pool = ThreadPoolExecutor(max_workers=4)

@@ -3,18 +3,17 @@ validation errors are a field -> messages map; every other error carries `detail
 
 import threading
 import time
-from unittest import SkipTest
 
 import grpc
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.db import connection, transaction
+from django.db import transaction
 from django.http import Http404
 from django.test import TransactionTestCase
 from rest_framework import exceptions, permissions, status
 from rest_framework.test import APIRequestFactory, APISimpleTestCase
 from rest_framework.views import APIView
 
-from devkit.databases import lock_waits, raw_mysql_connection
+from devkit.databases import lock_waits, only_on_mysql, raw_mysql_connection
 from gateway_project.accounts.models import User
 from gateway_project.api.errors import domain_error_response
 from servicekit.grpc_client import error_for
@@ -88,14 +87,9 @@ class ExceptionHandlerTests(APISimpleTestCase):
         self.assertIn("Retry-After", response)
 
 
+@only_on_mysql("provokes a deadlock in MySQL/MariaDB")
 class DatabaseDeadlockTests(TransactionTestCase):
     """The gateway's own database work chosen as a deadlock's victim: 503 database_busy, never a 500."""
-
-    @classmethod
-    def setUpClass(cls):
-        if connection.vendor != "mysql":
-            raise SkipTest("provokes a deadlock in MySQL/MariaDB")
-        super().setUpClass()
 
     def test_a_view_whose_transaction_is_a_deadlock_victim_answers_503_database_busy_with_retry_after(self):
         first, second, *ballast = [

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import json
 import threading
-import unittest
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from servicekit import stack
-from servicekit.config import env
+from devkit.databases import only_on_mysql
 
 # Races need a database that runs transactions side by side: on SQLite every write takes the
 # file's lock up front, so the requests would be serialized and the test would prove nothing.
-on_mysql = unittest.skipUnless(stack.is_mysql(env("DATABASE_URL")), "races need MySQL/MariaDB (DATABASE_URL)")
+on_mysql = only_on_mysql("races need MySQL/MariaDB (DATABASE_URL)")
 
 
 @dataclass

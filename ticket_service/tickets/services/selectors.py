@@ -46,26 +46,24 @@ def list_orders(
     email_query: str = "",
 ) -> Page:
     """The caller's orders, newest first; staff may list everyone's, filtered."""
-    orders = Order.objects.all() if _all_users(caller, all_users) else Order.objects.filter(user_id=caller.user_id)
-    if status:
-        orders = orders.filter(status=_choice(status, Order.Status))
-    if event_id:
-        orders = orders.filter(event_id=event_id)
+    orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
     return Page(*newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor"))
 
 
-def _all_users(caller: Caller, requested: bool) -> bool:
-    if requested and not caller.is_staff:
+def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: int):
+    """The caller's rows of `model` (Order or Ticket), or everyone's for staff who ask, filtered."""
+    if all_users and not caller.is_staff:
         raise Forbidden("Only staff can list other users' orders and tickets.")
-    return requested
-
-
-def _choice(value: str, choices) -> str:
-    if value not in choices.values:
-        raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(choices.values)}."]})
-    return value
+    rows = model.objects.all() if all_users else model.objects.filter(user_id=caller.user_id)
+    if status:
+        if status not in model.Status.values:
+            raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(model.Status.values)}."]})
+        rows = rows.filter(status=status)
+    if event_id:
+        rows = rows.filter(event_id=event_id)
+    return rows
 
 
 def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
@@ -86,11 +84,7 @@ def list_tickets(
     code_query: str = "",
 ) -> Page:
     """The caller's tickets, newest first; staff may list everyone's, filtered."""
-    tickets = Ticket.objects.all() if _all_users(caller, all_users) else Ticket.objects.filter(user_id=caller.user_id)
-    if status:
-        tickets = tickets.filter(status=_choice(status, Ticket.Status))
-    if event_id:
-        tickets = tickets.filter(event_id=event_id)
+    tickets = _visible(Ticket, caller, all_users=all_users, status=status, event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
     return Page(*newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor"))

@@ -4,22 +4,14 @@ the buyer gets their seats, never an error for another transaction's locks."""
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from unittest import SkipTest
 
-from django.db import connection
-
-from devkit.databases import lock_waits, raw_mysql_connection
+from devkit.databases import lock_waits, only_on_mysql, raw_mysql_connection
 from ticket_service.tickets.models import CustomerSeats, Order
 from ticket_service.tickets.tests.support import RaceTestCase
 
 
+@only_on_mysql("provokes a deadlock in MySQL/MariaDB")
 class ReservationDeadlockTests(RaceTestCase):
-    @classmethod
-    def setUpClass(cls):
-        if connection.vendor != "mysql":
-            raise SkipTest("provokes a deadlock in MySQL/MariaDB")
-        super().setUpClass()
-
     def test_a_reservation_chosen_as_a_deadlock_victim_is_retried_and_holds_its_seats(self):
         ticket_type = self.make_ticket_type(capacity=10, max_per_customer=4)
         ballast = [self.make_ticket_type(event_id=ticket_type.event_id, name=f"Ballast {n}") for n in range(30)]
