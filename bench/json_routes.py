@@ -1,13 +1,13 @@
 """The events service's calls as plain JSON/HTTP, for `make bench`'s gRPC-vs-REST comparison
 only: served by devkit.json_http in the benchmark's events process (bench.__main__ runs it with
 devkit.commands.serve_grpc_json), never by the service's own `serve_grpc`. Each route calls the
-same service function as its servicer method and answers the same fields as its proto."""
+same selector as its servicer method and answers the same fields as its proto."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from event_service.events import services
+from event_service.events import selectors
 from event_service.events.models import Event
 
 
@@ -22,13 +22,13 @@ def _plain(value):
 
 def get_event(params: dict[str, str]) -> dict:
     """As EventServicer.GetEvent: ?id=."""
-    return event_json(services.get_event(int(params["id"])))
+    return event_json(selectors.get_event(int(params["id"])))
 
 
 def list_events(params: dict[str, str]) -> dict:
     """As EventServicer.ListEvents (the public listing): ?page_size=&page_token=."""
-    page = services.list_events(page_size=int(params.get("page_size", 0)), page_token=params.get("page_token", ""))
-    return {"events": [event_json(event) for event in page.events], "next_page_token": page.next_page_token}
+    page = selectors.list_events(page_size=int(params.get("page_size", 0)), page_token=params.get("page_token", ""))
+    return {"events": [event_json(event) for event in page.items], "next_page_token": page.next_page_token}
 
 
 EVENTS = {"/events/get": get_event, "/events/list": list_events}

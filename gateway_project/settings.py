@@ -85,7 +85,8 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # drf-spectacular's AutoSchema, with each operation's error codes listed in its description too.
+    "DEFAULT_SCHEMA_CLASS": "gateway_project.api.openapi.GatewaySchema",
     "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE"), "orders": env("ORDER_THROTTLE_RATE")},
     # In development gunicorn faces clients directly: trust the socket's address, not a client-sent
     # X-Forwarded-For. In production one TLS-terminating proxy is in front (below).

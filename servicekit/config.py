@@ -97,8 +97,9 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar(
             "GRPC_CLIENT_RETRIES",
             "3",
-            "Attempts in all (the first included) of an idempotent gRPC read while its service is unreachable "
-            "(UNAVAILABLE), with exponential backoff and jitter, within the call's deadline; writes are tried once.",
+            "Attempts in all (the first included, at most 5) of a gRPC read (Get*, List*) its service answers "
+            "UNAVAILABLE, by gRPC's retry policy (exponential backoff, jitter) within the call's deadline. Reads wait "
+            "for a connection that is down; writes are tried once and fail at once.",
         ),
         EnvVar("WEB_CONCURRENCY", "2", "Number of gunicorn worker processes of the gateway."),
         EnvVar(

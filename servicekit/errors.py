@@ -7,6 +7,7 @@ domain error raised by a callee propagates through its caller unchanged.
 `code` is a short machine-readable text that travels to the API client (e.g. ``sold_out``);
 `message` is for humans; `extra` are machine-readable facts (strings or numbers) the API client
 gets beside them. Adding a kind is adding a class here: `kind_for` finds it by its status and code.
+A kind declares what it changes in its class statement: ``class SoldOut(Conflict, code="sold_out")``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,22 @@ class DomainError(Exception):
     grpc_status = grpc.StatusCode.UNKNOWN
     http_status = 500
 
+    def __init_subclass__(
+        cls,
+        *,
+        code: str | None = None,
+        grpc_status: grpc.StatusCode | None = None,
+        http_status: int | None = None,
+        **kwargs,
+    ):
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if grpc_status is not None:
+            cls.grpc_status = grpc_status
+        if http_status is not None:
+            cls.http_status = http_status
+
     def __init__(self, message: str = "", *, code: str | None = None, extra: dict[str, object] | None = None):
         super().__init__(message or self.__class__.__doc__ or self.code)
         if code:
@@ -27,10 +44,9 @@ class DomainError(Exception):
         self.extra = extra or {}
         # field -> messages: what is wrong with which input (InvalidInput's; empty for the other kinds).
         self.field_errors: dict[str, list[str]] = {}
-        # Set by the client on an error a call raised: the service called, how many attempts it took,
-        # and the status it arrived with (e.g. DEADLINE_EXCEEDED for a ServiceUnavailable).
+        # Set by the client on an error a call raised: the service called and the status it arrived
+        # with (e.g. DEADLINE_EXCEEDED for a ServiceUnavailable).
         self.service = ""
-        self.attempts = 1
         self._status: grpc.StatusCode | None = None
 
     @property
@@ -47,20 +63,12 @@ class DomainError(Exception):
         self._status = value
 
 
-class NotFound(DomainError):
+class NotFound(DomainError, code="not_found", grpc_status=grpc.StatusCode.NOT_FOUND, http_status=404):
     """Not found."""
 
-    code = "not_found"
-    grpc_status = grpc.StatusCode.NOT_FOUND
-    http_status = 404
 
-
-class InvalidInput(DomainError):
+class InvalidInput(DomainError, code="invalid", grpc_status=grpc.StatusCode.INVALID_ARGUMENT, http_status=400):
     """Invalid input."""
-
-    code = "invalid"
-    grpc_status = grpc.StatusCode.INVALID_ARGUMENT
-    http_status = 400
 
     def __init__(
         self,
@@ -74,50 +82,29 @@ class InvalidInput(DomainError):
         self.field_errors = field_errors or {}
 
 
-class Forbidden(DomainError):
+class Forbidden(DomainError, code="permission_denied", grpc_status=grpc.StatusCode.PERMISSION_DENIED, http_status=403):
     """You do not have permission to perform this action."""
 
-    code = "permission_denied"
-    grpc_status = grpc.StatusCode.PERMISSION_DENIED
-    http_status = 403
 
-
-class Conflict(DomainError):
+class Conflict(DomainError, code="conflict", grpc_status=grpc.StatusCode.FAILED_PRECONDITION, http_status=409):
     """The resource's current state does not allow this."""
 
-    code = "conflict"
-    grpc_status = grpc.StatusCode.FAILED_PRECONDITION
-    http_status = 409
 
-
-class PaymentDeclined(Conflict):
+class PaymentDeclined(Conflict, code="payment_declined", http_status=402):
     """The card was declined."""
 
-    code = "payment_declined"
-    http_status = 402
 
-
-class AlreadyExists(DomainError):
+class AlreadyExists(DomainError, code="already_exists", grpc_status=grpc.StatusCode.ALREADY_EXISTS, http_status=409):
     """Already exists."""
 
-    code = "already_exists"
-    grpc_status = grpc.StatusCode.ALREADY_EXISTS
-    http_status = 409
 
-
-class Unavailable(DomainError):
+class Unavailable(DomainError, code="unavailable", grpc_status=grpc.StatusCode.UNAVAILABLE, http_status=503):
     """A dependency is temporarily unable to do this; try again. Its code names what is down
     (``payments_unavailable``, ``database_busy``, ``<service>_busy``...)."""
 
-    code = "unavailable"
-    grpc_status = grpc.StatusCode.UNAVAILABLE
-    http_status = 503
 
-
-class DatabaseBusy(Unavailable):
+class DatabaseBusy(Unavailable, code="database_busy"):
     """The database is busy; try again shortly."""
-
-    code = "database_busy"
 
 
 # The kinds a client raises for a call that got no domain error back: the service could not be
@@ -140,10 +127,8 @@ class ServiceBusy(Unavailable):
         super().__init__(f"The {service} service is busy; try again shortly.", code=f"{service}_busy")
 
 
-class ServiceFailed(Unavailable):
+class ServiceFailed(Unavailable, http_status=502):
     """A service failed to answer (INTERNAL, UNKNOWN, UNAUTHENTICATED...): ``<service>_error``."""
-
-    http_status = 502
 
     def __init__(self, service: str):
         super().__init__(f"The {service} service failed to answer.", code=f"{service}_error")

@@ -1,31 +1,36 @@
-"""The one way MicroTix processes call each other: a channel per target reused
-for the life of the process, a deadline on every call, the internal service
-credential, the caller's identity and request id in metadata, retries of
-idempotent reads while the service is unreachable, and a failed call raised as the
-domain error (servicekit.errors) the service answered, or as the kind of its transport failure."""
+"""The one way MicroTix processes call each other: ``clients.tickets().ReserveSeats(request,
+caller=caller)``, on the generated stubs.
+
+A channel per target and service config is reused for the life of the process. Its interceptor
+gives every call the internal service credential, the request id being handled (or a fresh one)
+and the default deadline. Idempotent reads (Get*, List*) wait for a connection that is down and
+are retried on UNAVAILABLE by gRPC itself, as the channel's service config says; a domain error
+is never retried (its server sends a negative retry pushback, servicekit.wire). A failed call is
+raised as the domain error (servicekit.errors) the service answered, or as the kind of its
+transport failure."""
 
 from __future__ import annotations
 
 import collections
+import functools
+import json
 import logging
-import random
 import threading
-import time
+from collections.abc import Iterable
 
 import grpc
 from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from servicekit import db_connections, errors
+from servicekit import db_connections, errors, tracing
 from servicekit.config import env_int, service_token
-from servicekit.identity import Caller
+from servicekit.identity import REQUEST_ID_KEY, Caller
 from servicekit.wire import KEEPALIVE_TIME_MS, SERVICE_TOKEN_KEY, UNREACHABLE, error_from_status
 
 log = logging.getLogger("microtix.grpc.client")
 
-_channels: dict[str, grpc.Channel] = {}
-_stubs: dict[tuple[str, type], object] = {}
+_channels: dict[tuple[str, str, float | None], grpc.Channel] = {}
 _channels_lock = threading.Lock()
 
 _CHANNEL_OPTIONS = (
@@ -48,23 +53,56 @@ _BALANCED_OPTIONS = (("grpc.lb_policy_name", "round_robin"),)
 
 # Methods whose name starts with one of these only read: repeating them changes nothing.
 READ_PREFIXES = ("Get", "List")
-# Pause before the 2nd attempt; doubles before each further one, jittered by +-20 %.
-RETRY_BACKOFF_SECONDS = 0.3
-RETRY_BACKOFF_MAX_SECONDS = 2.0
-# A retry is started only if at least this much of the call's deadline is left for it.
-MIN_ATTEMPT_SECONDS = 0.05
+# gRPC's retry backoff: the n-th retry waits random(0, min(INITIAL * 2^(n-1), MAX)) seconds.
+RETRY_INITIAL_BACKOFF = "0.3s"
+RETRY_MAX_BACKOFF = "2s"
+# gRPC caps a retry policy's attempts at 5.
+MAX_ATTEMPTS = 5
 
 
-def channel_for(target: str) -> grpc.Channel:
-    """The process-wide channel to `target`, created on first use: host:port, or dns:///name:port
-    for calls round-robin over every address of the name (see BALANCED_SCHEMES). Every call made
-    on it carries the internal service credential."""
+def is_read(method: str) -> bool:
+    """Whether `method` is idempotent by its name (Get*, List*): the calls gRPC may repeat."""
+    return method.startswith(READ_PREFIXES)
+
+
+def service_config(method_paths: Iterable[str], attempts: int) -> str:
+    """The gRPC service config (JSON) of a channel whose RPCs are `method_paths`
+    ("/package.Service/Method"): its reads wait for a connection and, if `attempts` > 1, are
+    tried up to `attempts` times in all while the service answers UNAVAILABLE; writes are tried
+    once and fail at once when the service cannot be reached."""
+    reads = []
+    for path in method_paths:
+        service, _, method = path.strip("/").rpartition("/")
+        if is_read(method):
+            reads.append({"service": service, "method": method})
+    if not reads:
+        return "{}"
+    read_config: dict[str, object] = {"name": reads, "waitForReady": True}
+    if attempts > 1:
+        read_config["retryPolicy"] = {
+            "maxAttempts": min(attempts, MAX_ATTEMPTS),
+            "initialBackoff": RETRY_INITIAL_BACKOFF,
+            "maxBackoff": RETRY_MAX_BACKOFF,
+            "backoffMultiplier": 2,
+            "retryableStatusCodes": ["UNAVAILABLE"],
+        }
+    return json.dumps({"methodConfig": [read_config]}, sort_keys=True)
+
+
+def channel_for(target: str, config: str = "", timeout: float | None = None) -> grpc.Channel:
+    """The process-wide channel to `target` with service config `config`, created on first use:
+    host:port, or dns:///name:port for calls round-robin over every address of the name (see
+    BALANCED_SCHEMES). Every call made on it carries the internal service credential and a
+    request id, and `timeout` seconds as its deadline unless it names one."""
+    key = (target, config, timeout)
     with _channels_lock:
-        channel = _channels.get(target)
+        channel = _channels.get(key)
         if channel is None:
             options = _CHANNEL_OPTIONS + (_BALANCED_OPTIONS if target.startswith(BALANCED_SCHEMES) else ())
+            if config:
+                options += (("grpc.service_config", config),)
             plain = grpc.insecure_channel(target, options=options)
-            channel = _channels[target] = grpc.intercept_channel(plain, _CredentialInterceptor())
+            channel = _channels[key] = grpc.intercept_channel(plain, _OutgoingInterceptor(timeout))
         return channel
 
 
@@ -83,50 +121,65 @@ class _CallDetails(
     pass
 
 
-class _CredentialInterceptor(
+class _OutgoingInterceptor(
     grpc.UnaryUnaryClientInterceptor,
     grpc.UnaryStreamClientInterceptor,
     grpc.StreamUnaryClientInterceptor,
     grpc.StreamStreamClientInterceptor,
 ):
-    """Adds the service credential to the metadata of every call, whatever its kind (reflection streams too)."""
+    """Gives every call, whatever its kind (reflection streams too), the service credential, a
+    request id (the one being handled here, else a fresh one) and the default deadline."""
 
-    def _with_credential(self, details: grpc.ClientCallDetails) -> _CallDetails:
+    def __init__(self, timeout: float | None):
+        self._timeout = timeout
+
+    def _completed(self, details: grpc.ClientCallDetails) -> _CallDetails:
         metadata = (*(details.metadata or ()), *credential_metadata())
+        if not any(key == REQUEST_ID_KEY for key, _ in metadata):
+            metadata += ((REQUEST_ID_KEY, tracing.accept(tracing.current_request_id())),)
+        timeout = details.timeout if details.timeout is not None else self._timeout
         return _CallDetails(
-            details.method, details.timeout, metadata, details.credentials, details.wait_for_ready, details.compression
+            details.method, timeout, metadata, details.credentials, details.wait_for_ready, details.compression
         )
 
     def intercept_unary_unary(self, continuation, client_call_details, request):
-        return continuation(self._with_credential(client_call_details), request)
+        return continuation(self._completed(client_call_details), request)
 
     intercept_unary_stream = intercept_unary_unary
 
     def intercept_stream_unary(self, continuation, client_call_details, request_iterator):
-        return continuation(self._with_credential(client_call_details), request_iterator)
+        return continuation(self._completed(client_call_details), request_iterator)
 
     intercept_stream_stream = intercept_stream_unary
 
 
-def stub_for(target: str, stub_class):
-    """The process-wide stub of `stub_class` on the channel to `target`, created on first use.
-    Building a stub registers a callable per RPC of the service with the channel: worth doing
-    once, not on every call."""
-    key = (target, stub_class)
-    stub = _stubs.get(key)
-    if stub is None:
-        channel = channel_for(target)
-        with _channels_lock:
-            stub = _stubs.setdefault(key, stub_class(channel))
-    return stub
+class _MethodRecorder:
+    """Stands in for a channel while a stub is built, to learn the paths of the stub's RPCs."""
+
+    def __init__(self):
+        self.paths: list[str] = []
+
+    def unary_unary(self, path: str, *args, **kwargs):
+        self.paths.append(path)
+
+    unary_stream = stream_unary = stream_stream = unary_unary
 
 
-def is_read(method: str) -> bool:
-    """Whether `method` is idempotent by its name (Get*, List*): the default for retrying it."""
-    return method.startswith(READ_PREFIXES)
+def method_paths(stub_class) -> list[str]:
+    """The "/package.Service/Method" path of every RPC of `stub_class` (a generated stub)."""
+    recorder = _MethodRecorder()
+    stub_class(recorder)
+    return recorder.paths
 
 
-def error_for(service: str, error: grpc.RpcError, attempts: int = 1) -> errors.DomainError:
+@functools.cache
+def _stub_for(target: str, stub_class, attempts: int, timeout: float):
+    """The process-wide stub of `stub_class` to `target`: building one registers a callable per
+    RPC with the channel, worth doing once, not on every call."""
+    return stub_class(channel_for(target, service_config(method_paths(stub_class), attempts), timeout))
+
+
+def error_for(service: str, error: grpc.RpcError) -> errors.DomainError:
     """The domain error a failed call to `service` raises: the one the service answered (its rich
     status, servicekit.wire), else the kind of the failure (unreachable, at its cap, failed)."""
     status = error.code()
@@ -142,27 +195,45 @@ def error_for(service: str, error: grpc.RpcError, attempts: int = 1) -> errors.D
             failure = errors.ServiceBusy(service)
         else:
             failure = errors.ServiceFailed(service)
+            if status == grpc.StatusCode.UNAUTHENTICATED:
+                log.error(
+                    "%s refused this process's service credential: check MICROTIX_SERVICE_TOKEN and "
+                    "SECRET_KEY are the same in every process",
+                    service,
+                )
         log.debug("%s: %s: %s", service, status.name, error.details())
-    failure.service, failure.status, failure.attempts = service, status, attempts
+    failure.service, failure.status = service, status
     return failure
 
 
-def _retryable(failure: errors.DomainError) -> bool:
-    """Whether a read may be tried again after `failure`: the transport could not reach the service
-    (UNAVAILABLE, not a domain Unavailable the service answered, e.g. "payments_unavailable": that
-    service already had its chance to retry what it depends on)."""
-    return isinstance(failure, errors.ServiceUnavailable) and failure.status == grpc.StatusCode.UNAVAILABLE
+class _Rpc:
+    """One RPC of a service: called with its request and, optionally, the caller and a deadline."""
+
+    __slots__ = ("_multicallable", "_service")
+
+    def __init__(self, service: str, multicallable):
+        self._service = service
+        self._multicallable = multicallable
+
+    def __call__(self, request, *, caller: Caller | None = None, timeout: float | None = None):
+        """The RPC's response, or its failure raised as a domain error (:func:`error_for`)."""
+        # However long the call waits, this thread holds no database connection the process is short of.
+        db_connections.release_if_crowded()
+        try:
+            return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
+        except grpc.RpcError as error:
+            raise error_for(self._service, error) from None
 
 
 class ServiceClient:
-    """Calls one service's RPCs: ``client.call("GetEvent", request, caller=caller)``.
+    """One service's RPCs as methods of the generated stub: ``client.GetEvent(request, caller=caller)``.
 
     Every call has one deadline, `timeout` seconds (GRPC_CLIENT_TIMEOUT) from its start, that
-    covers all of its attempts. An idempotent call (by default the reads: Get*, List*) that finds
-    the service unreachable (UNAVAILABLE from the transport, not a domain error the service raised)
-    is tried again, at most `attempts` times in all (GRPC_CLIENT_RETRIES), after an exponential,
-    jittered pause that ends early once the connection is back. Any other call (a write:
-    Reserve, Pay, Cancel, Create, Update, CheckIn...) is tried once, whatever happens.
+    covers all of its attempts. A read (Get*, List*) waits for the service to be reachable and,
+    if the service answers UNAVAILABLE (not a domain error it raised), is tried again, at most
+    `attempts` times in all (GRPC_CLIENT_RETRIES; gRPC caps it at 5). Any other call (a write:
+    Reserve, Pay, Cancel, Create, Update, CheckIn...) is tried once and fails at once when the
+    service cannot be reached.
     """
 
     def __init__(self, service: str, target: str, stub_class, timeout: float, attempts: int | None = None):
@@ -170,74 +241,12 @@ class ServiceClient:
         self.target = target
         self.timeout = timeout
         self.attempts = max(1, attempts if attempts is not None else env_int("GRPC_CLIENT_RETRIES"))
-        self._channel = channel_for(target)
-        self._stub = stub_for(target, stub_class)
+        self._stub = _stub_for(target, stub_class, self.attempts, timeout)
 
-    def call(
-        self,
-        method: str,
-        request,
-        *,
-        caller: Caller | None = None,
-        timeout: float | None = None,
-        idempotent: bool | None = None,
-    ):
-        """Call `method` and return its response, or raise its failure (:func:`error_for`).
-
-        `idempotent` says whether the call may be repeated when the service is unreachable
-        (None: only if `method` is a read by its name, see :func:`is_read`)."""
-        rpc = getattr(self._stub, method)
-        metadata = (caller or Caller()).to_metadata()  # one request id for every attempt
-        # However long the call waits, this thread holds no database connection the process is short of.
-        db_connections.release_if_crowded()
-        deadline = time.monotonic() + (timeout or self.timeout)
-        attempts = self.attempts if (is_read(method) if idempotent is None else idempotent) else 1
-        attempt = 1
-        while True:
-            try:
-                return rpc(request, timeout=deadline - time.monotonic(), metadata=metadata)
-            except grpc.RpcError as error:
-                failure = error_for(self.service, error, attempts=attempt)
-            if failure.status == grpc.StatusCode.UNAUTHENTICATED:
-                log.error(
-                    "%s.%s refused this process's service credential: check MICROTIX_SERVICE_TOKEN and "
-                    "SECRET_KEY are the same in every process",
-                    self.service,
-                    method,
-                )
-            if attempt >= attempts or not _retryable(failure):
-                raise failure
-            # Never past the deadline: shorten the pause so the next attempt still has time, or give up.
-            pause = min(_backoff(attempt), deadline - time.monotonic() - MIN_ATTEMPT_SECONDS)
-            if pause < 0:
-                raise failure
-            log.info(
-                "%s.%s unreachable (attempt %d of %d): retrying in %.2fs",
-                self.service,
-                method,
-                attempt,
-                attempts,
-                pause,
-            )
-            self._wait_for_connection(pause)
-            attempt += 1
-
-    def _wait_for_connection(self, pause: float) -> None:
-        """Sleep `pause` seconds, but after the first quarter of it stop as soon as the channel
-        has reconnected: a service that came back is called again at once."""
-        time.sleep(pause / 4)
-        ready = grpc.channel_ready_future(self._channel)
-        try:
-            ready.result(timeout=pause * 3 / 4)
-        except grpc.FutureTimeoutError:
-            pass
-        finally:
-            ready.cancel()
-
-
-def _backoff(attempt: int) -> float:
-    """The pause after failed attempt number `attempt` (1, 2, ...): exponential, +-20 % jitter."""
-    return min(RETRY_BACKOFF_MAX_SECONDS, RETRY_BACKOFF_SECONDS * 2 ** (attempt - 1)) * random.uniform(0.8, 1.2)
+    def __getattr__(self, method: str) -> _Rpc:
+        if method.startswith("_"):
+            raise AttributeError(method)
+        return _Rpc(self.service, getattr(self._stub, method))
 
 
 def health_status(target: str, timeout: float, service: str = "") -> str:

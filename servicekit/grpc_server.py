@@ -15,12 +15,11 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
-from grpc_status import rpc_status
 from prometheus_client import Counter, Histogram
 
 from servicekit import db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
-from servicekit.wire import MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, error_status
+from servicekit.wire import MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, abort_status
 
 log = logging.getLogger("microtix.grpc")
 
@@ -38,7 +37,7 @@ class ServingInterceptor(grpc.ServerInterceptor):
     checks excepted), logs and counts every call (method, status code, duration), makes the
     caller's request id current while it runs (so its log lines, and the calls and tasks it
     makes, carry it), and answers a domain error raised by a servicer (or passed on from a service
-    it called) with the rich status of its kind (servicekit.wire.error_status)."""
+    it called) with the rich status of its kind (servicekit.wire.abort_status)."""
 
     def __init__(self, service_token: str):
         if not service_token:
@@ -64,7 +63,7 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 return inner(request, context)
             except errors.DomainError as exc:
                 code = exc.grpc_status
-                context.abort_with_status(rpc_status.to_status(error_status(exc)))
+                context.abort_with_status(abort_status(exc))
             except Exception as exc:
                 if context.code() not in (None, grpc.StatusCode.OK):
                     raise  # the servicer aborted with a status of its own
@@ -73,7 +72,7 @@ class ServingInterceptor(grpc.ServerInterceptor):
                     busy = errors.DatabaseBusy()
                     code = busy.grpc_status
                     log.warning("database busy in %s request_id=%s: %s", method, request_id, exc, exc_info=True)
-                    context.abort_with_status(rpc_status.to_status(error_status(busy)))
+                    context.abort_with_status(abort_status(busy))
                 code = grpc.StatusCode.INTERNAL
                 log.exception("unhandled error in %s request_id=%s", method, request_id)
                 # The client learns that it failed, not the internals of why.

@@ -2,7 +2,9 @@
 the same database transaction as the change; a relay publishes them to the broker
 afterwards and marks them sent. A rolled-back change publishes nothing, and a broker
 outage only delays the tasks. Each service has its own outbox table (a subclass of
-`OutboxMessage` in its app), so ownership of tables is kept.
+`OutboxMessage` in its app), so ownership of tables is kept. The relay runs inside the producing
+service's process (its PERIODIC_TASKS, every OUTBOX_INTERVAL_SECONDS, in every replica) and
+publishes with the broker's confirms (servicekit.tasks.publish_confirmed).
 
 A message keeps the request id of the request whose transaction wrote it, and the relay
 publishes the task with it: the worker's log lines about it carry the id of the request

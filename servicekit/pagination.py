@@ -4,12 +4,22 @@ costs the same however deep it is."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
 from servicekit.errors import InvalidInput
 
 _TOKEN = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its items and the token of the next page ("" at the end)."""
+
+    items: list
+    next_page_token: str
 
 
 def newest_first(
@@ -20,8 +30,8 @@ def newest_first(
     default_size: int = 20,
     max_size: int = 100,
     cursor_field: str = "page_token",
-) -> tuple[list, str]:
-    """One page of `queryset` by descending id, and the next page's token ("" at the end).
+) -> Page:
+    """One page of `queryset` by descending id.
     A page_size of 0 means `default_size`; a bad size or token is InvalidInput."""
     page_size = page_size or default_size
     problems = {}
@@ -35,5 +45,17 @@ def newest_first(
         queryset = queryset.filter(id__lt=int(page_token))
     items = list(queryset.order_by("-id")[: page_size + 1])
     if len(items) <= page_size:
-        return items, ""
-    return items[:page_size], str(items[page_size - 1].id)
+        return Page(items, "")
+    return Page(items[:page_size], str(items[page_size - 1].id))
+
+
+def page_message(message_class, page: Page, to_proto: Callable):
+    """The List*Response `message_class` of `page`: every item through `to_proto` in the message's
+    one repeated field, and the next page's token."""
+    (field,) = (field.name for field in message_class.DESCRIPTOR.fields if field.is_repeated)
+    return message_class(**{field: [to_proto(item) for item in page.items]}, next_page_token=page.next_page_token)
+
+
+def message_fields(request) -> dict:
+    """Every field of `request` by name: a List*Request's filters are its selector's keyword arguments."""
+    return {field.name: getattr(request, field.name) for field in request.DESCRIPTOR.fields}

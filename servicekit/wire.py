@@ -6,7 +6,9 @@ A domain error (servicekit.errors) travels as the standard rich status (google.r
 ``grpc-status-details-bin`` trailer): its kind's gRPC status and the human message, an ErrorInfo
 (domain ERROR_DOMAIN, reason = the error's code, metadata = its extra, each value JSON-encoded so
 numbers stay numbers) and, for invalid input, a BadRequest with one field violation per message.
-A status without an ErrorInfo is the transport's or a failure's, never a domain error."""
+A status without an ErrorInfo is the transport's or a failure's, never a domain error. A domain
+error also carries a negative ``grpc-retry-pushback-ms``: gRPC's own retries (servicekit.grpc_client)
+never repeat a call the service answered, even with UNAVAILABLE ("payments_unavailable")."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import json
 import grpc
 from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
 
 from servicekit import errors
 
@@ -30,6 +33,9 @@ MIN_PING_INTERVAL_MS = 10_000
 ERROR_DOMAIN = "microtix"
 # The internal credential (settings.SERVICE_TOKEN) every call but a health check must carry.
 SERVICE_TOKEN_KEY = "x-service-token"
+
+# Trailing metadata by which a server tells gRPC's retry policy never to repeat the call (gRFC A6).
+NO_RETRY = (("grpc-retry-pushback-ms", "-1"),)
 
 # Statuses of a call that never reached a servicer in time: the service is down, unreachable or slow.
 UNREACHABLE = frozenset({grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED})
@@ -54,6 +60,17 @@ def error_status(exc: errors.DomainError) -> status_pb2.Status:
         any_detail.Pack(detail)
         packed.append(any_detail)
     return status_pb2.Status(code=exc.grpc_status.value[0], message=exc.message, details=packed)
+
+
+def abort_status(exc: errors.DomainError) -> grpc.Status:
+    """What a server aborts a call with to answer `exc`: its rich status, never to be retried."""
+    status = rpc_status.to_status(error_status(exc))
+    return _AbortStatus(status.code, status.details, (*status.trailing_metadata, *NO_RETRY))
+
+
+class _AbortStatus(grpc.Status):
+    def __init__(self, code, details, trailing_metadata):
+        self.code, self.details, self.trailing_metadata = code, details, trailing_metadata
 
 
 def error_from_status(rich: status_pb2.Status | None, status: grpc.StatusCode) -> errors.DomainError | None:

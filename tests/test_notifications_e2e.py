@@ -167,13 +167,12 @@ class CancellationFanOutTest(NotificationStackTestCase):
         buyer = Caller(user_id=10_000_000 + n, role="customer")
         email = f"crowd-{n}-{uuid.uuid4().hex[:6]}@example.com"
         tickets = clients.tickets()
-        reserved = tickets.call(
-            "ReserveSeats",
+        reserved = tickets.ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(
                 ticket_type_id=ticket_type_id, quantity=1, email=email, full_name=f"Fan {n}"
             ),
             caller=buyer,
         )
         card = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=datetime.now(UTC).year + 1, cvc="123")
-        tickets.call("PayOrder", tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=buyer)
+        tickets.PayOrder(tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=buyer)
         return email

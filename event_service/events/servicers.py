@@ -5,33 +5,17 @@ from __future__ import annotations
 
 from django_grpc_framework.services import Service
 
-from event_service.events import services
+from event_service.events import selectors, services
 from event_service.events.models import Event
 from protos.events.v1 import events_pb2, events_pb2_grpc
 from servicekit.identity import Caller
-from servicekit.timestamps import optional_datetime, to_timestamp
-
-STATUS_TO_PROTO = {
-    Event.Status.PUBLISHED: events_pb2.EVENT_STATUS_PUBLISHED,
-    Event.Status.CANCELLED: events_pb2.EVENT_STATUS_CANCELLED,
-}
+from servicekit.messages import message_from
+from servicekit.pagination import page_message
+from servicekit.timestamps import optional_datetime
 
 
 def event_to_proto(event: Event) -> events_pb2.Event:
-    return events_pb2.Event(
-        id=event.id,
-        organizer_id=event.organizer_id,
-        name=event.name,
-        description=event.description,
-        venue=event.venue,
-        timezone=event.timezone,
-        starts_at=to_timestamp(event.starts_at),
-        ends_at=to_timestamp(event.ends_at),
-        status=STATUS_TO_PROTO[event.status],
-        created_at=to_timestamp(event.created_at),
-        updated_at=to_timestamp(event.updated_at),
-        version=event.version,
-    )
+    return message_from(events_pb2.Event, event)
 
 
 class EventServicer(Service):
@@ -50,11 +34,11 @@ class EventServicer(Service):
 
     def GetEvent(self, request, context):
         """One event by id, any status."""
-        return event_to_proto(services.get_event(request.id))
+        return event_to_proto(selectors.get_event(request.id))
 
     def ListEvents(self, request, context):
         """A keyset-paginated page of events (every event for staff with all_statuses)."""
-        page = services.list_events(
+        page = selectors.list_events(
             query=request.query,
             starts_after=optional_datetime(request, "starts_after"),
             starts_before=optional_datetime(request, "starts_before"),
@@ -65,9 +49,7 @@ class EventServicer(Service):
             status=request.status,
             caller=Caller.from_context(context),
         )
-        return events_pb2.ListEventsResponse(
-            events=[event_to_proto(e) for e in page.events], next_page_token=page.next_page_token
-        )
+        return page_message(events_pb2.ListEventsResponse, page, event_to_proto)
 
     def UpdateEvent(self, request, context):
         """Change the fields present in the request."""

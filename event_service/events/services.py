@@ -1,60 +1,24 @@
-"""Business logic of events: creating, reading, listing, changing and cancelling."""
+"""Writes of events: creating, changing and cancelling them, with the notifications they owe
+ticket holders queued in the outbox in the same transaction (reads are in selectors.py)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from event_service.events.errors import EventCancelled, EventNotFound, InvalidEvent, NotAnOrganizer, NotEventOwner
 from event_service.events.models import Event, OutboxMessage
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients, outbox
-from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 from servicekit.identity import Caller
 
-DEFAULT_PAGE_SIZE = 20
-MAX_PAGE_SIZE = 100
 EDITABLE_FIELDS = ("name", "description", "venue", "timezone", "starts_at", "ends_at")
 # Changes that ticket holders are told about: name, time and place.
 NOTIFIED_FIELDS = {"name", "venue", "timezone", "starts_at", "ends_at"}
-
-
-class EventNotFound(NotFound):
-    """No such event."""
-
-    code = "not_found"
-
-
-class InvalidEvent(InvalidInput):
-    """The event data is invalid."""
-
-
-class NotAnOrganizer(Forbidden):
-    """Only organizers can create events."""
-
-
-class NotEventOwner(Forbidden):
-    """Only the event's organizer can change it."""
-
-
-class EventCancelled(Conflict):
-    """The event is cancelled and can no longer be changed."""
-
-    code = "event_cancelled"
-
-
-@dataclass(frozen=True)
-class EventPage:
-    events: list[Event]
-    next_page_token: str
 
 
 def create_event(
@@ -82,72 +46,6 @@ def create_event(
     _validate(event, start_must_be_future=True)
     event.save()
     return event
-
-
-def get_event(event_id: int) -> Event:
-    try:
-        return Event.objects.get(pk=event_id)
-    except Event.DoesNotExist:
-        raise EventNotFound() from None
-
-
-class StaffOnly(Forbidden):
-    """Only staff can list every event."""
-
-
-def list_events(
-    *,
-    query: str = "",
-    starts_after: datetime | None = None,
-    starts_before: datetime | None = None,
-    organizer_id: int | None = None,
-    page_size: int = 0,
-    page_token: str = "",
-    all_statuses: bool = False,
-    status: str = "",
-    caller: Caller | None = None,
-) -> EventPage:
-    """One page of events ordered by (starts_at, id).
-
-    Without `organizer_id`: published events that have not started. With it: that
-    organizer's events of any status. With `all_statuses` (staff only): every event, of
-    any status and date, for the back office. `status` narrows any of them to one status.
-    Keyset pagination, so every page costs the same.
-    """
-    page_size = page_size or DEFAULT_PAGE_SIZE
-    if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise InvalidInput(field_errors={"page_size": [f"Must be between 1 and {MAX_PAGE_SIZE}."]})
-    if status and status not in Event.Status.values:
-        choices = ", ".join(Event.Status.values)
-        raise InvalidInput(field_errors={"status": [f'"{status}" is not one of: {choices}.']})
-    if all_statuses and not (caller and caller.is_staff):
-        raise StaffOnly()
-    events = Event.objects.order_by("starts_at", "id")
-    if organizer_id:
-        events = events.filter(organizer_id=organizer_id)
-    elif not all_statuses:
-        events = events.filter(status=Event.Status.PUBLISHED, starts_at__gt=timezone.now())
-    if status:
-        events = events.filter(status=status)
-    if query:
-        events = events.filter(Q(name__icontains=query) | Q(description__icontains=query))
-    if starts_after:
-        events = events.filter(starts_at__gte=starts_after)
-    if starts_before:
-        events = events.filter(starts_at__lt=starts_before)
-    if page_token:
-        last_start, last_id = _decode_cursor(page_token)
-        events = events.filter(Q(starts_at__gt=last_start) | Q(starts_at=last_start, id__gt=last_id))
-    # Ids first, then their rows: the listing's index ((status or organizer), starts_at, id) covers the ids,
-    # so MySQL/MariaDB seeks to the cursor and reads a page of the index. Asked for whole rows at once it
-    # reads the index from its start and filters it instead, which costs more the deeper the page.
-    ids = list(events.values_list("id", flat=True)[: page_size + 1])
-    rows = Event.objects.in_bulk(ids)
-    page = [rows[event_id] for event_id in ids if event_id in rows]
-    if len(page) <= page_size:
-        return EventPage(page, "")
-    page = page[:page_size]
-    return EventPage(page, _encode_cursor(page[-1]))
 
 
 def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
@@ -188,7 +86,7 @@ def cancel_event(*, caller: Caller, event_id: int) -> Event:
     event = _owned_event(caller, event_id)
     if event.status == Event.Status.CANCELLED:
         return event
-    clients.tickets().call("CancelEventSales", tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller)
+    clients.tickets().CancelEventSales(tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller)
     with transaction.atomic():
         event = _owned_event(caller, event_id, for_update=True)
         if event.status != Event.Status.CANCELLED:
@@ -240,21 +138,3 @@ def _validate(event: Event, *, start_must_be_future: bool) -> None:
 @cache
 def _timezone_names() -> set[str]:
     return available_timezones() | {"UTC"}
-
-
-def _encode_cursor(event: Event) -> str:
-    raw = json.dumps([event.starts_at.isoformat(), event.id]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(token: str) -> tuple[datetime, int]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        start, event_id = json.loads(raw)
-        last_start = datetime.fromisoformat(start)
-        if last_start.tzinfo is None or not isinstance(event_id, int):
-            raise ValueError(token)
-        return last_start, event_id
-    # RecursionError: JSON nested deeper than the parser goes (a forged cursor, never one of ours).
-    except (ValueError, TypeError, RecursionError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("The cursor is not valid.", field_errors={"cursor": ["Invalid cursor."]}) from None

@@ -1,5 +1,5 @@
 from drf_spectacular.extensions import OpenApiViewExtension
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, permissions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -15,7 +15,7 @@ from gateway_project.accounts.serializers import (
     UserSerializer,
 )
 from gateway_project.accounts.throttles import LoginAccountThrottle, LoginAddressThrottle
-from gateway_project.api.openapi import UNAUTHENTICATED, ResponseSerializer, api_operation, bad_request, error
+from gateway_project.api.openapi import UNAUTHENTICATED, ResponseSerializer, bad_request, error
 
 
 class TokenPairSerializer(ResponseSerializer):
@@ -28,7 +28,7 @@ class TokenPairSerializer(ResponseSerializer):
 INVALID_REFRESH = error("token_not_valid", description="The refresh token is invalid, expired or blacklisted.")
 
 
-@api_operation(
+@extend_schema(
     summary="Register",
     description="Create an account: a customer by default, or an organizer. Public.",
     request=RegisterSerializer,
@@ -42,7 +42,7 @@ class RegisterView(generics.CreateAPIView):
     authentication_classes: list = []
 
 
-@api_operation(
+@extend_schema(
     summary="Log in",
     auth=[{}],
     description="Exchange email and password for an access and a refresh token. Public; throttled per client "
@@ -67,7 +67,7 @@ class TokenRefreshViewSchema(OpenApiViewExtension):
     target_class = "rest_framework_simplejwt.views.TokenRefreshView"
 
     def view_replacement(self):
-        @api_operation(
+        @extend_schema(
             summary="Refresh tokens",
             auth=[{}],
             description="Exchange a refresh token for a new access and refresh token; the old refresh token is "
@@ -91,7 +91,7 @@ class LogoutView(APIView):
     def get_authenticate_header(self, request) -> str:
         return 'Bearer realm="api"'  # so a refused token is a 401, as on the refresh endpoint
 
-    @api_operation(
+    @extend_schema(
         summary="Log out",
         description="End the session of a refresh token: it, and every refresh token rotated from the same "
         "login, is refused afterwards (an access token already issued works until it expires). A token "
@@ -114,7 +114,7 @@ class LogoutView(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-@api_operation(
+@extend_schema(
     summary="The caller",
     description="The authenticated user.",
     responses={200: UserSerializer, 401: UNAUTHENTICATED},

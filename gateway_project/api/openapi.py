@@ -1,26 +1,24 @@
 """What the OpenAPI description (drf-spectacular, served at /api/schema/) says about errors,
-path ids and response bodies that every part of the API shares.
+path ids and response bodies that every part of the API shares, and the AutoSchema of the
+gateway (GatewaySchema) and of its views that call services (ServiceSchema).
 
-The views build their JSON as plain dicts (event_json, order_json, ...); the read-only
-serializers beside those functions describe the dicts for the schema and are never used
-to read or write data."""
+A response body is a ResponseSerializer: the same class renders it (`OrderSerializer(order).data`,
+reading the proto message the service answered) and describes it in the schema."""
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import (
-    OpenApiParameter,
-    OpenApiResponse,
-    PolymorphicProxySerializer,
-    extend_schema,
-    extend_schema_field,
-)
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
+
+from gateway_project.api.protos import NullWhenUnset
 
 MAX_ID = 999_999_999_999_999_999  # the largest id the `id` path converter routes
 
 
-class ResponseSerializer(serializers.Serializer):
-    # Describes a response body: its fields are read-only, and so required in the schema, except those
-    # declared with required=False (present in some responses only). A comment, not a docstring: the
+class ResponseSerializer(NullWhenUnset, serializers.Serializer):
+    # A response body: renders a proto message (or a dict) and describes it. Its fields are read-only, and
+    # so required in the schema, except those declared with required=False (present in some responses only).
+    # Nested with allow_null, it is null where the message does not set it. A comment, not a docstring: the
     # schema would show it as the description of every subclass that has none of its own.
 
     def get_fields(self):
@@ -137,12 +135,65 @@ def with_errors(description: str, responses: dict) -> str:
     return "\n\n".join([description, "Errors:\n\n" + "\n".join(lines)]) if lines else description
 
 
-def api_operation(*, description: str, responses: dict, **kwargs):
-    """extend_schema, with the error codes listed in the operation's description too."""
-    return extend_schema(description=with_errors(description, responses), responses=responses, **kwargs)
+class GatewaySchema(AutoSchema):
+    """The gateway's AutoSchema (DEFAULT_SCHEMA_CLASS): an operation's description ends with its error
+    codes by HTTP status, from its responses (those of `@extend_schema` and `shared_responses`)."""
+
+    def shared_responses(self) -> dict:
+        """Responses the operation has without declaring them (status -> response): none here."""
+        return {}
+
+    def responses(self) -> dict:
+        """Every response of the operation by status; a declared one beats a shared one of its status."""
+        declared = self.get_response_serializers()
+        return {**self.shared_responses(), **(declared if isinstance(declared, dict) else {})}
+
+    def get_operation(self, path, path_regex, path_prefix, method, registry):
+        operation = super().get_operation(path, path_regex, path_prefix, method, registry)
+        if operation is not None and "description" in operation:
+            operation["description"] = with_errors(operation["description"], self.responses())
+        return operation
+
+    def _get_response_bodies(self, direction="response"):
+        # @extend_schema's responses replace get_response_serializers: the shared ones join them here, each
+        # in status order among them (so 401 comes after 400 and before 403).
+        bodies = super()._get_response_bodies(direction)
+        for status, response in self.shared_responses().items():
+            code = str(status)
+            if code not in bodies:
+                body = self._get_response_for_code(response, code, direction=direction)
+                later = [known for known in bodies if known.isdigit() and int(known) > status]
+                bodies = _inserted(bodies, code, body, before=later[0] if later else None)
+        return bodies
+
+
+def _inserted(items: dict, key: str, value, before: str | None) -> dict:
+    """`items` with `key` added just before the key `before` (None: at the end)."""
+    if before is None:
+        return {**items, key: value}
+    result = {}
+    for known, item in items.items():
+        if known == before:
+            result[key] = value
+        result[known] = item
+    return result
+
+
+class ServiceSchema(GatewaySchema):
+    """The schema of a view that calls services (api.views.ServiceView): its operations share a 401 if the
+    view authenticates (an invalid token is refused even where none is needed), and a 502 and a 503 naming
+    the services its requests reach (`view.get_services()`, in their order)."""
+
+    def shared_responses(self) -> dict:
+        responses = {401: UNAUTHENTICATED} if self.view.authentication_classes else {}
+        services = self.view.get_services()
+        if services:
+            responses.update({502: bad_gateway(*services), 503: unavailable(*services)})
+        return responses
 
 
 def path_id(name: str, what: str) -> OpenApiParameter:
+    """The path parameter `name`: the id of a `what`."""
     return OpenApiParameter(
         name,
         {"type": "integer", "minimum": 0, "maximum": MAX_ID},

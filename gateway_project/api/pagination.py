@@ -19,3 +19,15 @@ def next_url(request, page_token: str) -> str | None:
     params = request.query_params.copy()
     params["cursor"] = page_token
     return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+
+class NextPageField(serializers.URLField):
+    """The `next` link of a page: the URL of the page after it, from the list response's
+    `next_page_token` and the request (the serializer's context); null on the last page."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The next page's URL; null on the last page.")
+        super().__init__(source="next_page_token", allow_null=True, **kwargs)
+
+    def to_representation(self, value) -> str | None:
+        return next_url(self.context["request"], value)

@@ -11,22 +11,28 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 
 from gateway_project.api import clients
+from gateway_project.api.protos import ORDER_STATUS, PAYMENT_STATUS, TICKET_STATUS
 from gateway_project.backoffice.base import page_context, remote_error_page
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
 from servicekit.grpc_client import ServiceClient
+from servicekit.messages import EnumNames
 from servicekit.timestamps import from_timestamp
 
 PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 512
-ORDER_STATUSES = ["reserved", "paid", "cancelled", "expired", "refund_pending", "refunded"]
-TICKET_STATUSES = ["valid", "checked_in", "void"]
-PAYMENT_STATUSES = ["succeeded", "declined", "refunded"]
 NOTIFICATION_KINDS = ["order_confirmation", "event_updated", "event_cancelled", "reminder"]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so
+# The admin section of each service's pages, by the service's name in `clients`.
+SECTIONS = {
+    "events": "Events service",
+    "tickets": "Tickets service",
+    "payments": "Payments service",
+    "notifications": "Notifications",
+}
 
 
 def status_choices(values: list[str], anything: str = "any status") -> list[tuple[str, str]]:
@@ -52,9 +58,9 @@ def money(message, name: str) -> str:
     return f"{getattr(message, name)} {message.currency}"
 
 
-def enum_name(enum, prefix: str) -> Callable[[object, str], str]:
-    """A cell showing an enum field by its name: ORDER_STATUS_PAID -> paid."""
-    return lambda message, name: enum.Name(getattr(message, name)).removeprefix(prefix).lower()
+def enum_name(names: EnumNames) -> Callable[[object, str], str]:
+    """A cell showing an enum field by its name, as the API does: ORDER_STATUS_PAID -> paid."""
+    return lambda message, name: names.name(getattr(message, name))
 
 
 def list_request(message_class, rename: dict[str, str] | None = None, **fixed) -> Callable[[dict, str], object]:
@@ -70,18 +76,18 @@ def list_request(message_class, rename: dict[str, str] | None = None, **fixed) -
 
 class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
-    status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
     event_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Event id")
 
 
 class TicketFilter(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Code starts with")
-    status = forms.ChoiceField(required=False, choices=status_choices(TICKET_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(TICKET_STATUS.names))
     event_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Event id")
 
 
 class PaymentFilter(forms.Form):
-    status = forms.ChoiceField(required=False, choices=status_choices(PAYMENT_STATUSES))
+    status = forms.ChoiceField(required=False, choices=status_choices(PAYMENT_STATUS.names))
     order_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Order id")
 
 
@@ -107,12 +113,9 @@ class RemoteListing:
 
     slug: str
     title: str
-    section: str
+    rpc: str  # "<service>.<method>": the list RPC, by the service's name in `clients`
     form_class: type[forms.Form]
-    client: Callable[[], ServiceClient]
-    method: str
     request: Callable[[dict, str], object]  # (cleaned filters, page token) -> request message
-    items: Callable[[object], list]  # response -> rows
     columns: str  # the row fields shown, in order, separated by spaces
     # field -> its header, where not HEADERS' or its name's ("event_id": "Event id")
     headers: dict[str, str] = field(default_factory=dict)
@@ -123,6 +126,25 @@ class RemoteListing:
     default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
     link: Callable[[object], str] | None = None  # row -> the URL of its page
     linked: tuple[str, ...] = ()  # the fields whose cells link to it
+    # response -> rows, where not the messages of the response's one repeated field
+    items: Callable[[object], list] | None = None
+
+    @property
+    def service(self) -> str:
+        return self.rpc.partition(".")[0]
+
+    @property
+    def section(self) -> str:
+        return SECTIONS[self.service]
+
+    def client(self) -> ServiceClient:
+        return getattr(clients, self.service)()
+
+    def rows(self, response) -> list:
+        if self.items:
+            return list(self.items(response))
+        (repeated,) = (field.name for field in response.DESCRIPTOR.fields if field.is_repeated)
+        return list(getattr(response, repeated))
 
     @property
     def url_name(self) -> str:
@@ -140,14 +162,13 @@ class RemoteListing:
         if not form.is_valid():
             return render(request, "backoffice/remote_list.html", context, status=400)
         try:
-            response = self.client().call(
-                self.method,
+            response = getattr(self.client(), self.rpc.partition(".")[2])(
                 self.request(form.cleaned_data, params.get("cursor", "")[:MAX_CURSOR_LENGTH]),
                 caller=clients.caller_for(request),
             )
         except errors.DomainError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
-        items = list(self.items(response))
+        items = self.rows(response)
         context[self.slug] = items
         context["rows"] = [self._row(item) for item in items]
         context["action"] = self.action
@@ -169,9 +190,8 @@ class RemoteListing:
     def act(self, request, item_id: str):
         """POST: run the row action on one item, then back to the listing with a message."""
         try:
-            self.client().call(
-                self.action.method, self.action.request(int(item_id)), caller=clients.caller_for(request)
-            )
+            rpc = getattr(self.client(), self.action.method)
+            rpc(self.action.request(int(item_id)), caller=clients.caller_for(request))
         except errors.DomainError as exc:
             messages.error(request, f"{self.action.label} of #{item_id} failed: {exc.message or exc.status.name}")
         else:
@@ -179,50 +199,37 @@ class RemoteListing:
         return redirect(f"admin:{self.url_name}")
 
 
-NOTIFICATIONS_SECTION = "Notifications"
-TICKETS_SECTION = "Tickets service"
-PAYMENTS_SECTION = "Payments service"
-
 LISTINGS = (
     RemoteListing(
         slug="orders",
         title="Orders",
-        section=TICKETS_SECTION,
         form_class=OrderFilter,
-        client=clients.tickets,
-        method="ListOrders",
+        rpc="tickets.ListOrders",
         request=list_request(tickets_pb2.ListOrdersRequest, {"q": "email_query"}, all_users=True),
-        items=lambda response: response.orders,
         columns="id email full_name event_id ticket_type_id quantity total status created_at paid_at",
         headers={"full_name": "Buyer", "paid_at": "Paid"},
-        cells={"total": money, "status": enum_name(tickets_pb2.OrderStatus, "ORDER_STATUS_")},
+        cells={"total": money, "status": enum_name(ORDER_STATUS)},
     ),
     RemoteListing(
         slug="tickets",
         title="Tickets",
-        section=TICKETS_SECTION,
         form_class=TicketFilter,
-        client=clients.tickets,
-        method="ListTickets",
+        rpc="tickets.ListTickets",
         request=list_request(tickets_pb2.ListTicketsRequest, {"q": "code_query"}, all_users=True),
-        items=lambda response: response.tickets,
         columns="id code holder_name event_id order_id status checked_in_at",
         headers={"holder_name": "Holder", "checked_in_at": "Checked in"},
-        cells={"status": enum_name(tickets_pb2.TicketStatus, "TICKET_STATUS_")},
+        cells={"status": enum_name(TICKET_STATUS)},
     ),
     RemoteListing(
         slug="payments",
         title="Payments and refunds",
-        section=PAYMENTS_SECTION,
         form_class=PaymentFilter,
-        client=clients.payments,
-        method="ListPayments",
+        rpc="payments.ListPayments",
         request=list_request(payments_pb2.ListPaymentsRequest),
-        items=lambda response: response.payments,
         columns="id order_id status amount last4 decline_reason refunded_amount refunded_at created_at",
         headers={"last4": "Card", "decline_reason": "Declined because", "refunded_amount": "Refunded"},
         cells={
-            "status": enum_name(payments_pb2.PaymentStatus, "PAYMENT_STATUS_"),
+            "status": enum_name(PAYMENT_STATUS),
             "amount": money,
             "last4": lambda p, _: f"{p.brand} •••• {p.last4}" if p.last4 else "",
             "refunded_amount": lambda p, _: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else "",
@@ -231,12 +238,9 @@ LISTINGS = (
     RemoteListing(
         slug="notifications",
         title="Notification log",
-        section=NOTIFICATIONS_SECTION,
         form_class=NotificationFilter,
-        client=clients.notifications,
-        method="ListNotifications",
+        rpc="notifications.ListNotifications",
         request=list_request(notifications_pb2.ListNotificationsRequest, {"q": "recipient_query"}),
-        items=lambda response: response.notifications,
         columns="id recipient kind subject status attempts last_error sent_at created_at",
         headers={"sent_at": "Sent"},
         action=RowAction(

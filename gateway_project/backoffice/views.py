@@ -11,15 +11,15 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from gateway_project.api import clients
+from gateway_project.api.protos import EVENT_STATUS
 from gateway_project.backoffice.base import page_context, remote_error_page
-from gateway_project.backoffice.listings import RemoteListing, status_choices
-from gateway_project.events_api.serializers import event_json
+from gateway_project.backoffice.listings import SECTIONS, RemoteListing, status_choices
+from gateway_project.events_api.serializers import EventSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
 from servicekit.timestamps import to_timestamp
 
-EVENTS_SECTION = "Events service"
 PAGE_SIZE = 50
 
 
@@ -32,7 +32,7 @@ class EventSearchForm(forms.Form):
 
     q = forms.CharField(required=False, max_length=200, label="Search")
     organizer_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Organizer id")
-    status = forms.ChoiceField(required=False, choices=status_choices(["published", "cancelled"]))
+    status = forms.ChoiceField(required=False, choices=status_choices(EVENT_STATUS.names))
     starts_after = forms.DateField(
         required=False, label="Starts on or after", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -70,12 +70,10 @@ def default_filters() -> dict:
 EVENTS = RemoteListing(
     slug="events",
     title="Events",
-    section=EVENTS_SECTION,
     form_class=EventSearchForm,
-    client=clients.events,
-    method="ListEvents",
+    rpc="events.ListEvents",
     request=list_events_request,
-    items=lambda response: [event_json(event) for event in response.events],
+    items=lambda response: EventSerializer(response.events, many=True).data,
     columns="id name organizer_id venue starts_at status",
     help="Every event, whatever its status and date, in start order. Filter by status and by start date "
     "(whole days, UTC); opened without filters, the page shows the upcoming published events.",
@@ -86,17 +84,17 @@ EVENTS = RemoteListing(
 
 
 def _context(request, title: str, **extra) -> dict:
-    return page_context(request, title, EVENTS_SECTION, **extra)
+    return page_context(request, title, SECTIONS["events"], **extra)
 
 
 def event_detail(request, event_id: str):
     context = _context(request, f"Event {event_id}", event_id=event_id)
     caller = clients.caller_for(request)
     try:
-        event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=int(event_id)), caller=caller)
+        event = clients.events().GetEvent(events_pb2.GetEventRequest(id=int(event_id)), caller=caller)
     except errors.DomainError as exc:
         return remote_error_page(request, "backoffice/event_detail.html", context, exc)
-    data = event_json(event)
+    data = EventSerializer(event).data
     fields = [(name.replace("_", " ").capitalize(), value) for name, value in data.items()]
     context.update(title=event.name, event=data, fields=fields, ticket_types=_ticket_types(request, event.id, caller))
     return render(request, "backoffice/event_detail.html", context)
@@ -106,8 +104,8 @@ def _ticket_types(request, event_id: int, caller) -> list[dict] | None:
     """The event's ticket types with live availability, from the tickets service; None (and an
     admin warning) if it cannot answer: the event itself is still shown."""
     try:
-        response = clients.tickets().call(
-            "ListTicketTypes", tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller
+        response = clients.tickets().ListTicketTypes(
+            tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller
         )
     except errors.DomainError as exc:
         reason = "is unavailable" if exc.http_status == 503 else f"refused: {exc.message or exc.status.name}"
@@ -129,8 +127,8 @@ def _ticket_types(request, event_id: int, caller) -> list[dict] | None:
 @require_POST
 def event_cancel(request, event_id: str):
     try:
-        event = clients.events().call(
-            "CancelEvent", events_pb2.CancelEventRequest(id=int(event_id)), caller=clients.caller_for(request)
+        event = clients.events().CancelEvent(
+            events_pb2.CancelEventRequest(id=int(event_id)), caller=clients.caller_for(request)
         )
     except errors.DomainError as exc:
         context = _context(request, f"Event {event_id}", event_id=event_id)

@@ -2,45 +2,21 @@
 Business rules (dates in order, start in the future) are the events service's to check."""
 
 import re
-from datetime import UTC
 from decimal import Decimal
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from gateway_project.api.openapi import AmountField, ResponseSerializer
+from gateway_project.api.pagination import NextPageField
+from gateway_project.api.protos import EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit.timestamps import from_timestamp, to_timestamp
-
-STATUS_NAMES = {
-    events_pb2.EVENT_STATUS_PUBLISHED: "published",
-    events_pb2.EVENT_STATUS_CANCELLED: "cancelled",
-}
-
-
-def iso(stamp) -> str:
-    return from_timestamp(stamp).astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def event_json(event: events_pb2.Event) -> dict:
-    return {
-        "id": event.id,
-        "organizer_id": event.organizer_id,
-        "name": event.name,
-        "description": event.description,
-        "venue": event.venue,
-        "timezone": event.timezone,
-        "starts_at": iso(event.starts_at),
-        "ends_at": iso(event.ends_at),
-        "status": STATUS_NAMES.get(event.status, "unknown"),
-        "created_at": iso(event.created_at),
-        "updated_at": iso(event.updated_at),
-    }
+from servicekit.timestamps import to_timestamp
 
 
 class EventSerializer(ResponseSerializer):
-    """An event."""  # as event_json shapes it
+    """An event."""  # renders an events_pb2.Event
 
     id = serializers.IntegerField()
     organizer_id = serializers.IntegerField(help_text="The id of the organizer (a user) who owns the event.")
@@ -48,18 +24,18 @@ class EventSerializer(ResponseSerializer):
     description = serializers.CharField()
     venue = serializers.CharField()
     timezone = serializers.CharField(help_text="IANA time zone of the venue, e.g. Europe/Paris.")
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
-    status = serializers.ChoiceField(choices=list(STATUS_NAMES.values()))
-    created_at = serializers.DateTimeField()
-    updated_at = serializers.DateTimeField()
+    starts_at = TimestampField()
+    ends_at = TimestampField()
+    status = EnumField(EVENT_STATUS)
+    created_at = TimestampField()
+    updated_at = TimestampField()
 
 
 class EventPageSerializer(ResponseSerializer):
-    """A page of events."""
+    """A page of events."""  # renders an events_pb2.ListEventsResponse (context: the request)
 
-    results = EventSerializer(many=True)
-    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+    results = EventSerializer(many=True, source="events")
+    next = NextPageField()
 
 
 class EventWriteSerializer(serializers.Serializer):
@@ -108,22 +84,8 @@ class EventListQuerySerializer(serializers.Serializer):
 _CURRENCY = re.compile(r"\A[A-Za-z]{3}\Z")
 
 
-def ticket_type_json(ticket_type: tickets_pb2.TicketType) -> dict:
-    return {
-        "id": ticket_type.id,
-        "event_id": ticket_type.event_id,
-        "name": ticket_type.name,
-        "price": ticket_type.price,
-        "currency": ticket_type.currency,
-        "capacity": ticket_type.capacity,
-        "available": ticket_type.available,
-        "max_per_order": ticket_type.max_per_order,
-        "max_per_customer": ticket_type.max_per_customer or None,
-    }
-
-
 class TicketTypeSerializer(ResponseSerializer):
-    """A ticket type; `available` is live (capacity - sold - held)."""  # as ticket_type_json shapes it
+    """A ticket type; `available` is live (capacity - sold - held)."""  # renders a tickets_pb2.TicketType
 
     id = serializers.IntegerField()
     event_id = serializers.IntegerField()
@@ -133,21 +95,27 @@ class TicketTypeSerializer(ResponseSerializer):
     capacity = serializers.IntegerField()
     available = serializers.IntegerField()
     max_per_order = serializers.IntegerField()
-    max_per_customer = serializers.IntegerField(
+    max_per_customer = OptionalLimitField(
         allow_null=True, help_text="Seats one customer may hold and buy over all their orders; null: no limit."
     )
 
 
 class TicketTypeListSerializer(ResponseSerializer):
-    """An event's ticket types."""
+    """An event's ticket types."""  # renders a tickets_pb2.ListTicketTypesResponse
 
-    results = TicketTypeSerializer(many=True)
+    results = TicketTypeSerializer(many=True, source="ticket_types")
 
 
 class EventDetailSerializer(EventSerializer):
-    """An event with its ticket types."""
+    """An event with its ticket types."""  # renders (events_pb2.Event, its tickets_pb2.TicketTypes)
 
     ticket_types = TicketTypeSerializer(many=True)
+
+    def to_representation(self, instance) -> dict:
+        # The event and its ticket types come from two services: `instance` is the pair of them.
+        event, ticket_types = instance
+        types = self.fields["ticket_types"].to_representation(ticket_types)
+        return {**EventSerializer(event, context=self.context).data, "ticket_types": types}
 
 
 class EventDetailSchema(OpenApiSerializerExtension):
@@ -170,28 +138,8 @@ class EventDetailSchema(OpenApiSerializerExtension):
         }
 
 
-def sales_json(report: tickets_pb2.SalesReport) -> dict:
-    return {
-        "event_id": report.event_id,
-        "ticket_types": [
-            {
-                "ticket_type_id": line.ticket_type_id,
-                "name": line.name,
-                "capacity": line.capacity,
-                "sold": line.sold,
-                "held": line.held,
-                "available": line.available,
-                "revenue": line.revenue,
-                "currency": line.currency,
-            }
-            for line in report.ticket_types
-        ],
-        "checked_in": report.checked_in,
-    }
-
-
 class TicketTypeSalesSerializer(ResponseSerializer):
-    """One ticket type's line of a sales report."""
+    """One ticket type's line of a sales report."""  # renders a tickets_pb2.TicketTypeSales
 
     ticket_type_id = serializers.IntegerField()
     name = serializers.CharField()
@@ -204,7 +152,7 @@ class TicketTypeSalesSerializer(ResponseSerializer):
 
 
 class SalesSerializer(ResponseSerializer):
-    """An event's sales report."""  # as sales_json shapes it
+    """An event's sales report."""  # renders a tickets_pb2.SalesReport
 
     event_id = serializers.IntegerField()
     ticket_types = TicketTypeSalesSerializer(many=True)

@@ -1,23 +1,14 @@
 """Events API: validate, call the events service over gRPC, shape the JSON.
 An event's ticket types and sales come from the tickets service."""
 
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from gateway_project.api import clients
-from gateway_project.api.openapi import (
-    UNAUTHENTICATED,
-    api_operation,
-    bad_gateway,
-    bad_request,
-    error,
-    path_id,
-    unavailable,
-)
-from gateway_project.api.pagination import next_url
+from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.permissions import IsOrganizer
+from gateway_project.api.views import ServiceView
 from gateway_project.events_api.serializers import (
     EventDetailSerializer,
     EventListQuerySerializer,
@@ -28,9 +19,6 @@ from gateway_project.events_api.serializers import (
     TicketTypeListSerializer,
     TicketTypeSerializer,
     TicketTypeWriteSerializer,
-    event_json,
-    sales_json,
-    ticket_type_json,
 )
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
@@ -49,238 +37,177 @@ LIST_DESCRIPTION = (
 def _event_page(request, organizer_id: int = 0) -> Response:
     query = EventListQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    page = clients.events().call("ListEvents", query.list_request(organizer_id), caller=clients.caller_for(request))
-    return Response({"results": [event_json(e) for e in page.events], "next": next_url(request, page.next_page_token)})
+    page = clients.events().ListEvents(query.list_request(organizer_id), caller=clients.caller_for(request))
+    return Response(EventPageSerializer(page, context={"request": request}).data)
 
 
-class EventListView(APIView):
+class EventListView(ServiceView):
     """GET: published upcoming events, soonest first (public). POST: create an event (organizers)."""
 
+    services = ("events",)
     serializer_class = EventWriteSerializer
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
-    @api_operation(
+    @extend_schema(
         operation_id="events_list",
         summary="List published upcoming events",
         description=f"Published events that have not started, soonest first. Public. {LIST_DESCRIPTION}",
         parameters=[EventListQuerySerializer],
-        responses={
-            200: EventPageSerializer,
-            400: bad_request("E.g. `cursor` is not valid."),
-            401: UNAUTHENTICATED,
-            502: bad_gateway("events"),
-            503: unavailable("events"),
-        },
+        responses={200: EventPageSerializer, 400: bad_request("E.g. `cursor` is not valid.")},
     )
     def get(self, request):
         return _event_page(request)
 
-    @api_operation(
+    @extend_schema(
         summary="Create an event",
         description="Publish an event owned by the calling organizer. It must start in the future and end after it "
         "starts; `timezone` is an IANA name (default UTC).",
         request=EventWriteSerializer,
-        responses={
-            201: EventSerializer,
-            400: bad_request(),
-            401: UNAUTHENTICATED,
-            403: NOT_ORGANIZER,
-            502: bad_gateway("events"),
-            503: unavailable("events"),
-        },
+        responses={201: EventSerializer, 400: bad_request(), 403: NOT_ORGANIZER},
     )
     def post(self, request):
         serializer = EventWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        event = clients.events().call(
-            "CreateEvent",
+        event = clients.events().CreateEvent(
             events_pb2.CreateEventRequest(**serializer.proto_fields()),
             caller=clients.caller_for(request),
         )
-        return Response(event_json(event), status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
 
 
-class MyEventListView(APIView):
+class MyEventListView(ServiceView):
     """The calling organizer's own events, any status."""
 
+    services = ("events",)
     permission_classes = [IsOrganizer]
 
-    @api_operation(
+    @extend_schema(
         operation_id="events_mine_list",
         summary="List my events",
         description=f"The calling organizer's events, any status, soonest first. {LIST_DESCRIPTION}",
         parameters=[EventListQuerySerializer],
-        responses={
-            200: EventPageSerializer,
-            400: bad_request("E.g. `cursor` is not valid."),
-            401: UNAUTHENTICATED,
-            403: NOT_ORGANIZER,
-            502: bad_gateway("events"),
-            503: unavailable("events"),
-        },
+        responses={200: EventPageSerializer, 400: bad_request("E.g. `cursor` is not valid."), 403: NOT_ORGANIZER},
     )
     def get(self, request):
         return _event_page(request, organizer_id=request.user.id)
 
 
-class EventDetailView(APIView):
+class EventDetailView(ServiceView):
     """GET: one event (public). PATCH: change it, DELETE: cancel it (its organizer)."""
 
+    services = ("events", "tickets")
     serializer_class = EventWriteSerializer
+
+    def get_services(self):
+        # Reading an event lists its ticket types, and cancelling it has the events service release its seats
+        # (the tickets service's); changing it is the events service's alone.
+        return ("events",) if self.request.method == "PATCH" else self.services
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
-    @api_operation(
+    @extend_schema(
         summary="Get an event",
         description="One event, any status (a cancelled event stays readable), with its ticket types. Public.",
         parameters=[EVENT_ID],
-        responses={
-            200: EventDetailSerializer,
-            401: UNAUTHENTICATED,
-            404: NO_EVENT,
-            502: bad_gateway("events", "tickets"),
-            503: unavailable("events", "tickets"),
-        },
+        responses={200: EventDetailSerializer, 404: NO_EVENT},
     )
     def get(self, request, event_id: int):
         caller = clients.caller_for(request)
-        event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
-        types = _ticket_types(event.id, caller)
-        return Response({**event_json(event), "ticket_types": [ticket_type_json(t) for t in types]})
+        event = clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
+        types = _ticket_types(event.id, caller).ticket_types
+        return Response(EventDetailSerializer((event, types)).data)
 
-    @api_operation(
+    @extend_schema(
         summary="Change an event",
         description="Change some of the event's fields (its organizer). Ticket holders are told about changes of "
         "name, time and place.",
         parameters=[EVENT_ID],
         request=EventWriteSerializer,
-        responses={
-            200: EventSerializer,
-            400: bad_request(),
-            401: UNAUTHENTICATED,
-            403: NOT_OWNER,
-            404: NO_EVENT,
-            409: CANCELLED,
-            502: bad_gateway("events"),
-            503: unavailable("events"),
-        },
+        responses={200: EventSerializer, 400: bad_request(), 403: NOT_OWNER, 404: NO_EVENT, 409: CANCELLED},
     )
     def patch(self, request, event_id: int):
         serializer = EventWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        event = clients.events().call(
-            "UpdateEvent",
+        event = clients.events().UpdateEvent(
             events_pb2.UpdateEventRequest(id=event_id, **serializer.proto_fields()),
             caller=clients.caller_for(request),
         )
-        return Response(event_json(event))
+        return Response(EventSerializer(event).data)
 
-    @api_operation(
+    @extend_schema(
         summary="Cancel an event",
         description="Cancel the event (its organizer): sales close, holds are released, tickets become void and "
         "paid orders are refunded in the background. The event stays readable as `cancelled`; cancelling it again "
         "changes nothing.",
         parameters=[EVENT_ID],
-        responses={
-            204: OpenApiResponse(description="Cancelled."),
-            401: UNAUTHENTICATED,
-            403: NOT_OWNER,
-            404: NO_EVENT,
-            502: bad_gateway("events", "tickets"),
-            503: unavailable("events", "tickets"),
-        },
+        responses={204: OpenApiResponse(description="Cancelled."), 403: NOT_OWNER, 404: NO_EVENT},
     )
     def delete(self, request, event_id: int):
-        clients.events().call(
-            "CancelEvent", events_pb2.CancelEventRequest(id=event_id), caller=clients.caller_for(request)
-        )
+        clients.events().CancelEvent(events_pb2.CancelEventRequest(id=event_id), caller=clients.caller_for(request))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _ticket_types(event_id: int, caller) -> list:
-    response = clients.tickets().call(
-        "ListTicketTypes", tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller
-    )
-    return list(response.ticket_types)
+def _ticket_types(event_id: int, caller) -> tickets_pb2.ListTicketTypesResponse:
+    return clients.tickets().ListTicketTypes(tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller)
 
 
-class TicketTypeListView(APIView):
+class TicketTypeListView(ServiceView):
     """GET: the event's ticket types with live availability (public).
     POST: add a ticket type (the event's organizer; the tickets service checks ownership)."""
 
+    services = ("events", "tickets")
     serializer_class = TicketTypeWriteSerializer
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
-    @api_operation(
+    @extend_schema(
         summary="List an event's ticket types",
         description="The event's ticket types with live availability. Public.",
         parameters=[EVENT_ID],
-        responses={
-            200: TicketTypeListSerializer,
-            401: UNAUTHENTICATED,
-            404: NO_EVENT,
-            502: bad_gateway("events", "tickets"),
-            503: unavailable("events", "tickets"),
-        },
+        responses={200: TicketTypeListSerializer, 404: NO_EVENT},
     )
     def get(self, request, event_id: int):
         caller = clients.caller_for(request)
         # An unknown event is a 404, not an empty list.
-        clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
-        return Response({"results": [ticket_type_json(t) for t in _ticket_types(event_id, caller)]})
+        clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
+        return Response(TicketTypeListSerializer(_ticket_types(event_id, caller)).data)
 
-    @api_operation(
+    @extend_schema(
         summary="Add a ticket type",
         description="Add a ticket type to the event (its organizer). `price` is a string or a number with at most "
         "2 decimals; `currency` defaults to USD, `max_per_order` to 10.",
         parameters=[EVENT_ID],
         request=TicketTypeWriteSerializer,
-        responses={
-            201: TicketTypeSerializer,
-            400: bad_request(),
-            401: UNAUTHENTICATED,
-            403: NOT_OWNER,
-            404: NO_EVENT,
-            409: CANCELLED,
-            502: bad_gateway("events", "tickets"),
-            503: unavailable("events", "tickets"),
-        },
+        responses={201: TicketTypeSerializer, 400: bad_request(), 403: NOT_OWNER, 404: NO_EVENT, 409: CANCELLED},
     )
     def post(self, request, event_id: int):
         serializer = TicketTypeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        ticket_type = clients.tickets().call(
-            "CreateTicketType", serializer.create_request(event_id), caller=clients.caller_for(request)
+        ticket_type = clients.tickets().CreateTicketType(
+            serializer.create_request(event_id), caller=clients.caller_for(request)
         )
-        return Response(ticket_type_json(ticket_type), status=status.HTTP_201_CREATED)
+        return Response(TicketTypeSerializer(ticket_type).data, status=status.HTTP_201_CREATED)
 
 
-class EventSalesView(APIView):
+class EventSalesView(ServiceView):
     """Sold, held, available and revenue per ticket type, and tickets checked in (the event's organizer)."""
 
+    services = ("events", "tickets")
     permission_classes = [IsOrganizer]
 
-    @api_operation(
+    @extend_schema(
         summary="An event's sales",
         description="Per ticket type: capacity, sold, held, available and revenue; and tickets checked in "
         "(the event's organizer).",
         parameters=[EVENT_ID],
-        responses={
-            200: SalesSerializer,
-            401: UNAUTHENTICATED,
-            403: NOT_OWNER,
-            404: NO_EVENT,
-            502: bad_gateway("events", "tickets"),
-            503: unavailable("events", "tickets"),
-        },
+        responses={200: SalesSerializer, 403: NOT_OWNER, 404: NO_EVENT},
     )
     def get(self, request, event_id: int):
-        report = clients.tickets().call(
-            "GetSales", tickets_pb2.GetSalesRequest(event_id=event_id), caller=clients.caller_for(request)
+        report = clients.tickets().GetSales(
+            tickets_pb2.GetSalesRequest(event_id=event_id), caller=clients.caller_for(request)
         )
-        return Response(sales_json(report))
+        return Response(SalesSerializer(report).data)

@@ -7,89 +7,28 @@ import re
 from rest_framework import serializers
 
 from gateway_project.api.openapi import AmountField, ErrorSerializer, ResponseSerializer
-from gateway_project.events_api.serializers import iso
+from gateway_project.api.pagination import NextPageField
+from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, TimestampField
 from protos.tickets.v1 import tickets_pb2
 
 MAX_ID = 999_999_999_999_999_999  # the largest id the `id` path converter routes
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
-
-ORDER_STATUS_NAMES = {
-    tickets_pb2.ORDER_STATUS_RESERVED: "reserved",
-    tickets_pb2.ORDER_STATUS_PAID: "paid",
-    tickets_pb2.ORDER_STATUS_CANCELLED: "cancelled",
-    tickets_pb2.ORDER_STATUS_EXPIRED: "expired",
-    tickets_pb2.ORDER_STATUS_REFUND_PENDING: "refund_pending",
-    tickets_pb2.ORDER_STATUS_REFUNDED: "refunded",
-}
-TICKET_STATUS_NAMES = {
-    tickets_pb2.TICKET_STATUS_VALID: "valid",
-    tickets_pb2.TICKET_STATUS_CHECKED_IN: "checked_in",
-    tickets_pb2.TICKET_STATUS_VOID: "void",
-}
 
 _CARD_SEPARATORS = re.compile(r"[ -]")
 _CARD_NUMBER = re.compile(r"[0-9]{12,19}")
 _CVC = re.compile(r"[0-9]{3,4}")
 
 
-def _optional_iso(message, field: str) -> str | None:
-    return iso(getattr(message, field)) if message.HasField(field) else None
-
-
-def ticket_json(ticket: tickets_pb2.Ticket) -> dict:
-    return {
-        "id": ticket.id,
-        "order_id": ticket.order_id,
-        "event_id": ticket.event_id,
-        "ticket_type_id": ticket.ticket_type_id,
-        "code": ticket.code,
-        "status": TICKET_STATUS_NAMES.get(ticket.status, "unknown"),
-        "checked_in_at": _optional_iso(ticket, "checked_in_at"),
-        "holder_name": ticket.holder_name,
-    }
-
-
-def order_json(order: tickets_pb2.Order) -> dict:
-    payment = {"brand": order.payment.brand, "last4": order.payment.last4} if order.HasField("payment") else None
-    return {
-        "id": order.id,
-        "status": ORDER_STATUS_NAMES.get(order.status, "unknown"),
-        "event_id": order.event_id,
-        "ticket_type_id": order.ticket_type_id,
-        "quantity": order.quantity,
-        "unit_price": order.unit_price,
-        "total": order.total,
-        "currency": order.currency,
-        "expires_at": _optional_iso(order, "expires_at"),
-        "email": order.email,
-        "full_name": order.full_name,
-        "created_at": _optional_iso(order, "created_at"),
-        "paid_at": _optional_iso(order, "paid_at"),
-        "tickets": [ticket_json(ticket) for ticket in order.tickets],
-        "payment": payment,
-        "refunded_amount": order.refunded_amount,
-    }
-
-
-def check_in_json(response: tickets_pb2.CheckInResponse) -> dict:
-    return {
-        "ticket_id": response.ticket_id,
-        "event_id": response.event_id,
-        "checked_in_at": _optional_iso(response, "checked_in_at"),
-        "holder_name": response.holder_name,
-    }
-
-
 class TicketSerializer(ResponseSerializer):
-    """A ticket. `code` is the signed admission code its QR images carry."""  # as ticket_json shapes it
+    """A ticket. `code` is the signed admission code its QR images carry."""  # renders a tickets_pb2.Ticket
 
     id = serializers.IntegerField()
     order_id = serializers.IntegerField()
     event_id = serializers.IntegerField()
     ticket_type_id = serializers.IntegerField()
     code = serializers.CharField()
-    status = serializers.ChoiceField(choices=list(TICKET_STATUS_NAMES.values()))
-    checked_in_at = serializers.DateTimeField(allow_null=True, help_text="When it was scanned in; null until then.")
+    status = EnumField(TICKET_STATUS)
+    checked_in_at = TimestampField(allow_null=True, help_text="When it was scanned in; null until then.")
     holder_name = serializers.CharField()
 
 
@@ -101,46 +40,46 @@ class PaymentSummarySerializer(ResponseSerializer):
 
 
 class OrderSerializer(ResponseSerializer):
-    """An order. Its tickets are listed once it is paid."""  # as order_json shapes it
+    """An order. Its tickets are listed once it is paid."""  # renders a tickets_pb2.Order
 
     id = serializers.IntegerField()
-    status = serializers.ChoiceField(choices=list(ORDER_STATUS_NAMES.values()))
+    status = EnumField(ORDER_STATUS)
     event_id = serializers.IntegerField()
     ticket_type_id = serializers.IntegerField()
     quantity = serializers.IntegerField()
     unit_price = AmountField()
     total = AmountField()
     currency = serializers.CharField()
-    expires_at = serializers.DateTimeField(allow_null=True, help_text="When the seat hold of a reserved order lapses.")
+    expires_at = TimestampField(allow_null=True, help_text="When the seat hold of a reserved order lapses.")
     email = serializers.EmailField()
     full_name = serializers.CharField()
-    created_at = serializers.DateTimeField(allow_null=True)
-    paid_at = serializers.DateTimeField(allow_null=True)
+    created_at = TimestampField(allow_null=True)
+    paid_at = TimestampField(allow_null=True)
     tickets = TicketSerializer(many=True)
     payment = PaymentSummarySerializer(allow_null=True, help_text="The card charged; null until paid.")
     refunded_amount = AmountField()
 
 
 class OrderPageSerializer(ResponseSerializer):
-    """A page of orders."""
+    """A page of orders."""  # renders a tickets_pb2.ListOrdersResponse (context: the request)
 
-    results = OrderSerializer(many=True)
-    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+    results = OrderSerializer(many=True, source="orders")
+    next = NextPageField()
 
 
 class TicketPageSerializer(ResponseSerializer):
-    """A page of tickets."""
+    """A page of tickets."""  # renders a tickets_pb2.ListTicketsResponse (context: the request)
 
-    results = TicketSerializer(many=True)
-    next = serializers.URLField(allow_null=True, help_text="The next page's URL; null on the last page.")
+    results = TicketSerializer(many=True, source="tickets")
+    next = NextPageField()
 
 
 class CheckInResultSerializer(ResponseSerializer):
-    """An admitted ticket."""  # as check_in_json shapes it
+    """An admitted ticket."""  # renders a tickets_pb2.CheckInResponse
 
     ticket_id = serializers.IntegerField()
     event_id = serializers.IntegerField()
-    checked_in_at = serializers.DateTimeField(allow_null=True)
+    checked_in_at = TimestampField(allow_null=True)
     holder_name = serializers.CharField()
 
 

@@ -7,29 +7,19 @@ import io
 
 import segno
 from django.http import HttpResponse
-from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
 from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from gateway_project.accounts.throttles import OrderCreationThrottle
 from gateway_project.api import clients
-from gateway_project.api.openapi import (
-    UNAUTHENTICATED,
-    api_operation,
-    bad_gateway,
-    bad_request,
-    error,
-    path_id,
-    unavailable,
-    with_errors,
-)
-from gateway_project.api.pagination import PageQuerySerializer, next_url
+from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
+from gateway_project.api.pagination import PageQuerySerializer
 from gateway_project.api.permissions import IsCustomer, IsOrganizer
+from gateway_project.api.views import ServiceView
 from gateway_project.ticketing_api.serializers import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
     CardSerializer,
@@ -42,10 +32,7 @@ from gateway_project.ticketing_api.serializers import (
     ReserveSerializer,
     TicketPageSerializer,
     TicketSerializer,
-    check_in_json,
     idempotency_key,
-    order_json,
-    ticket_json,
 )
 from protos.tickets.v1 import tickets_pb2
 
@@ -69,11 +56,16 @@ def _page_query(request) -> dict:
     return {"page_size": query.validated_data["page_size"], "page_token": query.validated_data["cursor"]}
 
 
-class OrderListView(APIView):
+class OrderListView(ServiceView):
     """GET: the caller's orders, newest first. POST: hold seats (customers); an
     Idempotency-Key header makes a retry return the same order (200) instead of a new one (201)."""
 
+    services = ("tickets",)
     serializer_class = ReserveSerializer
+
+    def get_services(self):
+        # Reserving seats also asks the events service whether the event still sells.
+        return ("tickets", "events") if self.request.method == "POST" else self.services
 
     def get_permissions(self):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
@@ -81,28 +73,20 @@ class OrderListView(APIView):
     def get_throttles(self):
         return [OrderCreationThrottle()] if self.request.method == "POST" else super().get_throttles()
 
-    @api_operation(
+    @extend_schema(
         operation_id="orders_list",
         summary="List my orders",
         description="The caller's orders, newest first. Keyset pagination: follow `next` (null on the last page).",
         parameters=[PageQuerySerializer],
-        responses={
-            200: OrderPageSerializer,
-            400: PAGE_400,
-            401: UNAUTHENTICATED,
-            502: bad_gateway("tickets"),
-            503: unavailable("tickets"),
-        },
+        responses={200: OrderPageSerializer, 400: PAGE_400},
     )
     def get(self, request):
-        page = clients.tickets().call(
-            "ListOrders", tickets_pb2.ListOrdersRequest(**_page_query(request)), caller=clients.caller_for(request)
+        page = clients.tickets().ListOrders(
+            tickets_pb2.ListOrdersRequest(**_page_query(request)), caller=clients.caller_for(request)
         )
-        return Response(
-            {"results": [order_json(o) for o in page.orders], "next": next_url(request, page.next_page_token)}
-        )
+        return Response(OrderPageSerializer(page, context={"request": request}).data)
 
-    @api_operation(
+    @extend_schema(
         summary="Reserve seats",
         description="Hold `quantity` seats of a ticket type for the calling customer: a `reserved` order whose "
         "seats are held until `expires_at`; pay it before then. Throttled per user (429 `throttled`).",
@@ -114,7 +98,6 @@ class OrderListView(APIView):
                 OrderSerializer, description="A replay: the order reserved with this Idempotency-Key."
             ),
             400: bad_request("Also a too long `Idempotency-Key`, or more than the type's `max_per_order`."),
-            401: UNAUTHENTICATED,
             403: error("permission_denied", description="Only customers buy tickets."),
             404: error("not_found", description="No such ticket type."),
             409: error(
@@ -129,51 +112,47 @@ class OrderListView(APIView):
             429: error(
                 "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."
             ),
-            502: bad_gateway("tickets", "events"),
-            503: unavailable("tickets", "events"),
         },
     )
     def post(self, request):
         serializer = ReserveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         key = idempotency_key(request)
-        reserved = clients.tickets().call(
-            "ReserveSeats", serializer.reserve_request(request.user, key), caller=clients.caller_for(request)
+        reserved = clients.tickets().ReserveSeats(
+            serializer.reserve_request(request.user, key), caller=clients.caller_for(request)
         )
         return Response(
-            order_json(reserved.order), status=status.HTTP_201_CREATED if reserved.created else status.HTTP_200_OK
+            OrderSerializer(reserved.order).data,
+            status=status.HTTP_201_CREATED if reserved.created else status.HTTP_200_OK,
         )
 
 
-class OrderDetailView(APIView):
+class OrderDetailView(ServiceView):
     """One of the caller's orders."""
 
-    @api_operation(
+    services = ("tickets",)
+
+    @extend_schema(
         operation_id="orders_retrieve",
         summary="Get an order",
         description="One of the caller's orders (someone else's is a 404).",
         parameters=[ORDER_ID],
-        responses={
-            200: OrderSerializer,
-            401: UNAUTHENTICATED,
-            404: NO_ORDER,
-            502: bad_gateway("tickets"),
-            503: unavailable("tickets"),
-        },
+        responses={200: OrderSerializer, 404: NO_ORDER},
     )
     def get(self, request, order_id: int):
-        order = clients.tickets().call(
-            "GetOrder", tickets_pb2.GetOrderRequest(order_id=order_id), caller=clients.caller_for(request)
+        order = clients.tickets().GetOrder(
+            tickets_pb2.GetOrderRequest(order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(order_json(order))
+        return Response(OrderSerializer(order).data)
 
 
-class PayOrderView(APIView):
+class PayOrderView(ServiceView):
     """Charge the card and issue the tickets. Paying a paid order returns it and charges nothing."""
 
+    services = ("tickets", "payments")
     serializer_class = CardSerializer
 
-    @api_operation(
+    @extend_schema(
         summary="Pay an order",
         description="Charge the card for the order's total and issue its tickets: 200 with the paid order and its "
         "tickets. Paying a paid order returns it and charges nothing. Spaces and dashes in `card_number` are "
@@ -183,7 +162,6 @@ class PayOrderView(APIView):
         responses={
             200: OrderSerializer,
             400: bad_request("E.g. `card_number` fails its check digit, or the card has expired."),
-            401: UNAUTHENTICATED,
             402: error("payment_declined", description="Nothing was charged.", serializer=PaymentDeclinedSerializer),
             404: NO_ORDER,
             409: error(
@@ -193,7 +171,7 @@ class PayOrderView(APIView):
                 description="Reserve again after `hold_expired`. `order_cancelled`: the order was cancelled while "
                 "the card was charged; the charge is refunded (`refunded_amount`) and the order stays cancelled.",
             ),
-            502: bad_gateway("tickets", "payments"),
+            # Beside the services' own: the card processor's outage (not a service of the gateway's).
             503: error(
                 "tickets_unavailable",
                 "payments_unavailable",
@@ -205,83 +183,68 @@ class PayOrderView(APIView):
     def post(self, request, order_id: int):
         serializer = CardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        order = clients.tickets().call("PayOrder", serializer.pay_request(order_id), caller=clients.caller_for(request))
-        return Response(order_json(order))
+        order = clients.tickets().PayOrder(serializer.pay_request(order_id), caller=clients.caller_for(request))
+        return Response(OrderSerializer(order).data)
 
 
-class CancelOrderView(APIView):
+class CancelOrderView(ServiceView):
     """Release a reserved order's seats."""
 
-    @api_operation(
+    services = ("tickets",)
+
+    @extend_schema(
         summary="Cancel an order",
         description="Release a reserved order's seats: 200 with the cancelled order. A paid order cannot be cancelled.",
         parameters=[ORDER_ID],
         request=None,
-        responses={
-            200: OrderSerializer,
-            401: UNAUTHENTICATED,
-            404: NO_ORDER,
-            409: error("order_not_cancellable"),
-            502: bad_gateway("tickets"),
-            503: unavailable("tickets"),
-        },
+        responses={200: OrderSerializer, 404: NO_ORDER, 409: error("order_not_cancellable")},
     )
     def post(self, request, order_id: int):
-        order = clients.tickets().call(
-            "CancelOrder", tickets_pb2.CancelOrderRequest(order_id=order_id), caller=clients.caller_for(request)
+        order = clients.tickets().CancelOrder(
+            tickets_pb2.CancelOrderRequest(order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(order_json(order))
+        return Response(OrderSerializer(order).data)
 
 
-class TicketListView(APIView):
+class TicketListView(ServiceView):
     """The caller's tickets, newest first."""
 
-    @api_operation(
+    services = ("tickets",)
+
+    @extend_schema(
         operation_id="tickets_list",
         summary="List my tickets",
         description="The caller's tickets, newest first. Keyset pagination: follow `next` (null on the last page).",
         parameters=[PageQuerySerializer],
-        responses={
-            200: TicketPageSerializer,
-            400: PAGE_400,
-            401: UNAUTHENTICATED,
-            502: bad_gateway("tickets"),
-            503: unavailable("tickets"),
-        },
+        responses={200: TicketPageSerializer, 400: PAGE_400},
     )
     def get(self, request):
-        page = clients.tickets().call(
-            "ListTickets", tickets_pb2.ListTicketsRequest(**_page_query(request)), caller=clients.caller_for(request)
+        page = clients.tickets().ListTickets(
+            tickets_pb2.ListTicketsRequest(**_page_query(request)), caller=clients.caller_for(request)
         )
-        return Response(
-            {"results": [ticket_json(t) for t in page.tickets], "next": next_url(request, page.next_page_token)}
-        )
+        return Response(TicketPageSerializer(page, context={"request": request}).data)
 
 
 def _get_ticket(request, ticket_id: int) -> tickets_pb2.Ticket:
-    return clients.tickets().call(
-        "GetTicket", tickets_pb2.GetTicketRequest(ticket_id=ticket_id), caller=clients.caller_for(request)
+    return clients.tickets().GetTicket(
+        tickets_pb2.GetTicketRequest(ticket_id=ticket_id), caller=clients.caller_for(request)
     )
 
 
-class TicketDetailView(APIView):
+class TicketDetailView(ServiceView):
     """One of the caller's tickets."""
 
-    @api_operation(
+    services = ("tickets",)
+
+    @extend_schema(
         operation_id="tickets_retrieve",
         summary="Get a ticket",
         description="One of the caller's tickets (someone else's is a 404).",
         parameters=[TICKET_ID],
-        responses={
-            200: TicketSerializer,
-            401: UNAUTHENTICATED,
-            404: NO_TICKET,
-            502: bad_gateway("tickets"),
-            503: unavailable("tickets"),
-        },
+        responses={200: TicketSerializer, 404: NO_TICKET},
     )
     def get(self, request, ticket_id: int):
-        return Response(ticket_json(_get_ticket(request, ticket_id)))
+        return Response(TicketSerializer(_get_ticket(request, ticket_id)).data)
 
 
 class JSONErrorsOnly(DefaultContentNegotiation):
@@ -292,10 +255,7 @@ class JSONErrorsOnly(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
-QR_ERRORS = {401: UNAUTHENTICATED, 404: NO_TICKET, 502: bad_gateway("tickets"), 503: unavailable("tickets")}
-
-
-class QRCodeSchema(AutoSchema):
+class QRCodeSchema(ServiceSchema):
     """TicketQRCodeView is routed twice, once per image type (its `kind` and `content_type`)."""
 
     def get_operation_id(self) -> str:
@@ -303,12 +263,13 @@ class QRCodeSchema(AutoSchema):
 
     def get_response_serializers(self) -> dict:
         image = OpenApiTypes.STR if self.view.kind == "svg" else OpenApiTypes.BINARY
-        return {(200, self.view.content_type): OpenApiResponse(image, description="The QR code."), **QR_ERRORS}
+        return {(200, self.view.content_type): OpenApiResponse(image, description="The QR code."), 404: NO_TICKET}
 
 
-class TicketQRCodeView(APIView):
+class TicketQRCodeView(ServiceView):
     """The ticket's code as a QR code image, for its holder (or staff) to show at the door."""
 
+    services = ("tickets",)
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONErrorsOnly
     kind = "svg"
@@ -318,9 +279,7 @@ class TicketQRCodeView(APIView):
 
     @extend_schema(
         summary="A ticket's QR code",
-        description=with_errors(
-            "The ticket's code as a QR code image, for its holder (or staff) to show at the door.", QR_ERRORS
-        ),
+        description="The ticket's code as a QR code image, for its holder (or staff) to show at the door.",
         parameters=[TICKET_ID],
     )
     def get(self, request, ticket_id: int):
@@ -337,20 +296,20 @@ class TicketQRCodeView(APIView):
         return response
 
 
-class CheckInView(APIView):
+class CheckInView(ServiceView):
     """Admit a ticket holder, at most once (the event's organizer or staff)."""
 
+    services = ("tickets", "events")
     permission_classes = [IsOrganizer]
     serializer_class = CheckInSerializer
 
-    @api_operation(
+    @extend_schema(
         summary="Check a ticket in",
         description="Admit the holder of the scanned ticket code, at most once (the event's organizer or staff).",
         request=CheckInSerializer,
         responses={
             200: CheckInResultSerializer,
             400: bad_request(),
-            401: UNAUTHENTICATED,
             403: error("permission_denied", description="Not an organizer, or not this event's organizer."),
             404: error("invalid_ticket", description="Not a ticket code."),
             409: error(
@@ -359,16 +318,13 @@ class CheckInView(APIView):
                 description="`already_checked_in` carries `checked_in_at`, the first scan's time.",
                 serializer=CheckInConflictSerializer,
             ),
-            502: bad_gateway("tickets", "events"),
-            503: unavailable("tickets", "events"),
         },
     )
     def post(self, request):
         serializer = CheckInSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        admitted = clients.tickets().call(
-            "CheckIn",
+        admitted = clients.tickets().CheckIn(
             tickets_pb2.CheckInRequest(code=serializer.validated_data["code"]),
             caller=clients.caller_for(request),
         )
-        return Response(check_in_json(admitted))
+        return Response(CheckInResultSerializer(admitted).data)

@@ -6,46 +6,27 @@ from __future__ import annotations
 
 from django_grpc_framework.services import Service
 
-from notify_service.notifications import services
 from notify_service.notifications.models import Notification
+from notify_service.notifications.services.log import list_notifications, retry_notification
 from protos.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from servicekit.identity import Caller
-from servicekit.timestamps import to_timestamp
+from servicekit.messages import message_from
+from servicekit.pagination import message_fields, page_message
 
 
 def notification_to_proto(notification: Notification) -> notifications_pb2.Notification:
-    return notifications_pb2.Notification(
-        id=notification.id,
-        kind=notification.kind,
-        recipient=notification.recipient,
-        subject=notification.subject,
-        status=notification.status,
-        attempts=notification.attempts,
-        last_error=notification.last_error,
-        created_at=to_timestamp(notification.created_at),
-        sent_at=to_timestamp(notification.sent_at),
-        dedupe_key=notification.dedupe_key,
-    )
+    return message_from(notifications_pb2.Notification, notification)
 
 
 class NotificationServicer(Service):
     def ListNotifications(self, request, context):
         """Notifications newest first, filtered; staff only."""
-        notifications, next_token = services.list_notifications(
-            caller=Caller.from_context(context),
-            kind=request.kind,
-            status=request.status,
-            recipient_query=request.recipient_query,
-            page_size=request.page_size,
-            page_token=request.page_token,
-        )
-        return notifications_pb2.ListNotificationsResponse(
-            notifications=[notification_to_proto(n) for n in notifications], next_page_token=next_token
-        )
+        page = list_notifications(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(notifications_pb2.ListNotificationsResponse, page, notification_to_proto)
 
     def RetryNotification(self, request, context):
         """Send a failed notification again, its attempts starting over; staff only."""
-        notification = services.retry_notification(caller=Caller.from_context(context), notification_id=request.id)
+        notification = retry_notification(caller=Caller.from_context(context), notification_id=request.id)
         return notification_to_proto(notification)
 
 

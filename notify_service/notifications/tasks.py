@@ -1,4 +1,4 @@
-"""Celery tasks of the notification worker: thin glue between the broker and services.py.
+"""Celery tasks of the notification worker: thin glue between the broker and the services package.
 Producers publish them by name, never by import:
 
 - ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets)
@@ -18,7 +18,7 @@ from celery import shared_task
 from django.db import OperationalError as DatabaseUnavailable
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from notify_service.notifications import services
+from notify_service.notifications.services import fan_out, recording, sending
 from servicekit.errors import DomainError, Unavailable
 from servicekit.tasks import publish
 
@@ -58,7 +58,7 @@ def order_paid(self, *, order_id, email, full_name, event_id, total, currency, t
     """Email the buyer the confirmation of a paid order with its tickets (once per order)."""
     with _dropping_permanent_errors(f"confirmation of order {order_id}"):
         _queue_sends(
-            services.record_order_confirmation(
+            recording.record_order_confirmation(
                 order_id=order_id,
                 email=email,
                 full_name=full_name,
@@ -74,7 +74,7 @@ def order_paid(self, *, order_id, email, full_name, event_id, total, currency, t
 def event_updated(self, *, event_id, version, changes, page_token="", event=None, **_later_fields):
     """Email every buyer of the event what changed in this version, one page of buyers per run."""
     with _dropping_permanent_errors(f"update emails of event {event_id} version {version}"):
-        page = services.event_updated_page(
+        page = fan_out.event_updated_page(
             event_id=event_id, version=version, changes=changes, page_token=page_token, event=event
         )
         _continue("notifications.event_updated", page, event_id=event_id, version=version, changes=changes)
@@ -84,7 +84,7 @@ def event_updated(self, *, event_id, version, changes, page_token="", event=None
 def event_cancelled(self, *, event_id, page_token="", event=None, **_later_fields):
     """Email every buyer of the cancelled event what they are refunded, one page of buyers per run."""
     with _dropping_permanent_errors(f"cancellation emails of event {event_id}"):
-        page = services.event_cancelled_page(event_id=event_id, page_token=page_token, event=event)
+        page = fan_out.event_cancelled_page(event_id=event_id, page_token=page_token, event=event)
         _continue("notifications.event_cancelled", page, event_id=event_id)
 
 
@@ -93,7 +93,7 @@ def event_cancelled(self, *, event_id, page_token="", event=None, **_later_field
 def send_reminders():
     """Start the reminders of every event starting within 24 hours (Celery beat, every 10 minutes)."""
     events = 0
-    for event_id in services.events_due_for_reminders():
+    for event_id in fan_out.events_due_for_reminders():
         publish("notifications.event_reminders", event_id=event_id)
         events += 1
     log.info("reminders: %d event(s) starting within 24 hours to remind", events)
@@ -104,7 +104,7 @@ def send_reminders():
 def event_reminders(self, *, event_id, page_token="", event=None, **_later_fields):
     """Remind every buyer of the event that it starts soon, one page of buyers per run."""
     with _dropping_permanent_errors(f"reminders of event {event_id}"):
-        page = services.reminder_page(event_id=event_id, page_token=page_token, event=event)
+        page = fan_out.reminder_page(event_id=event_id, page_token=page_token, event=event)
         _continue("notifications.event_reminders", page, event_id=event_id)
 
 
@@ -112,9 +112,9 @@ def event_reminders(self, *, event_id, page_token="", event=None, **_later_field
 def send(self, notification_id: int):
     """Send one notification's email (at most once), retrying SMTP failures with backoff."""
     try:
-        delivery = services.send_notification(notification_id)
+        delivery = sending.send_notification(notification_id)
     except DatabaseUnavailable as exc:
-        raise self.retry(exc=exc, countdown=services.retry_delay(self.request.retries + 1)) from None
+        raise self.retry(exc=exc, countdown=sending.retry_delay(self.request.retries + 1)) from None
     if delivery.retry_in is not None:
         raise self.retry(countdown=delivery.retry_in)
     return delivery.outcome
@@ -123,14 +123,14 @@ def send(self, notification_id: int):
 @shared_task(name="notifications.requeue_stalled")
 def requeue_stalled():
     """Queue again the sends that were lost (Celery beat, every 10 minutes)."""
-    stalled = services.stalled_notifications()
+    stalled = sending.stalled_notifications()
     if stalled:
         log.warning("requeueing %d stalled notification(s): %s", len(stalled), stalled[:20])
     _queue_sends(stalled)
     return len(stalled)
 
 
-def _continue(task_name: str, page: services.FanOutPage, **kwargs) -> None:
+def _continue(task_name: str, page: fan_out.FanOutPage, **kwargs) -> None:
     # The next page first: if publishing this page's sends fails, requeue_stalled finds them.
     if page.next_page_token:
         publish(task_name, **kwargs, page_token=page.next_page_token, event=page.event)

@@ -26,10 +26,8 @@ SLOW_CARD = "4000000000000077"
 SLOW_CARD_SECONDS = 3.0
 
 
-class CardInvalid(InvalidInput):
+class CardInvalid(InvalidInput, code="invalid_card"):
     """The card details are invalid."""
-
-    code = "invalid_card"
 
 
 class CardDeclined(PaymentDeclined):
@@ -40,10 +38,8 @@ class CardDeclined(PaymentDeclined):
         self.reason = reason
 
 
-class ProviderError(Unavailable):
+class ProviderError(Unavailable, code="payment_provider_error"):
     """The payment provider could not process the payment; nothing was charged. Try again."""
-
-    code = "payment_provider_error"
 
 
 @dataclass(frozen=True, repr=False)

@@ -8,20 +8,14 @@ from decimal import Decimal, InvalidOperation
 
 from django_grpc_framework.services import Service
 
-from payment_service.payments import services
+from payment_service.payments import selectors, services
 from payment_service.payments.models import Payment
 from payment_service.payments.providers import CardDetails
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
-from servicekit.money import money_text
-from servicekit.timestamps import to_timestamp
-
-STATUS_TO_PROTO = {
-    Payment.Status.SUCCEEDED: payments_pb2.PAYMENT_STATUS_SUCCEEDED,
-    Payment.Status.DECLINED: payments_pb2.PAYMENT_STATUS_DECLINED,
-    Payment.Status.REFUNDED: payments_pb2.PAYMENT_STATUS_REFUNDED,
-}
+from servicekit.messages import message_from
+from servicekit.pagination import message_fields, page_message
 
 
 def parse_amount(text: str) -> Decimal:
@@ -37,19 +31,7 @@ def parse_amount(text: str) -> Decimal:
 
 def payment_to_proto(payment: Payment) -> payments_pb2.Payment:
     """The payment as the contract's message; money as decimal strings with 2 places."""
-    return payments_pb2.Payment(
-        id=payment.id,
-        order_id=payment.order_id,
-        status=STATUS_TO_PROTO[payment.status],
-        amount=money_text(payment.amount),
-        currency=payment.currency,
-        brand=payment.brand,
-        last4=payment.last4,
-        decline_reason=payment.decline_reason,
-        refunded_amount=money_text(payment.refunded_amount),
-        created_at=to_timestamp(payment.created_at),
-        refunded_at=to_timestamp(payment.refunded_at),
-    )
+    return message_from(payments_pb2.Payment, payment)
 
 
 class PaymentServicer(Service):
@@ -67,7 +49,7 @@ class PaymentServicer(Service):
 
     def GetPayment(self, request, context):
         """The order's payment."""
-        return payment_to_proto(services.get_payment(request.order_id))
+        return payment_to_proto(selectors.get_payment(request.order_id))
 
     def Refund(self, request, context):
         """Refund the order's payment in full (idempotent)."""
@@ -75,16 +57,8 @@ class PaymentServicer(Service):
 
     def ListPayments(self, request, context):
         """Payments and refunds newest first, for the back office."""
-        payments, next_token = services.list_payments(
-            caller=Caller.from_context(context),
-            status=request.status,
-            order_id=request.order_id,
-            page_size=request.page_size or 50,
-            page_token=request.page_token,
-        )
-        return payments_pb2.ListPaymentsResponse(
-            payments=[payment_to_proto(p) for p in payments], next_page_token=next_token
-        )
+        page = selectors.list_payments(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(payments_pb2.ListPaymentsResponse, page, payment_to_proto)
 
 
 def grpc_handlers(server) -> None:

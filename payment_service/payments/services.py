@@ -1,4 +1,5 @@
-"""Business logic of payments: charging an order at most once, reading and refunding its payment."""
+"""Writes of payments: charging an order at most once through the provider, and refunding its
+payment (reads are in selectors.py)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,8 @@ from django.utils import timezone
 
 from payment_service.payments.models import Payment
 from payment_service.payments.providers import CardDeclined, CardDetails, card_brand, get_provider
-from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
-from servicekit.identity import Caller
+from servicekit.errors import Conflict, InvalidInput
 from servicekit.money import CENT
-from servicekit.pagination import newest_first
 
 log = logging.getLogger("microtix.payments")
 
@@ -22,14 +21,8 @@ MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decima
 CURRENCY = re.compile(r"[A-Z]{3}")
 
 
-class PaymentNotFound(NotFound):
-    """The order has no payment."""
-
-
-class NothingToRefund(Conflict):
+class NothingToRefund(Conflict, code="nothing_to_refund"):
     """Nothing was charged for this order, so there is nothing to refund."""
-
-    code = "nothing_to_refund"
 
 
 def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDetails, description: str = "") -> Payment:
@@ -52,30 +45,6 @@ def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDet
         _log_outcome(f"charge declined ({declined.reason})", payment, amount)
         raise declined
     return payment
-
-
-def get_payment(order_id: int) -> Payment:
-    """The payment of the order."""
-    try:
-        return Payment.objects.get(order_id=order_id)
-    except Payment.DoesNotExist:
-        raise PaymentNotFound() from None
-
-
-def list_payments(
-    *, caller: Caller, status: str = "", order_id: int = 0, page_size: int = 50, page_token: str = ""
-) -> tuple[list[Payment], str]:
-    """Payments newest first, for staff; returns the page and the next page's token ("" at the end)."""
-    if not caller.is_staff:
-        raise Forbidden("Only staff can list payments.")
-    payments = Payment.objects.all()
-    if status:
-        if status not in Payment.Status.values:
-            raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(Payment.Status.values)}."]})
-        payments = payments.filter(status=status)
-    if order_id:
-        payments = payments.filter(order_id=order_id)
-    return newest_first(payments, page_size=page_size, page_token=page_token, default_size=50)
 
 
 def refund_order(*, order_id: int, reason: str = "") -> Payment:

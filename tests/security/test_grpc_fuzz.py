@@ -190,21 +190,18 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         events = ServiceClient("events", cls.stack.grpc_addrs["events"], events_pb2_grpc.EventServiceStub, 30)
         tickets = ServiceClient("tickets", cls.stack.grpc_addrs["tickets"], tickets_pb2_grpc.TicketServiceStub, 30)
         starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=30)
-        event = events.call(
-            "CreateEvent",
+        event = events.CreateEvent(
             events_pb2.CreateEventRequest(
                 name="Fuzz night", starts_at=to_timestamp(starts), ends_at=to_timestamp(starts + timedelta(hours=3))
             ),
             caller=ORGANIZER,
         )
-        ticket_type = tickets.call(
-            "CreateTicketType",
+        ticket_type = tickets.CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="General", price="10.00", capacity=1000),
             caller=ORGANIZER,
         )
         orders = [
-            tickets.call(
-                "ReserveSeats",
+            tickets.ReserveSeats(
                 tickets_pb2.ReserveSeatsRequest(
                     ticket_type_id=ticket_type.id, quantity=2, email="fuzz@example.com", full_name="Fuzz Buyer"
                 ),
@@ -213,7 +210,7 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
             for _ in range(2)
         ]
         card = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=starts.year + 2, cvc="123")
-        paid = tickets.call("PayOrder", tickets_pb2.PayOrderRequest(order_id=orders[1].id, card=card), caller=CUSTOMER)
+        paid = tickets.PayOrder(tickets_pb2.PayOrderRequest(order_id=orders[1].id, card=card), caller=CUSTOMER)
         codes = [ticket.code for ticket in paid.tickets]
         ints = [event.id, ticket_type.id, *(order.id for order in orders), *(ticket.id for ticket in paid.tickets)]
         strings = [*codes, codes[0][:-1], codes[0].partition(".")[0], "4242424242424242", "123"]

@@ -92,11 +92,9 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
         tried()
 
-        after = self.service("tickets").call(
-            "GetOrder", tickets_pb2.GetOrderRequest(order_id=order.id), caller=CUSTOMER
-        )
+        after = self.service("tickets").GetOrder(tickets_pb2.GetOrderRequest(order_id=order.id), caller=CUSTOMER)
         with self.assertRaises(DomainError) as no_payment:
-            self.service("payments").call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order.id))
+            self.service("payments").GetPayment(payments_pb2.GetPaymentRequest(order_id=order.id))
         changed = after.status != tickets_pb2.ORDER_STATUS_RESERVED
         records_lost(int(changed))
         self.assertFalse(changed, after)
@@ -113,7 +111,7 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
                 self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
                 tried()
         with self.assertRaises(DomainError) as no_payment:
-            self.service("payments").call("GetPayment", payments_pb2.GetPaymentRequest(order_id=987_654_321))
+            self.service("payments").GetPayment(payments_pb2.GetPaymentRequest(order_id=987_654_321))
         self.assertEqual(no_payment.exception.status, grpc.StatusCode.NOT_FOUND)
 
     def test_cancel_event_without_the_credential_leaves_the_event_on_sale(self):
@@ -126,7 +124,7 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
         self.assertEqual(raised.exception.code(), grpc.StatusCode.UNAUTHENTICATED)
         tried()
 
-        after = self.service("events").call("GetEvent", events_pb2.GetEventRequest(id=event.id))
+        after = self.service("events").GetEvent(events_pb2.GetEventRequest(id=event.id))
         changed = after.status != events_pb2.EVENT_STATUS_PUBLISHED
         records_lost(int(changed))
         self.assertFalse(changed, after)
@@ -134,9 +132,7 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
     def test_calls_with_the_credential_are_served(self):
         event = self.event()  # CreateEvent, through the credentialed client helper
 
-        cancelled = self.service("events").call(
-            "CancelEvent", events_pb2.CancelEventRequest(id=event.id), caller=ORGANIZER
-        )
+        cancelled = self.service("events").CancelEvent(events_pb2.CancelEventRequest(id=event.id), caller=ORGANIZER)
 
         self.assertEqual(cancelled.status, events_pb2.EVENT_STATUS_CANCELLED)
 
@@ -188,17 +184,15 @@ class ServiceCredentialTest(Scenario, SimpleTestCase):
         request = events_pb2.CreateEventRequest(
             name="Door test", starts_at=to_timestamp(starts), ends_at=to_timestamp(starts + timedelta(hours=2))
         )
-        return self.service("events").call("CreateEvent", request, caller=ORGANIZER)
+        return self.service("events").CreateEvent(request, caller=ORGANIZER)
 
     def reserved_order(self) -> tickets_pb2.Order:
         event = self.event()
-        ticket_type = self.service("tickets").call(
-            "CreateTicketType",
+        ticket_type = self.service("tickets").CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="General", price="10.00", capacity=5),
             caller=ORGANIZER,
         )
-        reserved = self.service("tickets").call(
-            "ReserveSeats",
+        reserved = self.service("tickets").ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(
                 ticket_type_id=ticket_type.id, quantity=1, email="door@example.com", full_name="Door Test"
             ),
@@ -251,7 +245,7 @@ class CredentialMismatchTest(Scenario, SimpleTestCase):
         client = ServiceClient("echo", f"127.0.0.1:{server.port}", EchoStub, timeout=10)
 
         with self.assertLogs("microtix.grpc", "WARNING") as logs, self.assertRaises(DomainError) as raised:
-            client.call("Echo", b"hi")
+            client.Echo(b"hi")
 
         self.assertEqual(raised.exception.status, grpc.StatusCode.UNAUTHENTICATED)
         self.assertTrue(any("MICROTIX_SERVICE_TOKEN" in line for line in logs.output), logs.output)
@@ -263,7 +257,7 @@ class CredentialMismatchTest(Scenario, SimpleTestCase):
         client = ServiceClient("echo", f"127.0.0.1:{server.port}", EchoStub, timeout=10)
 
         with self.assertLogs("microtix.grpc", "INFO"):
-            self.assertEqual(client.call("Echo", b"hi"), b"hi")
+            self.assertEqual(client.Echo(b"hi"), b"hi")
 
 
 class GatewayWithTheWrongCredentialTest(Scenario, APITestCase):

@@ -6,75 +6,28 @@ from django_grpc_framework.services import Service
 
 from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.identity import Caller
-from servicekit.money import money_text
-from servicekit.timestamps import to_timestamp
+from servicekit.messages import message_from
+from servicekit.pagination import message_fields, page_message
 from ticket_service.tickets.models import Order, Ticket, TicketType
 from ticket_service.tickets.services import admission, cancellation, holds, payments, selectors, ticket_types
 
-ORDER_STATUS = {
-    Order.Status.RESERVED: tickets_pb2.ORDER_STATUS_RESERVED,
-    Order.Status.PAID: tickets_pb2.ORDER_STATUS_PAID,
-    Order.Status.CANCELLED: tickets_pb2.ORDER_STATUS_CANCELLED,
-    Order.Status.EXPIRED: tickets_pb2.ORDER_STATUS_EXPIRED,
-    Order.Status.REFUND_PENDING: tickets_pb2.ORDER_STATUS_REFUND_PENDING,
-    Order.Status.REFUNDED: tickets_pb2.ORDER_STATUS_REFUNDED,
-}
-TICKET_STATUS = {
-    Ticket.Status.VALID: tickets_pb2.TICKET_STATUS_VALID,
-    Ticket.Status.CHECKED_IN: tickets_pb2.TICKET_STATUS_CHECKED_IN,
-    Ticket.Status.VOID: tickets_pb2.TICKET_STATUS_VOID,
-}
-
 
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
-    return tickets_pb2.TicketType(
-        id=ticket_type.id,
-        event_id=ticket_type.event_id,
-        name=ticket_type.name,
-        price=money_text(ticket_type.price),
-        currency=ticket_type.currency,
-        capacity=ticket_type.capacity,
-        available=ticket_type.available,
-        max_per_order=ticket_type.max_per_order,
-        max_per_customer=ticket_type.max_per_customer or 0,
-    )
+    return message_from(tickets_pb2.TicketType, ticket_type)
 
 
 def ticket_to_proto(ticket: Ticket) -> tickets_pb2.Ticket:
-    return tickets_pb2.Ticket(
-        id=ticket.id,
-        order_id=ticket.order_id,
-        event_id=ticket.event_id,
-        ticket_type_id=ticket.ticket_type_id,
-        code=ticket.code,
-        status=TICKET_STATUS[ticket.status],
-        checked_in_at=to_timestamp(ticket.checked_in_at),
-        holder_name=ticket.holder_name,
-    )
+    return message_from(tickets_pb2.Ticket, ticket)
 
 
 def order_to_proto(order: Order) -> tickets_pb2.Order:
-    message = tickets_pb2.Order(
-        id=order.id,
-        status=ORDER_STATUS[order.status],
-        user_id=order.user_id,
-        event_id=order.event_id,
-        ticket_type_id=order.ticket_type_id,
-        quantity=order.quantity,
-        unit_price=money_text(order.unit_price),
-        total=money_text(order.total),
-        currency=order.currency,
-        email=order.email,
-        full_name=order.full_name,
-        expires_at=to_timestamp(order.expires_at),
-        created_at=to_timestamp(order.created_at),
-        paid_at=to_timestamp(order.paid_at),
+    payment = tickets_pb2.PaymentSummary(brand=order.payment_brand, last4=order.payment_last4)
+    return message_from(
+        tickets_pb2.Order,
+        order,
         tickets=[ticket_to_proto(t) for t in selectors.issued_tickets(order)] if order.paid_at else [],
-        refunded_amount=money_text(order.refunded_amount),
+        payment=payment if order.payment_last4 else None,
     )
-    if order.payment_last4:
-        message.payment.CopyFrom(tickets_pb2.PaymentSummary(brand=order.payment_brand, last4=order.payment_last4))
-    return message
 
 
 class TicketServicer(Service):
@@ -104,15 +57,11 @@ class TicketServicer(Service):
             event_id=report.event_id,
             checked_in=report.checked_in,
             ticket_types=[
-                tickets_pb2.TicketTypeSales(
+                message_from(
+                    tickets_pb2.TicketTypeSales,
+                    line.ticket_type,
                     ticket_type_id=line.ticket_type.id,
-                    name=line.ticket_type.name,
-                    capacity=line.ticket_type.capacity,
-                    sold=line.ticket_type.sold,
-                    held=line.ticket_type.held,
-                    available=line.ticket_type.available,
-                    revenue=money_text(line.revenue),
-                    currency=line.ticket_type.currency,
+                    revenue=line.revenue,
                 )
                 for line in report.types
             ],
@@ -151,18 +100,8 @@ class TicketServicer(Service):
 
     def ListOrders(self, request, context):
         """The caller's orders, newest first."""
-        page = selectors.list_orders(
-            caller=Caller.from_context(context),
-            page_size=request.page_size,
-            page_token=request.page_token,
-            all_users=request.all_users,
-            status=request.status,
-            event_id=request.event_id,
-            email_query=request.email_query,
-        )
-        return tickets_pb2.ListOrdersResponse(
-            orders=[order_to_proto(o) for o in page.items], next_page_token=page.next_page_token
-        )
+        page = selectors.list_orders(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(tickets_pb2.ListOrdersResponse, page, order_to_proto)
 
     def GetTicket(self, request, context):
         """One of the caller's tickets."""
@@ -170,37 +109,18 @@ class TicketServicer(Service):
 
     def ListTickets(self, request, context):
         """The caller's tickets, newest first."""
-        page = selectors.list_tickets(
-            caller=Caller.from_context(context),
-            page_size=request.page_size,
-            page_token=request.page_token,
-            all_users=request.all_users,
-            status=request.status,
-            event_id=request.event_id,
-            code_query=request.code_query,
-        )
-        return tickets_pb2.ListTicketsResponse(
-            tickets=[ticket_to_proto(t) for t in page.items], next_page_token=page.next_page_token
-        )
+        page = selectors.list_tickets(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(tickets_pb2.ListTicketsResponse, page, ticket_to_proto)
 
     def CheckIn(self, request, context):
         """Admit a ticket holder at most once."""
         ticket = admission.check_in(caller=Caller.from_context(context), code=request.code)
-        return tickets_pb2.CheckInResponse(
-            ticket_id=ticket.id,
-            event_id=ticket.event_id,
-            checked_in_at=to_timestamp(ticket.checked_in_at),
-            holder_name=ticket.holder_name,
-        )
+        return message_from(tickets_pb2.CheckInResponse, ticket, ticket_id=ticket.id)
 
     def CancelEventSales(self, request, context):
         """Stop an event's sales, void its tickets, queue its refunds."""
         result = cancellation.cancel_event_sales(caller=Caller.from_context(context), event_id=request.event_id)
-        return tickets_pb2.CancelEventSalesResponse(
-            holds_released=result.holds_released,
-            tickets_voided=result.tickets_voided,
-            refunds_queued=result.refunds_queued,
-        )
+        return message_from(tickets_pb2.CancelEventSalesResponse, result)
 
     def ListEventBuyers(self, request, context):
         """Who paid for the event, one entry per email, for notifications."""
@@ -208,16 +128,7 @@ class TicketServicer(Service):
             event_id=request.event_id, page_size=request.page_size, page_token=request.page_token
         )
         return tickets_pb2.ListEventBuyersResponse(
-            buyers=[
-                tickets_pb2.Buyer(
-                    email=b.email,
-                    full_name=b.full_name,
-                    amount_paid=money_text(b.amount_paid),
-                    currency=b.currency,
-                    tickets=b.tickets,
-                )
-                for b in buyers
-            ],
+            buyers=[message_from(tickets_pb2.Buyer, b) for b in buyers],
             next_page_token=next_token,
         )
 

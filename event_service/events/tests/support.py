@@ -68,14 +68,14 @@ class EventServiceTestCase(GrpcServerTestCase):
 
     def call(self, method: str, caller: Caller = ANONYMOUS, **fields):
         request_class = getattr(events_pb2, f"{method}Request")
-        return self.client.call(method, request_class(**fields), caller=caller)
+        return getattr(self.client, method)(request_class(**fields), caller=caller)
 
     def create(self, caller: Caller = ORGANIZER, **fields) -> events_pb2.Event:
-        return self.client.call("CreateEvent", create_request(**fields), caller=caller)
+        return self.client.CreateEvent(create_request(**fields), caller=caller)
 
     def assertFails(self, status: grpc.StatusCode, method: str, request, caller: Caller = ANONYMOUS) -> DomainError:
         """The call fails with `status`; returns the error for further checks."""
         with self.assertRaises(DomainError) as raised:
-            self.client.call(method, request, caller=caller)
+            getattr(self.client, method)(request, caller=caller)
         self.assertEqual(raised.exception.status, status, raised.exception)
         return raised.exception

@@ -108,8 +108,7 @@ class CancelEventTests(EventServiceTestCase):
 
     def test_cancel_stops_the_events_ticket_sales(self):
         created = self.create()
-        ticket_type = self.tickets.call(
-            "CreateTicketType",
+        ticket_type = self.tickets.CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=created.id, name="General", price="10.00", capacity=5),
             caller=ORGANIZER,
         )
@@ -117,8 +116,7 @@ class CancelEventTests(EventServiceTestCase):
         self.call("CancelEvent", caller=ORGANIZER, id=created.id)
 
         with self.assertRaises(DomainError) as raised:
-            self.tickets.call(
-                "ReserveSeats",
+            self.tickets.ReserveSeats(
                 tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=1, email="b@example.com"),
                 caller=CUSTOMER,
             )

@@ -31,7 +31,7 @@ class CreateEventTests(EventServiceTestCase):
             ends_at=to_timestamp(ends_at),
         )
 
-        event = self.client.call("CreateEvent", request, caller=ORGANIZER)
+        event = self.client.CreateEvent(request, caller=ORGANIZER)
 
         self.assertGreater(event.id, 0)
         self.assertEqual(event.organizer_id, ORGANIZER.user_id)

@@ -96,13 +96,18 @@ class EventFiltersAdminTests(EventsAdminTestCase):
     def test_opened_without_filters_shows_upcoming_published_events(self):
         self.client.force_login(self.staff)
         sent = []
-        real_call = ServiceClient.call
+        real_rpc = ServiceClient.__getattr__
 
-        def spy(client, method, request, **kwargs):
-            sent.append((method, request))
-            return real_call(client, method, request, **kwargs)
+        def spy(client, method):
+            rpc = real_rpc(client, method)
 
-        with mock.patch.object(ServiceClient, "call", autospec=True, side_effect=spy):
+            def recorded(request, **kwargs):
+                sent.append((method, request))
+                return rpc(request, **kwargs)
+
+            return recorded
+
+        with mock.patch.object(ServiceClient, "__getattr__", spy):
             response = self.client.get(LIST_URL)
 
         self.assertEqual(response.status_code, 200)
@@ -148,8 +153,7 @@ class EventFiltersAdminTests(EventsAdminTestCase):
 
 class EventTicketTypesAdminTests(EventsAdminTestCase):
     def add_ticket_type(self, event: dict, **fields) -> tickets_pb2.TicketType:
-        return clients.tickets().call(
-            "CreateTicketType",
+        return clients.tickets().CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=event["id"], **fields),
             caller=Caller(user_id=self.organizer.id, role="organizer"),
         )
@@ -159,8 +163,7 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
         standing = self.add_ticket_type(event, name="Standing", price="12.50", capacity=100)
         self.add_ticket_type(event, name="Balcony VIP", price="80.00", currency="EUR", capacity=8, max_per_order=2)
         buyer = self.make_user()
-        clients.tickets().call(
-            "ReserveSeats",
+        clients.tickets().ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(ticket_type_id=standing.id, quantity=3, email=buyer.email, full_name="B"),
             caller=Caller(user_id=buyer.id, role="customer"),
         )

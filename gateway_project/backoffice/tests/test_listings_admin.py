@@ -28,26 +28,23 @@ class ListingsAdminTests(GatewayAPITestCase):
         organizer = self.make_organizer()
         organizer_caller = Caller(user_id=organizer.id, role="organizer")
         starts = datetime.now(UTC) + timedelta(days=20)
-        event = clients.events().call(
-            "CreateEvent",
+        event = clients.events().CreateEvent(
             events_pb2.CreateEventRequest(
                 name="Listings", starts_at=to_timestamp(starts), ends_at=to_timestamp(starts + timedelta(hours=2))
             ),
             caller=organizer_caller,
         )
-        ticket_type = clients.tickets().call(
-            "CreateTicketType",
+        ticket_type = clients.tickets().CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="General", price="12.50", capacity=10),
             caller=organizer_caller,
         )
         buyer = Caller(user_id=self.make_user(email=email).id, role="customer")
-        reserved = clients.tickets().call(
-            "ReserveSeats",
+        reserved = clients.tickets().ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=2, email=email, full_name="B"),
             caller=buyer,
         )
-        return clients.tickets().call(
-            "PayOrder", tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=VISA), caller=buyer
+        return clients.tickets().PayOrder(
+            tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=VISA), caller=buyer
         )
 
     def test_admin_index_lists_orders_tickets_and_payments(self):

@@ -72,9 +72,8 @@ class EndToEndTests(SimpleTestCase):
             starts_at=to_timestamp(starts_at),
             ends_at=to_timestamp(starts_at + timedelta(hours=3)),
         )
-        event = self.events.call("CreateEvent", request, caller=ORGANIZER)
-        self.ticket_type = self.tickets.call(
-            "CreateTicketType",
+        event = self.events.CreateEvent(request, caller=ORGANIZER)
+        self.ticket_type = self.tickets.CreateTicketType(
             tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="Standing", price="30.00", capacity=50),
             caller=ORGANIZER,
         )
@@ -83,21 +82,20 @@ class EndToEndTests(SimpleTestCase):
     def buy(self, email: str, quantity: int = 2) -> tickets_pb2.Order:
         """`quantity` tickets of the last event's type, paid by card, for a new customer."""
         customer = Caller(user_id=next(_customer_ids), role="customer")
-        reserved = self.tickets.call(
-            "ReserveSeats",
+        reserved = self.tickets.ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(
                 ticket_type_id=self.ticket_type.id, quantity=quantity, email=email, full_name="Ann Smith"
             ),
             caller=customer,
         )
         card = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=datetime.now(UTC).year + 2, cvc="123")
-        return self.tickets.call(
-            "PayOrder", tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=customer
+        return self.tickets.PayOrder(
+            tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=customer
         )
 
     def logged(self, **filters) -> list[notifications_pb2.Notification]:
         request = notifications_pb2.ListNotificationsRequest(**filters)
-        return list(self.log.call("ListNotifications", request, caller=STAFF).notifications)
+        return list(self.log.ListNotifications(request, caller=STAFF).notifications)
 
     def publish(self, task_name: str) -> None:
         """As Celery beat does: the task by name, to the stack's queue."""
@@ -156,8 +154,7 @@ class EndToEndTests(SimpleTestCase):
             self.smtp.wait_for(buyer)  # the confirmation
 
         new_start = starts_at + timedelta(hours=2)
-        self.events.call(
-            "UpdateEvent",
+        self.events.UpdateEvent(
             events_pb2.UpdateEventRequest(
                 id=event.id,
                 name=f"Late gig {self.tag}",
@@ -173,7 +170,7 @@ class EndToEndTests(SimpleTestCase):
             old, new = local_time(starts_at, "Europe/Paris"), local_time(new_start, "Europe/Paris")
             self.assertIn(f"Starts: {old} -> {new}", update.text())
 
-        self.events.call("CancelEvent", events_pb2.CancelEventRequest(id=event.id), caller=ORGANIZER)
+        self.events.CancelEvent(events_pb2.CancelEventRequest(id=event.id), caller=ORGANIZER)
         for buyer in buyers:
             cancellation = self.smtp.wait_for(buyer, 3)[2]
             self.assertEqual(cancellation.message["Subject"], f"Late gig {self.tag} is cancelled")
@@ -228,9 +225,7 @@ class EndToEndTests(SimpleTestCase):
         self.assertIn("retry: Retry in", log)  # Celery's own line: the retry is a scheduled message
 
         self.smtp.start()
-        retried = self.log.call(
-            "RetryNotification", notifications_pb2.RetryNotificationRequest(id=failed.id), caller=STAFF
-        )
+        retried = self.log.RetryNotification(notifications_pb2.RetryNotificationRequest(id=failed.id), caller=STAFF)
         self.assertEqual((retried.status, retried.attempts), ("pending", 0))
 
         [email] = self.smtp.wait_for(buyer)

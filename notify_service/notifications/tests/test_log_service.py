@@ -33,13 +33,11 @@ class NotificationServiceTestCase(NotificationTestCase):
         self.client = ServiceClient("notifications", target, notifications_pb2_grpc.NotificationServiceStub, 10)
 
     def list(self, caller: Caller = STAFF, **fields) -> notifications_pb2.ListNotificationsResponse:
-        return self.client.call(
-            "ListNotifications", notifications_pb2.ListNotificationsRequest(**fields), caller=caller
-        )
+        return self.client.ListNotifications(notifications_pb2.ListNotificationsRequest(**fields), caller=caller)
 
     def retry(self, notification_id: int, caller: Caller = STAFF) -> notifications_pb2.Notification:
-        return self.client.call(
-            "RetryNotification", notifications_pb2.RetryNotificationRequest(id=notification_id), caller=caller
+        return self.client.RetryNotification(
+            notifications_pb2.RetryNotificationRequest(id=notification_id), caller=caller
         )
 
     def assertFails(self, grpc_status: StatusCode, code: str | None, call, *args, **kwargs) -> None:

@@ -3,9 +3,10 @@
 from datetime import UTC, datetime
 
 from devkit.net import free_port
-from notify_service.notifications import services, tasks
+from notify_service.notifications import tasks
 from notify_service.notifications.emails import qr_png
 from notify_service.notifications.models import Notification
+from notify_service.notifications.services import recording
 from notify_service.notifications.tests.support import NotificationTestCase
 from servicekit.errors import Unavailable
 
@@ -100,7 +101,7 @@ class OrderConfirmationTests(NotificationTestCase):
 
     def test_with_the_events_service_down_nothing_is_recorded_and_the_task_will_run_again(self):
         with self.settings(GRPC_ADDRS={"events": f"127.0.0.1:{free_port()}"}), self.assertRaises(Unavailable):
-            services.record_order_confirmation(
+            recording.record_order_confirmation(
                 order_id=1, email="a@example.com", full_name="A", event_id=1, total="1.00", currency="USD", tickets=[]
             )
 

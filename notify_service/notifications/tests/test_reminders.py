@@ -1,8 +1,9 @@
 """notifications.send_reminders: buyers of events starting within 24 hours get one reminder."""
 
-from notify_service.notifications import services, tasks
+from notify_service.notifications import tasks
 from notify_service.notifications.emails import local_time
 from notify_service.notifications.models import Notification, ReminderFanOut
+from notify_service.notifications.services import fan_out
 from notify_service.notifications.tests.support import NotificationTestCase, from_now
 
 
@@ -88,6 +89,6 @@ class ReminderTests(NotificationTestCase):
         self.services.add_event(starts_at=from_now(hours=30))
         ReminderFanOut.objects.create(event_id=events[1].id)  # its reminders all went out
 
-        due = list(services.events_due_for_reminders(page_size=2))
+        due = list(fan_out.events_due_for_reminders(page_size=2))
 
         self.assertEqual(due, [events[0].id, *(e.id for e in events[2:])])

@@ -13,8 +13,9 @@ from django.utils import timezone
 
 from devkit import databases
 from devkit.net import free_port
-from notify_service.notifications import services, tasks
+from notify_service.notifications import tasks
 from notify_service.notifications.models import Notification
+from notify_service.notifications.services import sending
 from notify_service.notifications.tests.support import NotificationTestCase
 from servicekit import stack
 from servicekit.config import env
@@ -50,7 +51,7 @@ class SendOnceTests(NotificationTestCase):
         def deliver(_):
             barrier.wait()
             try:
-                return services.send_notification(notification.id)
+                return sending.send_notification(notification.id)
             finally:
                 close_old_connections()
 
@@ -63,7 +64,7 @@ class SendOnceTests(NotificationTestCase):
     def test_a_delivery_finding_the_notification_being_sent_looks_again_when_that_claim_expires(self):
         notification = self.make_notification(status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=1))
 
-        delivery = services.send_notification(notification.id)
+        delivery = sending.send_notification(notification.id)
 
         self.assertEqual(delivery.outcome, "busy")
         self.assertAlmostEqual(delivery.retry_in, 4 * 60 + 1, delta=5)
@@ -74,15 +75,15 @@ class SendOnceTests(NotificationTestCase):
             recipient="ann@example.com", status=Status.SENDING, claimed_at=timezone.now() - timedelta(minutes=6)
         )
 
-        self.assertEqual(services.send_notification(notification.id).outcome, "sent")
-        self.assertEqual(services.send_notification(notification.id).outcome, "done")
+        self.assertEqual(sending.send_notification(notification.id).outcome, "sent")
+        self.assertEqual(sending.send_notification(notification.id).outcome, "done")
 
         self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
 
     def test_a_failed_notification_is_not_sent_by_a_late_delivery(self):
         notification = self.make_notification(status=Status.FAILED, attempts=3)
 
-        self.assertEqual(services.send_notification(notification.id).outcome, "done")
+        self.assertEqual(sending.send_notification(notification.id).outcome, "done")
         self.assertEqual(self.smtp.received, [])
 
     def test_sending_a_notification_that_does_not_exist_does_nothing(self):
@@ -92,14 +93,14 @@ class SendOnceTests(NotificationTestCase):
         notification = self.make_notification(recipient="ann@example.com")
 
         with self.assertLogs("microtix.notifications", "INFO") as logs:
-            services.send_notification(notification.id)
+            sending.send_notification(notification.id)
 
         self.assertIn(f"notification {notification.id} sent to ann@example.com (order_confirmation)", logs.output[0])
 
     def test_the_email_has_a_message_id_that_stays_the_same_on_every_attempt(self):
         notification = self.make_notification(recipient="ann@example.com")
 
-        services.send_notification(notification.id)
+        sending.send_notification(notification.id)
 
         [email] = self.smtp.to("ann@example.com")
         self.assertRegex(email.message["Message-ID"], rf"^<notification-{notification.id}\.\d+@microtix>$")
@@ -115,7 +116,7 @@ class SmtpFailureTests(NotificationTestCase):
         notification = self.make_notification()
 
         with self.settings(EMAIL_PORT=self.closed_port), self.assertLogs("microtix.notifications", "WARNING") as logs:
-            delivery = services.send_notification(notification.id)
+            delivery = sending.send_notification(notification.id)
 
         self.assertEqual(delivery.outcome, "retry")
         self.assertTrue(2.5 <= delivery.retry_in <= 7.5, delivery.retry_in)  # EMAIL_RETRY_BACKOFF_SECONDS=5, jitter
@@ -129,14 +130,14 @@ class SmtpFailureTests(NotificationTestCase):
         notification = self.make_notification()
 
         with self.settings(EMAIL_PORT=self.closed_port):
-            delays = [services.send_notification(notification.id).retry_in for _ in range(2)]
+            delays = [sending.send_notification(notification.id).retry_in for _ in range(2)]
 
         notification.refresh_from_db()
         self.assertEqual(notification.attempts, 2)
         self.assertTrue(2.5 <= delays[0] <= 7.5, delays)
         self.assertTrue(5 <= delays[1] <= 15, delays)
         with self.settings(EMAIL_RETRY_BACKOFF_SECONDS=10):
-            samples = [services.retry_delay(4) for _ in range(200)]
+            samples = [sending.retry_delay(4) for _ in range(200)]
         self.assertTrue(all(40 <= delay <= 120 for delay in samples), (min(samples), max(samples)))
         self.assertGreater(len(set(samples)), 100)  # jitter: retries of many emails do not all fire together
 
@@ -159,8 +160,8 @@ class SmtpFailureTests(NotificationTestCase):
         notification = self.make_notification(recipient="ann@example.com")
 
         with self.settings(EMAIL_PORT=self.closed_port):
-            services.send_notification(notification.id)
-        services.send_notification(notification.id)  # the scheduled retry, with the server back
+            sending.send_notification(notification.id)
+        sending.send_notification(notification.id)  # the scheduled retry, with the server back
 
         notification.refresh_from_db()
         self.assertEqual((notification.status, notification.attempts), ("sent", 2))
@@ -169,7 +170,7 @@ class SmtpFailureTests(NotificationTestCase):
     def test_a_recipient_the_server_refuses_for_good_fails_at_once(self):
         notification = self.make_notification(recipient="nobody@example.com")
 
-        self.assertEqual(services.send_notification(notification.id).outcome, "failed")
+        self.assertEqual(sending.send_notification(notification.id).outcome, "failed")
 
         notification.refresh_from_db()
         self.assertEqual((notification.status, notification.attempts), ("failed", 1))

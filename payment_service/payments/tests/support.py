@@ -62,18 +62,18 @@ class PaymentServiceTestCase(GrpcServerTestCase):
         self.client = self.grpc_client(payments_pb2_grpc.PaymentServiceStub)
 
     def charge(self, order_id: int = 1, number: str = VISA, **fields) -> payments_pb2.Payment:
-        return self.client.call("Charge", charge_request(order_id, number, **fields))
+        return self.client.Charge(charge_request(order_id, number, **fields))
 
     def get_payment(self, order_id: int) -> payments_pb2.Payment:
-        return self.client.call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+        return self.client.GetPayment(payments_pb2.GetPaymentRequest(order_id=order_id))
 
     def refund(self, order_id: int, reason: str = "") -> payments_pb2.Payment:
-        return self.client.call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
+        return self.client.Refund(payments_pb2.RefundRequest(order_id=order_id, reason=reason))
 
     def assertFails(self, status: grpc.StatusCode, method: str, request) -> DomainError:
         """The call fails with `status`; returns the error for further checks."""
         with self.assertRaises(DomainError) as raised:
-            self.client.call(method, request)
+            getattr(self.client, method)(request)
         self.assertEqual(raised.exception.status, status, raised.exception)
         return raised.exception
 
@@ -84,7 +84,7 @@ class PaymentServiceTestCase(GrpcServerTestCase):
         def call(request):
             barrier.wait()
             try:
-                return self.client.call(method, request)
+                return getattr(self.client, method)(request)
             except DomainError as error:
                 return error
 

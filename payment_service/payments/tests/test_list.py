@@ -12,7 +12,7 @@ STAFF = Caller(user_id=1, role="customer", is_staff=True)
 
 class ListPaymentsTests(PaymentServiceTestCase):
     def list(self, caller: Caller = STAFF, **fields) -> payments_pb2.ListPaymentsResponse:
-        return self.client.call("ListPayments", payments_pb2.ListPaymentsRequest(**fields), caller=caller)
+        return self.client.ListPayments(payments_pb2.ListPaymentsRequest(**fields), caller=caller)
 
     def test_staff_lists_payments_newest_first(self):
         for order_id in (1, 2, 3):

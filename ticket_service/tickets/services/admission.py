@@ -1,4 +1,9 @@
-"""Ticket codes (random and signed) and check-in at the door."""
+"""Ticket codes (random and signed) and check-in at the door.
+
+A forged code is refused by its signature before any lookup. A ticket is admitted at most once:
+check-in is a conditional UPDATE (valid -> checked_in), and the loser of a race is told the
+winner's time.
+"""
 
 from __future__ import annotations
 

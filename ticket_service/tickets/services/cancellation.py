@@ -1,4 +1,12 @@
-"""An event's cancellation: its sales stop, its holds and tickets end, its paid orders are refunded."""
+"""An event's cancellation: its sales stop, its holds and tickets end, its paid orders are refunded.
+
+The events service calls CancelEventSales before it marks the event cancelled, so an event is
+never cancelled while its seats are still on sale. Paid orders are only marked `refund_pending`
+here; the sweep refunds them (the idempotent Refund RPC), so cancelling an event with thousands of
+buyers does not hold up the request, and a crash mid-way resumes where it stopped. The queue is
+these rows rather than Celery tasks: the work must survive a lost message, and only the tickets
+service may touch its tables.
+"""
 
 from __future__ import annotations
 

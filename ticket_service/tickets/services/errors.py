@@ -11,16 +11,12 @@ class NotEventOrganizer(Forbidden):
     """Only the event's organizer can do this."""
 
 
-class EventCancelled(Conflict):
+class EventCancelled(Conflict, code="event_cancelled"):
     """The event is cancelled."""
 
-    code = "event_cancelled"
 
-
-class EventStarted(Conflict):
+class EventStarted(Conflict, code="event_started"):
     """The event has already started."""
-
-    code = "event_started"
 
 
 class TicketTypeNotFound(NotFound):
@@ -30,26 +26,20 @@ class TicketTypeNotFound(NotFound):
 # --- holds -----------------------------------------------------------------------------------------
 
 
-class SoldOut(Conflict):
+class SoldOut(Conflict, code="sold_out"):
     """Not enough seats left."""
 
-    code = "sold_out"
 
-
-class CustomerLimitReached(Conflict):
+class CustomerLimitReached(Conflict, code="customer_limit_reached"):
     """This customer may not hold or buy more tickets of this type."""
-
-    code = "customer_limit_reached"
 
 
 class NotACustomer(Forbidden):
     """Only customers can buy tickets."""
 
 
-class IdempotencyKeyReused(Conflict):
+class IdempotencyKeyReused(Conflict, code="idempotency_key_reused"):
     """This Idempotency-Key was already used for a different order."""
-
-    code = "idempotency_key_reused"
 
 
 # --- orders and their payment ----------------------------------------------------------------------
@@ -59,48 +49,36 @@ class OrderNotFound(NotFound):
     """No such order."""
 
 
-class OrderNotCancellable(Conflict):
+class OrderNotCancellable(Conflict, code="order_not_cancellable"):
     """A paid order cannot be cancelled."""
 
-    code = "order_not_cancellable"
 
-
-class OrderNotPayable(Conflict):
+class OrderNotPayable(Conflict, code="order_not_payable"):
     """This order cannot be paid."""
 
-    code = "order_not_payable"
 
-
-class HoldExpired(Conflict):
+class HoldExpired(Conflict, code="hold_expired"):
     """The seat hold has expired; reserve again."""
 
-    code = "hold_expired"
 
-
-class OrderCancelled(Conflict):
+class OrderCancelled(Conflict, code="order_cancelled"):
     """The order was cancelled while its card was being charged; the payment was refunded."""
-
-    code = "order_cancelled"
 
 
 # --- tickets and check-in --------------------------------------------------------------------------
 
 
-class InvalidTicket(NotFound):
+class InvalidTicket(NotFound, code="invalid_ticket"):
     """This is not a valid ticket code."""
-
-    code = "invalid_ticket"
 
 
 class TicketNotFound(NotFound):
     """No such ticket."""
 
 
-class AlreadyCheckedIn(Conflict):
-    code = "already_checked_in"
+class AlreadyCheckedIn(Conflict, code="already_checked_in"):
+    """This ticket was already checked in."""
 
 
-class TicketVoid(Conflict):
+class TicketVoid(Conflict, code="ticket_void"):
     """This ticket is void."""
-
-    code = "ticket_void"

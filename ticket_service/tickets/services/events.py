@@ -22,7 +22,7 @@ class EventInfo:
 
 def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
     """The event's owner, status and start, from the events service."""
-    event = clients.events().call("GetEvent", events_pb2.GetEventRequest(id=event_id), caller=caller)
+    event = clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
     return EventInfo(
         id=event.id,
         organizer_id=event.organizer_id,

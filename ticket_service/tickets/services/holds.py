@@ -1,4 +1,10 @@
-"""Seat holds: reserving seats (idempotent per key), cancelling a reserved order, expiring holds."""
+"""Seat holds: reserving seats (idempotent per key), cancelling a reserved order, expiring holds.
+
+A hold takes its seats through the inventory's guards (services.inventory) in one transaction
+with its order, tried again (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or a
+lock wait timeout. Expired holds are released by the sweep and, for one type, just before each
+reservation of it.
+"""
 
 from __future__ import annotations
 

@@ -1,5 +1,18 @@
 """The payments adapter: charging an order, completing a paid order into tickets, refunding,
 and reconciling charges whose outcome was lost, with the payment service.
+
+The payment saga keeps two promises. Charged at most once: the order id is the charge's
+idempotency key (the payments service locks the order's payment row and returns a succeeded
+payment instead of charging again). Never paid without a payment, never a payment without
+tickets: an order becomes paid (held -> sold, tickets issued, the confirmation in the outbox, one
+transaction) only after its charge succeeded; if its seats were lost meanwhile (the hold lapsed
+and was resold, the event was cancelled) the charge is refunded, and an order its buyer cancelled
+while the card was charged stays cancelled, refunded, answered `order_cancelled`.
+`payment_started_at` marks an order whose charge may be in flight: if the tickets service dies
+between the charge and the completion, the order is completed (or refunded), never expired, by
+paying again (the idempotent charge returns the payment), by paying once the hold lapsed (the
+payments service is asked first), or by the sweep once the hold lapsed and CHARGE_SETTLED_AFTER
+passed.
 """
 
 from __future__ import annotations
@@ -79,7 +92,7 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
         description=f"MicroTix order {order.id}",
     )
     try:
-        payment = clients.payments().call("Charge", request, caller=caller)
+        payment = clients.payments().Charge(request, caller=caller)
     except (errors.Conflict, errors.InvalidInput):
         # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
         Order.objects.filter(pk=order.id).update(payment_started_at=None)
@@ -177,7 +190,7 @@ def refund_order(order_id: int, reason: str) -> Order:
     if Order.objects.filter(pk=order_id, total=0).exists():
         Order.objects.filter(pk=order_id).update(status=final_status, updated_at=timezone.now())
         return Order.objects.get(pk=order_id)  # free: nothing was charged
-    payment = clients.payments().call("Refund", payments_pb2.RefundRequest(order_id=order_id, reason=reason))
+    payment = clients.payments().Refund(payments_pb2.RefundRequest(order_id=order_id, reason=reason))
     # Clearing payment_started_at: the charge is settled, so the sweep has nothing left to reconcile.
     Order.objects.filter(pk=order_id).exclude(status=Order.Status.REFUNDED).update(
         status=final_status,
@@ -218,7 +231,7 @@ def _succeeded_payment(order_id: int) -> payments_pb2.Payment | None:
     """The order's payment if its charge succeeded, None if nothing is charged (as yet);
     the payment service's error if it cannot tell."""
     try:
-        payment = clients.payments().call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+        payment = clients.payments().GetPayment(payments_pb2.GetPaymentRequest(order_id=order_id))
     except errors.NotFound:
         return None
     return payment if payment.status == payments_pb2.PAYMENT_STATUS_SUCCEEDED else None

@@ -1,4 +1,9 @@
-"""The periodic work of the tickets service, as settings.PERIODIC_TASKS runs it."""
+"""The periodic work of the tickets service, as settings.PERIODIC_TASKS runs it: the sweep every
+SWEEP_INTERVAL_SECONDS, the outbox relay every OUTBOX_INTERVAL_SECONDS, in a thread of every
+replica (servicekit.grpc_server.start_periodic). Replicas may meet the same rows: the relay skips
+locked ones, and the sweep's steps are conditional updates and idempotent calls, so an order is
+settled once whichever replica gets to it.
+"""
 
 from __future__ import annotations
 

@@ -10,17 +10,11 @@ from django.db.models import Max, Sum
 from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
-from servicekit.pagination import newest_first
+from servicekit.pagination import Page, newest_first
 from ticket_service.tickets.models import Order, Ticket
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 
 BUYERS_PAGE_SIZE = 500
-
-
-@dataclass(frozen=True)
-class Page:
-    items: list
-    next_page_token: str
 
 
 def own_order(caller: Caller, order_id: int) -> Order:
@@ -49,7 +43,7 @@ def list_orders(
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return Page(*newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor"))
+    return newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor")
 
 
 def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: int):
@@ -87,7 +81,7 @@ def list_tickets(
     tickets = _visible(Ticket, caller, all_users=all_users, status=status, event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
-    return Page(*newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor"))
+    return newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor")
 
 
 def issued_tickets(order: Order) -> list[Ticket]:

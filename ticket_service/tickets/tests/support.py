@@ -111,12 +111,12 @@ class TicketServiceTestCase(GrpcServerTestCase):
             starts_at=to_timestamp(starts_at),
             ends_at=to_timestamp(starts_at + timedelta(hours=3)),
         )
-        return self.events.call("CreateEvent", request, caller=organizer or self.ORGANIZER)
+        return self.events.CreateEvent(request, caller=organizer or self.ORGANIZER)
 
     def cancel_event(self, event_id: int, organizer: Caller | None = None) -> events_pb2.Event:
         """Cancel through the events service, which stops the sales here first."""
         request = events_pb2.CancelEventRequest(id=event_id)
-        return self.events.call("CancelEvent", request, caller=organizer or self.ORGANIZER)
+        return self.events.CancelEvent(request, caller=organizer or self.ORGANIZER)
 
     # --- tickets (the in-process server) -----------------------------------------------------
 
@@ -126,7 +126,7 @@ class TicketServiceTestCase(GrpcServerTestCase):
             user_id = caller.user_id if caller else 0
             fields.setdefault("email", f"user{user_id}@example.com")
             fields.setdefault("full_name", f"User {user_id}")
-        return self.tickets.call(method, request_class(**fields), caller=caller)
+        return getattr(self.tickets, method)(request_class(**fields), caller=caller)
 
     def assertFails(
         self, status: grpc.StatusCode, error_code: str | None, method: str, caller: Caller | None = None, /, **fields
@@ -189,10 +189,10 @@ class TicketServiceTestCase(GrpcServerTestCase):
             currency=order.currency,
             card=payments_pb2.Card(number=number, exp_month=12, exp_year=THIS_YEAR + 2, cvc="123"),
         )
-        return self.payments.call("Charge", request)
+        return self.payments.Charge(request)
 
     def payment_of(self, order_id: int) -> payments_pb2.Payment:
-        return self.payments.call("GetPayment", payments_pb2.GetPaymentRequest(order_id=order_id))
+        return self.payments.GetPayment(payments_pb2.GetPaymentRequest(order_id=order_id))
 
     # --- rows of this service ----------------------------------------------------------------
 

@@ -148,8 +148,7 @@ class Command(BaseCommand):
         genre, form = GENRES[index % len(GENRES)], FORMATS[index // len(GENRES) % len(FORMATS)]
         venue, timezone_name = PLACES[index % len(PLACES)]
         starts = (datetime.now(UTC) + timedelta(days=index + 1)).replace(hour=19, minute=0, second=0, microsecond=0)
-        event = clients.events().call(
-            "CreateEvent",
+        event = clients.events().CreateEvent(
             events_pb2.CreateEventRequest(
                 name=f"{genre} {form} #{index + 1}",
                 description=f"A demo {genre.lower()} {form}, made by `make demo`.",
@@ -164,8 +163,7 @@ class Command(BaseCommand):
         types = []
         for name, price, capacity in TICKET_TYPES:
             types.append(
-                clients.tickets().call(
-                    "CreateTicketType",
+                clients.tickets().CreateTicketType(
                     tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name=name, price=price, capacity=capacity),
                     caller=as_organizer,
                 )
@@ -178,16 +176,15 @@ class Command(BaseCommand):
 
     def _buy(self, buyer: User, ticket_type_id: int, quantity: int, totals: Totals) -> None:
         as_buyer = Caller(user_id=buyer.id, role=buyer.role)
-        reserved = clients.tickets().call(
-            "ReserveSeats",
+        reserved = clients.tickets().ReserveSeats(
             tickets_pb2.ReserveSeatsRequest(
                 ticket_type_id=ticket_type_id, quantity=quantity, email=buyer.email, full_name=buyer.full_name
             ),
             caller=as_buyer,
         )
         card = tickets_pb2.Card(number=TEST_CARD, exp_month=12, exp_year=datetime.now(UTC).year + 3, cvc="123")
-        paid = clients.tickets().call(
-            "PayOrder", tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=as_buyer
+        paid = clients.tickets().PayOrder(
+            tickets_pb2.PayOrderRequest(order_id=reserved.order.id, card=card), caller=as_buyer
         )
         totals.orders += 1
         totals.tickets += len(paid.tickets)

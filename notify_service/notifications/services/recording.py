@@ -1,0 +1,75 @@
+"""Recording notifications: each email once, however often the task that asks for it runs.
+
+A notification is inserted under its unique dedupe key, so recording it again inserts nothing;
+what recording returns is the ids to publish a send for: those never attempted yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notify_service.notifications import emails
+from notify_service.notifications.models import Notification
+from notify_service.notifications.services.events import fetch_event
+
+Kind = Notification.Kind
+Status = Notification.Status
+
+
+@dataclass(frozen=True)
+class NewNotification:
+    """A notification to record: its dedupe key says which email it is, once and for all."""
+
+    dedupe_key: str
+    kind: str
+    recipient: str
+    subject: str
+    context: dict
+
+
+def record(notifications: list[NewNotification]) -> list[int]:
+    """Insert the notifications whose dedupe key is new and return the ids, among all of them,
+    of those never attempted yet: the ones to publish a send for.
+
+    Recording the same notifications again inserts nothing, and returns a notification's id
+    again only while it was never attempted (say its send was never published because the
+    worker died first); a duplicate send is harmless, since sending claims the row."""
+    if not notifications:
+        return []
+    Notification.objects.bulk_create(
+        [
+            Notification(
+                dedupe_key=n.dedupe_key, kind=n.kind, recipient=n.recipient, subject=n.subject, context=n.context
+            )
+            for n in notifications
+        ],
+        ignore_conflicts=True,
+    )
+    return _never_attempted([n.dedupe_key for n in notifications])
+
+
+def record_order_confirmation(
+    *, order_id: int, email: str, full_name: str, event_id: int, total: str, currency: str, tickets: list[dict]
+) -> list[int]:
+    """Record the confirmation of a paid order, once per order however often the order is
+    announced; returns the ids to send (none once it was attempted)."""
+    key = f"order_confirmation:{order_id}"
+    # Already recorded: no need to ask the events service for the event again.
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return _never_attempted([key])
+    event = fetch_event(event_id)
+    context = {
+        "order_id": order_id,
+        "full_name": full_name,
+        "total": total,
+        "currency": currency,
+        "tickets": [{"id": ticket["id"], "code": ticket["code"]} for ticket in tickets],
+        "event": event,
+    }
+    subject = emails.subject_for(Kind.ORDER_CONFIRMATION, event)
+    return record([NewNotification(key, Kind.ORDER_CONFIRMATION, email, subject, context)])
+
+
+def _never_attempted(keys: list[str]) -> list[int]:
+    rows = Notification.objects.filter(dedupe_key__in=keys, status=Status.PENDING, attempts=0, claimed_at=None)
+    return list(rows.order_by("id").values_list("id", flat=True))

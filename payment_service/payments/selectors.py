@@ -1,0 +1,36 @@
+"""Reads of payments: an order's payment, and the staff's listing for the back office."""
+
+from __future__ import annotations
+
+from payment_service.payments.models import Payment
+from servicekit.errors import Forbidden, InvalidInput, NotFound
+from servicekit.identity import Caller
+from servicekit.pagination import Page, newest_first
+
+
+class PaymentNotFound(NotFound):
+    """The order has no payment."""
+
+
+def get_payment(order_id: int) -> Payment:
+    """The payment of the order."""
+    try:
+        return Payment.objects.get(order_id=order_id)
+    except Payment.DoesNotExist:
+        raise PaymentNotFound() from None
+
+
+def list_payments(
+    *, caller: Caller, status: str = "", order_id: int = 0, page_size: int = 50, page_token: str = ""
+) -> Page:
+    """Payments newest first, for staff: one page, and the next page's token ("" at the end)."""
+    if not caller.is_staff:
+        raise Forbidden("Only staff can list payments.")
+    payments = Payment.objects.all()
+    if status:
+        if status not in Payment.Status.values:
+            raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(Payment.Status.values)}."]})
+        payments = payments.filter(status=status)
+    if order_id:
+        payments = payments.filter(order_id=order_id)
+    return newest_first(payments, page_size=page_size, page_token=page_token, default_size=50)
