@@ -30,3 +30,8 @@ def optional_datetime(message, field: str) -> datetime | None:
         return from_timestamp(getattr(message, field))
     except (ValueError, OverflowError):
         raise InvalidInput(field_errors={field: ["Not a valid timestamp."]}) from None
+
+
+def iso_text(value: datetime) -> str:
+    """An aware datetime as ISO 8601 text in UTC, as the API shows times: 2031-05-06T19:00:00Z."""
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -3,6 +3,7 @@ ticket holders queued in the outbox in the same transaction (reads are in select
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from functools import cache
 from zoneinfo import available_timezones
@@ -14,7 +15,11 @@ from event_service.events.errors import EventCancelled, EventNotFound, InvalidEv
 from event_service.events.models import Event, OutboxMessage
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients, outbox
+from servicekit.errors import DomainError
 from servicekit.identity import Caller
+from servicekit.timestamps import to_timestamp
+
+log = logging.getLogger("microtix.events")
 
 EDITABLE_FIELDS = ("name", "description", "venue", "timezone", "starts_at", "ends_at")
 # Changes that ticket holders are told about: name, time and place.
@@ -49,7 +54,8 @@ def create_event(
 
 
 def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
-    """Apply `changes` (a subset of EDITABLE_FIELDS) to a published event its owner controls."""
+    """Apply `changes` (a subset of EDITABLE_FIELDS) to a published event its owner controls. A new
+    start is first told to the tickets service (UpdateEventStart), whose sales end by it."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidEvent(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
@@ -65,12 +71,25 @@ def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
         changed = {field: values for field, values in changed.items() if values[0] != values[1]}
         if changed:
             event.version += 1
+        new_start = tickets_pb2.UpdateEventStartRequest(
+            event_id=event.id, starts_at=to_timestamp(event.starts_at), version=event.version
+        )
+        if "starts_at" in changed:
+            # Before the change is saved, as cancelling does: if the tickets service cannot be told,
+            # nothing changes, and sales never outlast a start they were not told of.
+            clients.tickets().UpdateEventStart(new_start, caller=caller)
         event.save()
         if changed.keys() & NOTIFIED_FIELDS:
             notified = {field: values for field, values in changed.items() if field in NOTIFIED_FIELDS}
             outbox.enqueue(
                 OutboxMessage, "notifications.event_updated", event_id=event.id, version=event.version, changes=notified
             )
+    if "starts_at" in changed:
+        # Told again once committed: a ticket type created meanwhile read the event as it was.
+        try:
+            clients.tickets().UpdateEventStart(new_start, caller=caller)
+        except DomainError as exc:
+            log.warning("event %s: its new start was told once, not twice: %s", event.id, exc)
     return event
 
 

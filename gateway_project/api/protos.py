@@ -3,8 +3,6 @@ enum values by name (servicekit.messages.EnumNames: ORDER_STATUS_PAID -> "paid")
 Timestamps as ISO 8601 strings in UTC. The fields here are DRF fields that read proto messages, for
 the response serializers (api.openapi.ResponseSerializer) that render and describe them."""
 
-from datetime import UTC
-
 from google.protobuf.message import Message
 from rest_framework import serializers
 
@@ -12,7 +10,7 @@ from protos.events.v1 import events_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.messages import EnumNames
-from servicekit.timestamps import from_timestamp
+from servicekit.timestamps import from_timestamp, iso_text
 
 EVENT_STATUS = EnumNames.of(events_pb2.EventStatus)
 ORDER_STATUS = EnumNames.of(tickets_pb2.OrderStatus)
@@ -22,7 +20,7 @@ PAYMENT_STATUS = EnumNames.of(payments_pb2.PaymentStatus)
 
 def iso(stamp) -> str:
     """A Timestamp as an ISO 8601 string in UTC, e.g. 2031-05-06T19:00:00Z."""
-    return from_timestamp(stamp).astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return iso_text(from_timestamp(stamp))
 
 
 class NullWhenUnset:

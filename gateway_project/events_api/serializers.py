@@ -98,6 +98,11 @@ class TicketTypeSerializer(ResponseSerializer):
     max_per_customer = OptionalLimitField(
         allow_null=True, help_text="Seats one customer may hold and buy over all their orders; null: no limit."
     )
+    sales_start = TimestampField(help_text="When reservations open.")
+    sales_end = TimestampField(
+        allow_null=True,
+        help_text="When reservations close: the type's own end, else the event's start (which moves with it).",
+    )
 
 
 class TicketTypeListSerializer(ResponseSerializer):
@@ -177,6 +182,16 @@ class TicketTypeWriteSerializer(serializers.Serializer):
         help_text="Seats one customer may hold and buy over all their orders (held and paid); omitted or null: "
         "no limit.",
     )
+    sales_start = serializers.DateTimeField(
+        required=False, allow_null=True, default=None, help_text="When reservations open; omitted or null: now."
+    )
+    sales_end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When reservations close; omitted or null: when the event starts (and when its start moves). "
+        "It may be after the start, for sales at the door.",
+    )
 
     def validate_currency(self, value: str) -> str:
         if not _CURRENCY.match(value):
@@ -193,4 +208,6 @@ class TicketTypeWriteSerializer(serializers.Serializer):
             capacity=data["capacity"],
             max_per_order=data["max_per_order"],
             max_per_customer=data["max_per_customer"] or 0,
+            sales_start=to_timestamp(data["sales_start"]),
+            sales_end=to_timestamp(data["sales_end"]),
         )

@@ -97,13 +97,9 @@ class MyEventListView(ServiceView):
 class EventDetailView(ServiceView):
     """GET: one event (public). PATCH: change it, DELETE: cancel it (its organizer)."""
 
+    # Reading an event lists its ticket types; a new start and cancelling reach the tickets service too.
     services = ("events", "tickets")
     serializer_class = EventWriteSerializer
-
-    def get_services(self):
-        # Reading an event lists its ticket types, and cancelling it has the events service release its seats
-        # (the tickets service's); changing it is the events service's alone.
-        return ("events",) if self.request.method == "PATCH" else self.services
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
@@ -179,7 +175,8 @@ class TicketTypeListView(ServiceView):
     @extend_schema(
         summary="Add a ticket type",
         description="Add a ticket type to the event (its organizer). `price` is a string or a number with at most "
-        "2 decimals; `currency` defaults to USD, `max_per_order` to 10.",
+        "2 decimals; `currency` defaults to USD, `max_per_order` to 10. It is on sale from `sales_start` (default "
+        "now) until `sales_end` (default: the event's start, moving with it).",
         parameters=[EVENT_ID],
         request=TicketTypeWriteSerializer,
         responses={201: TicketTypeSerializer, 400: bad_request(), 403: NOT_OWNER, 404: NO_EVENT, 409: CANCELLED},

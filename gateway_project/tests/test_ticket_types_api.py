@@ -1,6 +1,8 @@
 """Ticket types and sales of an event through the gateway, against the real events,
 tickets and payments services."""
 
+from datetime import UTC, datetime, timedelta
+
 from rest_framework import status
 
 from gateway_project.tests.ticketing import (
@@ -21,10 +23,14 @@ TICKET_TYPE_FIELDS = {
     "available",
     "max_per_order",
     "max_per_customer",
+    "sales_start",
+    "sales_end",
 }
 
 
-class CreateTicketTypeTests(TicketingAPITestCase):
+class NewTicketTypeTestCase(TicketingAPITestCase):
+    """An event of the organizer's, and the body of a new ticket type of it."""
+
     def setUp(self):
         super().setUp()
         self.event = self.create_event()
@@ -33,6 +39,8 @@ class CreateTicketTypeTests(TicketingAPITestCase):
     def body(self, **fields) -> dict:
         return {"name": "Balcony", "price": "25.00", "currency": "EUR", "capacity": 50, "max_per_order": 4, **fields}
 
+
+class CreateTicketTypeTests(NewTicketTypeTestCase):
     def test_organizer_adds_a_ticket_type_to_own_event(self):
         self.authenticate(self.organizer)
 
@@ -43,7 +51,7 @@ class CreateTicketTypeTests(TicketingAPITestCase):
         self.assertEqual(set(created), TICKET_TYPE_FIELDS)
         self.assertIsInstance(created["id"], int)
         self.assertEqual(
-            {key: value for key, value in created.items() if key != "id"},
+            {key: value for key, value in created.items() if key not in ("id", "sales_start")},
             {
                 "event_id": self.event["id"],
                 "name": "Balcony",
@@ -53,6 +61,7 @@ class CreateTicketTypeTests(TicketingAPITestCase):
                 "available": 50,
                 "max_per_order": 4,
                 "max_per_customer": None,
+                "sales_end": self.event["starts_at"],
             },
         )
 
@@ -359,3 +368,33 @@ class SalesTests(TicketingAPITestCase):
         response = self.client.get(sales_url(999_999_993))
 
         self.assert_error(response, status.HTTP_404_NOT_FOUND, "not_found")
+
+
+class SaleWindowTests(NewTicketTypeTestCase):
+    def test_a_ticket_type_is_on_sale_from_now_until_the_event_starts_by_default(self):
+        self.authenticate(self.organizer)
+        before = datetime.now(UTC).replace(microsecond=0)
+
+        created = self.client.post(self.url, self.body(), format="json").json()
+
+        self.assertGreaterEqual(datetime.fromisoformat(created["sales_start"]), before)
+        self.assertEqual(created["sales_end"], self.event["starts_at"])
+
+    def test_an_organizer_announces_the_on_sale_time(self):
+        self.authenticate(self.organizer)
+        opens = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+
+        response = self.client.post(self.url, self.body(sales_start=opens.isoformat()), format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
+        self.assertEqual(datetime.fromisoformat(response.json()["sales_start"]), opens)
+
+    def test_a_window_ending_before_it_opens_is_a_400_naming_sales_end(self):
+        self.authenticate(self.organizer)
+        opens = datetime.now(UTC) + timedelta(days=2)
+        body = self.body(sales_start=opens.isoformat(), sales_end=(opens - timedelta(days=1)).isoformat())
+
+        response = self.client.post(self.url, body, format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
+        self.assertIn("sales_end", response.json())

@@ -105,9 +105,13 @@ class OrderListView(ServiceView):
                 "customer_limit_reached",
                 "event_cancelled",
                 "event_started",
+                "sales_not_started",
+                "sales_ended",
                 "idempotency_key_reused",
                 description="`customer_limit_reached` also gives `max_per_customer` and `held_and_bought` (the "
-                "caller's held and paid seats of the type).",
+                "caller's held and paid seats of the type); `sales_not_started` gives `sales_start`. Outside the "
+                "type's sale window: `sales_not_started` before it opens, `sales_ended` after its own `sales_end`, "
+                "`event_started` once the event started (where the window ends with the event's start).",
             ),
             429: error(
                 "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."

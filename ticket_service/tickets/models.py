@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from servicekit.outbox import OutboxMessage as OutboxMessageBase
 
@@ -19,6 +20,14 @@ class TicketType(models.Model):
     max_per_customer = models.PositiveIntegerField(null=True, blank=True)
     # Closed when the event is cancelled: no new holds, whatever the event service says.
     sales_open = models.BooleanField(default=True)
+    # The sale window: holds are taken from sales_start until sales_end, or while NULL until the
+    # event starts (event_starts_at, which the events service updates when the start moves).
+    sales_start = models.DateTimeField(default=timezone.now)
+    sales_end = models.DateTimeField(null=True, blank=True)
+    # NULL only on types created before sale windows: their first reservation asks the events service.
+    event_starts_at = models.DateTimeField(null=True, blank=True)
+    # The event's version event_starts_at is of: an older update of the start is ignored.
+    event_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -34,6 +43,11 @@ class TicketType(models.Model):
     @property
     def available(self) -> int:
         return self.capacity - self.sold - self.held
+
+    @property
+    def sales_until(self):
+        """When the sale window closes: sales_end, else the event's start."""
+        return self.sales_end or self.event_starts_at
 
 
 class Order(models.Model):

@@ -8,12 +8,13 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.identity import Caller
 from servicekit.messages import message_from
 from servicekit.pagination import message_fields, page_message
+from servicekit.timestamps import optional_datetime
 from ticket_service.tickets.models import Order, Ticket, TicketType
 from ticket_service.tickets.services import admission, cancellation, holds, payments, selectors, ticket_types
 
 
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
-    return message_from(tickets_pb2.TicketType, ticket_type)
+    return message_from(tickets_pb2.TicketType, ticket_type, sales_end=ticket_type.sales_until)
 
 
 def ticket_to_proto(ticket: Ticket) -> tickets_pb2.Ticket:
@@ -42,6 +43,8 @@ class TicketServicer(Service):
             capacity=request.capacity,
             max_per_order=request.max_per_order,
             max_per_customer=request.max_per_customer,
+            sales_start=optional_datetime(request, "sales_start"),
+            sales_end=optional_datetime(request, "sales_end"),
         )
         return ticket_type_to_proto(ticket_type)
 
@@ -121,6 +124,16 @@ class TicketServicer(Service):
         """Stop an event's sales, void its tickets, queue its refunds."""
         result = cancellation.cancel_event_sales(caller=Caller.from_context(context), event_id=request.event_id)
         return message_from(tickets_pb2.CancelEventSalesResponse, result)
+
+    def UpdateEventStart(self, request, context):
+        """The event's new start, which ends the sales of its types that have no sales_end."""
+        updated = ticket_types.update_event_start(
+            caller=Caller.from_context(context),
+            event_id=request.event_id,
+            starts_at=optional_datetime(request, "starts_at"),
+            version=request.version,
+        )
+        return tickets_pb2.UpdateEventStartResponse(ticket_types_updated=updated)
 
     def ListEventBuyers(self, request, context):
         """Who paid for the event, one entry per email, for notifications."""

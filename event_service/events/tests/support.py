@@ -5,11 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import grpc
+from django.conf import settings
+from django.test import override_settings
 
 from devkit.grpc_testing import GrpcServerTestCase
+from devkit.processes import ProcessStack
 from event_service.events.models import Event
 from protos.events.v1 import events_pb2, events_pb2_grpc
+from protos.tickets.v1 import tickets_pb2
+from protos.tickets.v1.tickets_pb2_grpc import TicketServiceStub
 from servicekit.errors import DomainError
+from servicekit.grpc_client import ServiceClient
 from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
 
@@ -79,3 +85,26 @@ class EventServiceTestCase(GrpcServerTestCase):
             getattr(self.client, method)(request, caller=caller)
         self.assertEqual(raised.exception.status, status, raised.exception)
         return raised.exception
+
+
+class EventServiceWithTicketsTestCase(EventServiceTestCase):
+    """EventServiceTestCase beside a real tickets process, which the events service tells of
+    cancellations and new starts, and which calls this in-process server back."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        tickets = ProcessStack(["tickets"], environ={"MICROTIX_EVENTS_ADDR": cls.grpc_target}).start()
+        cls.addClassCleanup(tickets.stop)
+        cls.tickets = ServiceClient("tickets", tickets.grpc_addrs["tickets"], TicketServiceStub, timeout=10)
+        cls.enterClassContext(override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, **tickets.grpc_addrs}))
+
+    def make_ticket_type(self, event_id: int, **fields) -> tickets_pb2.TicketType:
+        request = tickets_pb2.CreateTicketTypeRequest(event_id=event_id, name="General", price="10.00", capacity=5)
+        for name, value in fields.items():
+            getattr(request, name).CopyFrom(value) if name.startswith("sales_") else setattr(request, name, value)
+        return self.tickets.CreateTicketType(request, caller=ORGANIZER)
+
+    def reserve(self, ticket_type_id: int) -> tickets_pb2.ReserveSeatsResponse:
+        request = tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type_id, quantity=1, email="b@example.com")
+        return self.tickets.ReserveSeats(request, caller=CUSTOMER)

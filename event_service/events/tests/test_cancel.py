@@ -5,35 +5,23 @@ from django.test import override_settings
 from grpc import StatusCode
 
 from devkit.net import free_port
-from devkit.processes import ProcessStack
 from event_service.events.models import Event
 from event_service.events.tests.support import (
     ANONYMOUS,
-    CUSTOMER,
     ORGANIZER,
     OTHER_ORGANIZER,
     STAFF,
-    EventServiceTestCase,
+    EventServiceWithTicketsTestCase,
     from_now,
     make_event,
 )
 from protos.events.v1 import events_pb2
-from protos.tickets.v1 import tickets_pb2
-from protos.tickets.v1.tickets_pb2_grpc import TicketServiceStub
 from servicekit.errors import DomainError
-from servicekit.grpc_client import ServiceClient
 from servicekit.timestamps import from_timestamp
 
 
-class CancelEventTests(EventServiceTestCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        # Cancelling asks the tickets service to stop sales; it calls back this in-process server.
-        tickets = ProcessStack(["tickets"], environ={"MICROTIX_EVENTS_ADDR": cls.grpc_target}).start()
-        cls.addClassCleanup(tickets.stop)
-        cls.tickets = ServiceClient("tickets", tickets.grpc_addrs["tickets"], TicketServiceStub, timeout=10)
-        cls.enterClassContext(override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, **tickets.grpc_addrs}))
+class CancelEventTests(EventServiceWithTicketsTestCase):
+    """Cancelling asks the tickets service to stop sales first."""
 
     def test_cancel_by_owner_makes_the_event_cancelled(self):
         created = self.create(name="Jazz night")
@@ -108,18 +96,12 @@ class CancelEventTests(EventServiceTestCase):
 
     def test_cancel_stops_the_events_ticket_sales(self):
         created = self.create()
-        ticket_type = self.tickets.CreateTicketType(
-            tickets_pb2.CreateTicketTypeRequest(event_id=created.id, name="General", price="10.00", capacity=5),
-            caller=ORGANIZER,
-        )
+        ticket_type = self.make_ticket_type(created.id)
 
         self.call("CancelEvent", caller=ORGANIZER, id=created.id)
 
         with self.assertRaises(DomainError) as raised:
-            self.tickets.ReserveSeats(
-                tickets_pb2.ReserveSeatsRequest(ticket_type_id=ticket_type.id, quantity=1, email="b@example.com"),
-                caller=CUSTOMER,
-            )
+            self.reserve(ticket_type.id)
         self.assertEqual(raised.exception.code, "event_cancelled")
 
     def test_cancel_while_the_tickets_service_is_down_is_unavailable_and_leaves_the_event_published(self):

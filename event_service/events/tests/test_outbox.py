@@ -8,13 +8,13 @@ from django.test import TransactionTestCase, override_settings
 from devkit.net import free_port
 from event_service.events import services
 from event_service.events.models import Event, OutboxMessage
-from event_service.events.tests.support import ORGANIZER, EventServiceTestCase, from_now, make_event
+from event_service.events.tests.support import ORGANIZER, EventServiceWithTicketsTestCase, from_now, make_event
 from servicekit import tasks
 from servicekit.errors import InvalidInput
 from servicekit.timestamps import to_timestamp
 
 
-class OutboxOnUpdateTests(EventServiceTestCase):
+class OutboxOnUpdateTests(EventServiceWithTicketsTestCase):
     def test_changing_name_and_time_records_one_event_updated_task_with_old_and_new_values(self):
         row = make_event(name="Jazz night")
         new_start = from_now(days=20)

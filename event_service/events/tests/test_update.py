@@ -2,8 +2,11 @@
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.test import override_settings
 from grpc import StatusCode
 
+from devkit.net import free_port
 from event_service.events.models import Event
 from event_service.events.tests.support import (
     ANONYMOUS,
@@ -11,15 +14,19 @@ from event_service.events.tests.support import (
     ORGANIZER,
     OTHER_ORGANIZER,
     STAFF,
-    EventServiceTestCase,
+    EventServiceWithTicketsTestCase,
     from_now,
     make_event,
 )
 from protos.events.v1 import events_pb2
+from protos.tickets.v1 import tickets_pb2
+from servicekit.errors import DomainError
 from servicekit.timestamps import from_timestamp, to_timestamp
 
 
-class UpdateEventTests(EventServiceTestCase):
+class UpdateEventTests(EventServiceWithTicketsTestCase):
+    """A new start is told to the tickets service (UpdateEventStart) before it is saved."""
+
     def test_update_by_owner_changes_the_given_fields(self):
         created = self.create(name="Jazz night", description="Live quartet", venue="Blue Room")
         starts_at = from_now(days=20)
@@ -168,3 +175,53 @@ class UpdateEventTests(EventServiceTestCase):
         error = self.assertFails(StatusCode.INVALID_ARGUMENT, "UpdateEvent", request, caller=ORGANIZER)
 
         self.assertEqual(list(error.field_errors), ["timezone"])
+
+
+class NewStartTests(EventServiceWithTicketsTestCase):
+    """The tickets service learns a new start before it is saved: its types' sales end by it."""
+
+    def ticket_type_of(self, event_id: int, type_id: int) -> tickets_pb2.TicketType:
+        listed = self.tickets.ListTicketTypes(tickets_pb2.ListTicketTypesRequest(event_id=event_id))
+        return next(ticket_type for ticket_type in listed.ticket_types if ticket_type.id == type_id)
+
+    def move(self, event_id: int, starts_at) -> events_pb2.Event:
+        request = events_pb2.UpdateEventRequest(
+            id=event_id, starts_at=to_timestamp(starts_at), ends_at=to_timestamp(starts_at + timedelta(hours=2))
+        )
+        return self.client.UpdateEvent(request, caller=ORGANIZER)
+
+    def test_a_new_start_ends_the_sales_of_types_without_a_sales_end_then(self):
+        created = self.create(starts_at=from_now(days=10))
+        ticket_type = self.make_ticket_type(created.id)
+        new_start = from_now(days=3)
+
+        self.move(created.id, new_start)
+
+        self.assertEqual(from_timestamp(self.ticket_type_of(created.id, ticket_type.id).sales_end), new_start)
+
+    def test_a_type_with_a_sales_end_of_its_own_keeps_it_when_the_start_moves(self):
+        created = self.create(starts_at=from_now(days=10))
+        own_end = from_now(days=5)
+        ticket_type = self.make_ticket_type(created.id, sales_end=to_timestamp(own_end))
+
+        self.move(created.id, from_now(days=3))
+
+        self.assertEqual(from_timestamp(self.ticket_type_of(created.id, ticket_type.id).sales_end), own_end)
+
+    def test_a_new_start_while_the_tickets_service_is_down_is_unavailable_and_changes_nothing(self):
+        created = self.create(starts_at=from_now(days=10))
+
+        tickets_down = override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "tickets": f"127.0.0.1:{free_port()}"})
+        with tickets_down, self.assertRaises(DomainError) as raised:
+            self.move(created.id, from_now(days=3))
+
+        self.assertEqual(raised.exception.code, "tickets_unavailable")
+        self.assertEqual(Event.objects.get(pk=created.id).starts_at, from_timestamp(created.starts_at))
+
+    def test_a_change_that_keeps_the_start_does_not_need_the_tickets_service(self):
+        created = self.create(name="Jazz night")
+
+        with override_settings(GRPC_ADDRS={**settings.GRPC_ADDRS, "tickets": f"127.0.0.1:{free_port()}"}):
+            event = self.call("UpdateEvent", caller=ORGANIZER, id=created.id, name="Jazz morning")
+
+        self.assertEqual(event.name, "Jazz morning")

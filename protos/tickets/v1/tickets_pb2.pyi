@@ -39,7 +39,7 @@ TICKET_STATUS_CHECKED_IN: TicketStatus
 TICKET_STATUS_VOID: TicketStatus
 
 class TicketType(_message.Message):
-    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer")
+    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer", "sales_start", "sales_end")
     ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -49,6 +49,8 @@ class TicketType(_message.Message):
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    SALES_START_FIELD_NUMBER: _ClassVar[int]
+    SALES_END_FIELD_NUMBER: _ClassVar[int]
     id: int
     event_id: int
     name: str
@@ -58,10 +60,12 @@ class TicketType(_message.Message):
     available: int
     max_per_order: int
     max_per_customer: int
-    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ...) -> None: ...
+    sales_start: _timestamp_pb2.Timestamp
+    sales_end: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CreateTicketTypeRequest(_message.Message):
-    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order", "max_per_customer")
+    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order", "max_per_customer", "sales_start", "sales_end")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
@@ -69,6 +73,8 @@ class CreateTicketTypeRequest(_message.Message):
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
     MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
+    SALES_START_FIELD_NUMBER: _ClassVar[int]
+    SALES_END_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     name: str
     price: str
@@ -76,7 +82,9 @@ class CreateTicketTypeRequest(_message.Message):
     capacity: int
     max_per_order: int
     max_per_customer: int
-    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ...) -> None: ...
+    sales_start: _timestamp_pb2.Timestamp
+    sales_end: _timestamp_pb2.Timestamp
+    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListTicketTypesRequest(_message.Message):
     __slots__ = ("event_id",)
@@ -333,6 +341,22 @@ class CancelEventSalesResponse(_message.Message):
     tickets_voided: int
     refunds_queued: int
     def __init__(self, holds_released: _Optional[int] = ..., tickets_voided: _Optional[int] = ..., refunds_queued: _Optional[int] = ...) -> None: ...
+
+class UpdateEventStartRequest(_message.Message):
+    __slots__ = ("event_id", "starts_at", "version")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    STARTS_AT_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    starts_at: _timestamp_pb2.Timestamp
+    version: int
+    def __init__(self, event_id: _Optional[int] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+
+class UpdateEventStartResponse(_message.Message):
+    __slots__ = ("ticket_types_updated",)
+    TICKET_TYPES_UPDATED_FIELD_NUMBER: _ClassVar[int]
+    ticket_types_updated: int
+    def __init__(self, ticket_types_updated: _Optional[int] = ...) -> None: ...
 
 class ListEventBuyersRequest(_message.Message):
     __slots__ = ("event_id", "page_size", "page_token")

@@ -94,6 +94,11 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.FromString,
                 _registered_method=True)
+        self.UpdateEventStart = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/UpdateEventStart',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.FromString,
+                _registered_method=True)
         self.ListEventBuyers = channel.unary_unary(
                 '/microtix.tickets.v1.TicketService/ListEventBuyers',
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
@@ -197,6 +202,15 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateEventStart(self, request, context):
+        """Called by the events service when an event's start changes, before it is
+        saved: the event's ticket types learn the new start, which ends the sales
+        of those without a sales_end of their own. An older version is ignored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListEventBuyers(self, request, context):
         """Everyone who paid for the event (one entry per buyer email, with what they
         paid), for notifications; keyset-paginated by email.
@@ -267,6 +281,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.CancelEventSales,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.SerializeToString,
+            ),
+            'UpdateEventStart': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateEventStart,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.SerializeToString,
             ),
             'ListEventBuyers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListEventBuyers,
@@ -598,6 +617,33 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/CancelEventSales',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateEventStart(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/UpdateEventStart',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -16,6 +16,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from prometheus_client import Counter
 
 from servicekit.identity import Caller
+from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import Ticket
 from ticket_service.tickets.services.errors import AlreadyCheckedIn, InvalidTicket, NotEventOrganizer, TicketVoid
 from ticket_service.tickets.services.events import get_event_info, require_organizer
@@ -67,6 +68,6 @@ def check_in(*, caller: Caller, code: str) -> Ticket:
         TICKETS_CHECKED_IN.inc()
         return ticket
     if ticket.status == Ticket.Status.CHECKED_IN:
-        first_scan = ticket.checked_in_at.isoformat().replace("+00:00", "Z")
+        first_scan = iso_text(ticket.checked_in_at)
         raise AlreadyCheckedIn(f"Ticket already checked in at {first_scan}.", extra={"checked_in_at": first_scan})
     raise TicketVoid()

@@ -30,6 +30,14 @@ class SoldOut(Conflict, code="sold_out"):
     """Not enough seats left."""
 
 
+class SalesNotStarted(Conflict, code="sales_not_started"):
+    """Sales of this ticket type have not started yet."""
+
+
+class SalesEnded(Conflict, code="sales_ended"):
+    """Sales of this ticket type have ended."""
+
+
 class CustomerLimitReached(Conflict, code="customer_limit_reached"):
     """This customer may not hold or buy more tickets of this type."""
 

@@ -18,6 +18,7 @@ class EventInfo:
     organizer_id: int
     cancelled: bool
     starts_at: datetime
+    version: int
 
 
 def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
@@ -28,6 +29,7 @@ def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
         organizer_id=event.organizer_id,
         cancelled=event.status == events_pb2.EVENT_STATUS_CANCELLED,
         starts_at=from_timestamp(event.starts_at),
+        version=event.version,
     )
 
 

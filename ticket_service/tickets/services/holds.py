@@ -20,6 +20,7 @@ from prometheus_client import Counter
 from servicekit.db import is_lock_conflict
 from servicekit.errors import InvalidInput
 from servicekit.identity import CUSTOMER, Caller
+from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import Order, TicketType
 from ticket_service.tickets.services.errors import (
     EventCancelled,
@@ -27,13 +28,15 @@ from ticket_service.tickets.services.errors import (
     IdempotencyKeyReused,
     NotACustomer,
     OrderNotCancellable,
+    SalesEnded,
+    SalesNotStarted,
     SoldOut,
     TicketTypeNotFound,
 )
-from ticket_service.tickets.services.events import get_event_info
 from ticket_service.tickets.services.inventory import count_customer_seats, release, take_seats
 from ticket_service.tickets.services.payments import CHARGE_SETTLED_AFTER, SWEEP_BATCH, reconcile_payment
 from ticket_service.tickets.services.selectors import own_order
+from ticket_service.tickets.services.ticket_types import learn_event_start
 
 log = logging.getLogger("microtix.tickets")
 
@@ -74,19 +77,15 @@ def reserve_seats(
         raise InvalidInput(
             field_errors={"quantity": [f"At most {ticket_type.max_per_order} tickets of this type per order."]}
         )
-    if not ticket_type.sales_open:
-        raise EventCancelled()
+    now = timezone.now()
+    if ticket_type.event_starts_at is None:
+        ticket_type = learn_event_start(ticket_type, caller)
+    refuse_outside_sale_window(ticket_type, now)
     # Most requests at the end of a flash sale come after the last seats went: refuse them from the row
-    # just read, without a call to the events service or a write. Expired holds are released first (as
-    # below), so seats they held are never refused; a refusal is true of the row as it was read.
+    # just read, without a write. Expired holds are released first (as below), so seats they held are
+    # never refused; a refusal is true of the row as it was read.
     if ticket_type.available < quantity and not release_expired_holds(ticket_type_id=ticket_type.id):
         raise SoldOut()
-    event = get_event_info(ticket_type.event_id, caller)
-    if event.cancelled:
-        raise EventCancelled()
-    now = timezone.now()
-    if event.starts_at <= now:
-        raise EventStarted()
     release_expired_holds(ticket_type_id=ticket_type.id)
     order_fields = {
         "user_id": caller.user_id,
@@ -121,6 +120,8 @@ def _hold_seats(ticket_type: TicketType, quantity: int, order_fields: dict) -> O
         try:
             with transaction.atomic():
                 if not take_seats(ticket_type.id, quantity, column="held"):
+                    # The guard decided; the row as it is now says why.
+                    refuse_outside_sale_window(TicketType.objects.get(pk=ticket_type.id), timezone.now())
                     raise SoldOut()
                 if ticket_type.max_per_customer:
                     count_customer_seats(order_fields["user_id"], ticket_type, quantity)
@@ -130,6 +131,18 @@ def _hold_seats(ticket_type: TicketType, quantity: int, order_fields: dict) -> O
                 raise
             log.warning("reservation of type %s: %s; trying again (attempt %s)", ticket_type.id, exc, attempt + 1)
     raise AssertionError("unreachable")
+
+
+def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
+    """Raise why `ticket_type` takes no hold at `now`, if its sales are closed: event_cancelled,
+    sales_not_started (with sales_start), event_started (a window ending at the event's start) or
+    sales_ended."""
+    if not ticket_type.sales_open:
+        raise EventCancelled()
+    if now < ticket_type.sales_start:
+        raise SalesNotStarted(extra={"sales_start": iso_text(ticket_type.sales_start)})
+    if ticket_type.sales_until is None or now >= ticket_type.sales_until:
+        raise SalesEnded() if ticket_type.sales_end else EventStarted()
 
 
 def _buyer_problems(email: str, full_name: str) -> dict[str, list[str]]:

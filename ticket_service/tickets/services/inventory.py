@@ -11,7 +11,7 @@ import logging
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from prometheus_client import Counter
 
@@ -26,13 +26,18 @@ ORDERS_EXPIRED = Counter("microtix_orders_expired", "Reserved orders whose hold 
 
 def take_seats(ticket_type_id: int, quantity: int, *, column: Literal["held", "sold"]) -> bool:
     """The seat guard: add `quantity` to the type's held seats (a hold) or sold seats (the re-sale
-    of a lapsed hold) only if sales are open and that many seats are free, as decided by the
-    database row itself (capacity >= sold + held + quantity). False if they are not."""
-    return bool(
-        TicketType.objects.filter(pk=ticket_type_id, sales_open=True)
-        .filter(capacity__gte=F("sold") + F("held") + quantity)
-        .update(**{column: F(column) + quantity})
-    )
+    of a lapsed hold, already paid for) only if sales are open, a hold within the sale window, and
+    that many seats are free, as decided by the database row itself (capacity >= sold + held +
+    quantity). False if they are not."""
+    types = TicketType.objects.filter(pk=ticket_type_id, sales_open=True)
+    if column == "held":
+        types = types.filter(in_sale_window(timezone.now()))
+    return bool(types.filter(capacity__gte=F("sold") + F("held") + quantity).update(**{column: F(column) + quantity}))
+
+
+def in_sale_window(now) -> Q:
+    """Ticket types whose sale window is open at `now` (its end: sales_end, else the event's start)."""
+    return Q(sales_start__lte=now) & (Q(sales_end__gt=now) | Q(sales_end__isnull=True, event_starts_at__gt=now))
 
 
 def sell_held_seats(ticket_type_id: int, quantity: int) -> None:

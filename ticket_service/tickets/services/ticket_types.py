@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import pycountry
 from django.db.models import Sum
+from django.utils import timezone
 
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
@@ -45,8 +47,12 @@ def create_ticket_type(
     capacity: int,
     max_per_order: int = 0,
     max_per_customer: int = 0,
+    sales_start: datetime | None = None,
+    sales_end: datetime | None = None,
 ) -> TicketType:
-    """Add a ticket type to an event its organizer owns; `max_per_customer` 0 means no limit."""
+    """Add a ticket type to an event its organizer owns; `max_per_customer` 0 means no limit. It is
+    on sale from `sales_start` (default now) until `sales_end` (default: the event's start, moving
+    with it)."""
     event = get_event_info(event_id, caller)
     require_organizer(caller, event)
     if event.cancelled:
@@ -70,9 +76,18 @@ def create_ticket_type(
         problems["max_per_order"] = ["Must be between 1 and 100."]
     if not 0 <= max_per_customer <= MAX_PER_CUSTOMER:
         problems["max_per_customer"] = [f"Must be between 1 and {MAX_PER_CUSTOMER}, or 0 for no limit."]
+    sales_start = sales_start or timezone.now()
+    if sales_end is not None and sales_end <= sales_start:
+        problems["sales_end"] = ["Sales must end after they start."]
+    elif sales_end is None and sales_start >= event.starts_at:
+        problems["sales_start"] = ["Sales must start before the event does (or give a sales_end after it)."]
     if problems:
         raise InvalidInput(field_errors=problems)
     return TicketType.objects.create(
+        sales_start=sales_start,
+        sales_end=sales_end,
+        event_starts_at=event.starts_at,
+        event_version=event.version,
         event_id=event_id,
         name=name,
         price=amount,
@@ -98,6 +113,27 @@ def parse_amount(text: str) -> Decimal | None:
     if not amount.is_finite() or amount.as_tuple().exponent < -2 or amount.copy_abs() >= MAX_PRICE:
         return None
     return (amount + 0).quantize(CENT)  # + 0 turns -0 into 0
+
+
+def learn_event_start(ticket_type: TicketType, caller: Caller | None = None) -> TicketType:
+    """`ticket_type` (created before sale windows) with its event's start, asked of the events
+    service once and kept; the start's later moves arrive through update_event_start."""
+    event = get_event_info(ticket_type.event_id, caller)
+    TicketType.objects.filter(event_id=event.id, event_starts_at__isnull=True).update(
+        event_starts_at=event.starts_at, event_version=event.version
+    )
+    return TicketType.objects.get(pk=ticket_type.pk)
+
+
+def update_event_start(*, caller: Caller, event_id: int, starts_at: datetime, version: int) -> int:
+    """The event starts at `starts_at` as of its `version`: its types' sales without a sales_end of
+    their own now end then. An update older than the one applied changes nothing (they may arrive
+    out of order); the same version again is applied (its first sending may have been rolled back
+    with the event's change). Returns how many types took it."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    return TicketType.objects.filter(event_id=event_id, event_version__lte=version).update(
+        event_starts_at=starts_at, event_version=version
+    )
 
 
 def list_ticket_types(event_id: int) -> list[TicketType]:
