@@ -1,12 +1,12 @@
 """The physical floor of a flash sale: the database work of a purchase without the services.
 
-One transaction per purchase, the statements the tickets service issues for it: the
-conditional inventory UPDATE (`... WHERE capacity >= sold + held + q`, the oversell guard),
-the order INSERT and one INSERT of its q tickets, straight to MySQL with MySQLdb, from as
-many client threads as the sale has buyers, on the tickets service's own tables (migrated
-into a scratch database that is dropped afterwards). The threads share a pool of
-connections as large as the tickets service's gRPC thread pool (GRPC_MAX_WORKERS): the most
-database work the service itself can have in flight.
+One transaction per purchase, the statements the tickets service issues for it: the conditional
+inventory UPDATE (`... WHERE capacity >= sold + held + q` within the sale window, the oversell
+guard), the order INSERT and one INSERT of its q tickets, straight to MySQL with MySQLdb, from
+as many client threads as the sale has buyers, on the tickets service's own tables (migrated
+into a scratch database that is dropped afterwards). The threads share a pool of connections as
+large as the tickets service's gRPC thread pool (GRPC_MAX_WORKERS): the most database work the
+service itself can have in flight.
 """
 
 from __future__ import annotations
@@ -87,12 +87,20 @@ def _connect(url: str):
 
 def _sell(url: str, capacity: int, threads: int, connections: int, seed: int) -> FloorResult:
     setup = _connect(url)
+    try:
+        return _sell_with(setup, url, capacity, threads, connections, seed)
+    finally:
+        setup.close()  # else its open transaction keeps the scratch database from being dropped
+
+
+def _sell_with(setup, url: str, capacity: int, threads: int, connections: int, seed: int) -> FloorResult:
     now = datetime.now(UTC).replace(tzinfo=None)
     cursor = setup.cursor()
     cursor.execute(
         "INSERT INTO tickets_tickettype (event_id, name, price, currency, capacity, sold, held, max_per_order,"
-        " sales_open, created_at) VALUES (1, 'Floor', 25.00, 'USD', %s, 0, 0, 10, 1, %s)",
-        (capacity, now),
+        " sales_open, sales_start, event_starts_at, event_version, created_at)"
+        " VALUES (1, 'Floor', 25.00, 'USD', %s, 0, 0, 10, 1, %s, %s, 1, %s)",
+        (capacity, now, now + timedelta(days=30), now),
     )
     type_id = cursor.lastrowid
     setup.commit()
@@ -138,7 +146,6 @@ def _sell(url: str, capacity: int, threads: int, connections: int, seed: int) ->
     seconds = time.monotonic() - began
     cursor.execute("SELECT sold FROM tickets_tickettype WHERE id = %s", (type_id,))
     (sold,) = cursor.fetchone()
-    setup.close()
     while not pool.empty():
         pool.get().close()
     return FloorResult(
@@ -151,8 +158,9 @@ def _purchase(connection, type_id: int, user_id: int, quantity: int) -> bool:
     cursor = connection.cursor()
     now = datetime.now(UTC).replace(tzinfo=None)
     cursor.execute(
-        "UPDATE tickets_tickettype SET sold = sold + %s WHERE id = %s AND sales_open AND capacity >= sold + held + %s",
-        (quantity, type_id, quantity),
+        "UPDATE tickets_tickettype SET sold = sold + %s WHERE id = %s AND sales_open AND capacity >= sold + held + %s"
+        " AND sales_start <= %s AND (sales_end > %s OR (sales_end IS NULL AND event_starts_at > %s))",
+        (quantity, type_id, quantity, now, now, now),
     )
     if cursor.rowcount == 0:
         connection.rollback()

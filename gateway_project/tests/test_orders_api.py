@@ -203,6 +203,25 @@ class ReserveSeatsTests(TicketingAPITestCase):
 
         self.assert_error(response, status.HTTP_409_CONFLICT, "event_started")
 
+    def test_reserving_before_the_sales_start_is_a_conflict_saying_when_they_start(self):
+        opens = (datetime.now(UTC) + timedelta(days=1)).replace(microsecond=0)
+        ticket_type = self.ticket_type_on_sale(sales_start=opens.isoformat())
+
+        response = self.reserve(ticket_type)
+
+        self.assert_error(response, status.HTTP_409_CONFLICT, "sales_not_started")
+        self.assertEqual(datetime.fromisoformat(response.json()["sales_start"]), opens)
+
+    def test_reserving_after_the_sales_end_is_a_conflict(self):
+        now = datetime.now(UTC)
+        ticket_type = self.ticket_type_on_sale(
+            sales_start=(now - timedelta(hours=2)).isoformat(), sales_end=(now - timedelta(hours=1)).isoformat()
+        )
+
+        response = self.reserve(ticket_type)
+
+        self.assert_error(response, status.HTTP_409_CONFLICT, "sales_ended")
+
     def test_organizer_cannot_reserve_seats(self):
         ticket_type = self.ticket_type_on_sale()
 

@@ -359,6 +359,12 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
         "ListTickets": (tickets_pb2.ListTicketsRequest(page_size=5, all_users=True, status="valid"), STAFF),
         "CheckIn": (tickets_pb2.CheckInRequest(code=paid.tickets[0].code), ORGANIZER),
         "CancelEventSales": (tickets_pb2.CancelEventSalesRequest(event_id=event.id), ORGANIZER),
+        "UpdateEventStart": (
+            tickets_pb2.UpdateEventStartRequest(
+                event_id=event.id, starts_at=to_timestamp(starts), version=event.version
+            ),
+            ORGANIZER,
+        ),
         "ListEventBuyers": (tickets_pb2.ListEventBuyersRequest(event_id=event.id, page_size=5), ANONYMOUS),
         "Charge": (
             payments_pb2.ChargeRequest(

@@ -125,11 +125,13 @@ def learn_event_start(ticket_type: TicketType, caller: Caller | None = None) -> 
     return TicketType.objects.get(pk=ticket_type.pk)
 
 
-def update_event_start(*, caller: Caller, event_id: int, starts_at: datetime, version: int) -> int:
+def update_event_start(*, caller: Caller, event_id: int, starts_at: datetime | None, version: int) -> int:
     """The event starts at `starts_at` as of its `version`: its types' sales without a sales_end of
     their own now end then. An update older than the one applied changes nothing (they may arrive
     out of order); the same version again is applied (its first sending may have been rolled back
     with the event's change). Returns how many types took it."""
+    if starts_at is None:
+        raise InvalidInput(field_errors={"starts_at": ["This field is required."]})
     require_organizer(caller, get_event_info(event_id, caller))
     return TicketType.objects.filter(event_id=event_id, event_version__lte=version).update(
         event_starts_at=starts_at, event_version=version
