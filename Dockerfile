@@ -17,7 +17,9 @@ RUN pip wheel --no-cache-dir --wheel-dir /wheels -r requirements/base.txt -r req
 # --- Stage 2: runtime (no compiler; only the shared library mysqlclient links against).
 FROM python:3.11-slim-bookworm AS runtime
 
+# MICROTIX_HTTP_HOST: in a container the gateway listens on every interface (on a dev machine, 127.0.0.1).
 ENV PYTHONUNBUFFERED=1 \
+    MICROTIX_HTTP_HOST=0.0.0.0 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
@@ -46,6 +48,6 @@ USER 10001:10001
 # 8000 HTTP (and /metrics); 5005x gRPC; 5105x Prometheus metrics of the services and the worker.
 EXPOSE 8000 50051 50052 50053 50054 51051 51052 51053 51054 51055
 
-# Default process: the gateway, exactly as the Procfile runs it (through sh for ${MICROTIX_HTTP_PORT:-8000};
+# Default process: the gateway, exactly as the Procfile runs it (through sh for its ${VAR:-default}s;
 # exec so gunicorn is PID 1 and receives SIGTERM). docker-compose.yml sets every other process's command.
-CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --config gateway_project/gunicorn.conf.py --bind 0.0.0.0:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads ${GATEWAY_THREADS:-64} --graceful-timeout 10 --access-logfile -"]
+CMD ["/bin/sh", "-c", "exec python -m gunicorn gateway_project.wsgi --config gateway_project/gunicorn.conf.py --bind ${MICROTIX_HTTP_HOST:-127.0.0.1}:${MICROTIX_HTTP_PORT:-8000} --worker-class gthread --threads ${GATEWAY_THREADS:-64} --graceful-timeout 10 --access-logfile -"]

@@ -7,21 +7,30 @@ export PATH := $(abspath $(BIN)):$(PATH)
 
 # mysqlclient is only installed when DATABASE_URL points at MySQL/MariaDB.
 NEEDS_MYSQL := $(filter mysql%,$(DATABASE_URL))
+# mysqlclient compiles on install: unless it is installed already, say what the machine lacks (one line)
+# rather than let pip end in a compiler's traceback.
+MYSQL_CLIENT_CHECK = $(PY) -c "import MySQLdb" 2>/dev/null || $(PY) -m servicekit.stack check-mysql-client
 RUN_STAMP := $(VENV)/.run-installed$(if $(NEEDS_MYSQL),-mysql)
 DEV_STAMP := $(VENV)/.dev-installed$(if $(NEEDS_MYSQL),-mysql)
 
-.PHONY: up migrate superuser demo test lint format protos worker bench clean
+.PHONY: up check-ports migrate superuser demo test lint format protos worker bench clean
 
-up: $(RUN_STAMP) migrate
+# Ports first: a taken one is a line naming the variable to set, before anything starts.
+up: $(RUN_STAMP) check-ports migrate
 	@echo ""
 	@echo "  MicroTix is starting:"
+	@echo "    Home         http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/"
 	@echo "    API          http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/api/"
+	@echo "    API docs     http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/api/docs/"
 	@echo "    Health       http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/api/health/"
 	@echo "    Admin        http://127.0.0.1:$${MICROTIX_HTTP_PORT:-8000}/admin/  (make superuser)"
 	@echo "    gRPC         events $${MICROTIX_EVENTS_ADDR:-127.0.0.1:50051}, tickets $${MICROTIX_TICKETS_ADDR:-127.0.0.1:50052}, payments $${MICROTIX_PAYMENTS_ADDR:-127.0.0.1:50053}"
 	@echo "  Ctrl-C stops every process."
 	@echo ""
-	$(BIN)/honcho start
+	$(PY) -m servicekit.stack up
+
+check-ports: $(RUN_STAMP)
+	@$(PY) -m servicekit.stack check-ports
 
 migrate: $(RUN_STAMP)
 	$(PY) -m servicekit.stack migrate
@@ -34,7 +43,7 @@ demo: $(RUN_STAMP)
 	$(PY) gateway_project/manage.py demo $(ARGS)
 
 worker: $(RUN_STAMP)
-	$(BIN)/honcho start worker
+	$(PY) -m servicekit.stack up worker
 
 # Benchmarks on this machine into docs/benchmarks.md (needs MySQL + RabbitMQ): make bench ARGS=--quick
 bench: $(DEV_STAMP)
@@ -63,6 +72,7 @@ $(VENV)/.run-installed: requirements/base.txt | $(PY)
 	touch $@
 
 $(VENV)/.run-installed-mysql: requirements/base.txt requirements/mysql.txt | $(PY)
+	@$(MYSQL_CLIENT_CHECK)
 	$(PY) -m pip install --quiet -r requirements/base.txt -r requirements/mysql.txt
 	touch $@
 
@@ -71,6 +81,7 @@ $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt requirements/
 	touch $@
 
 $(VENV)/.dev-installed-mysql: requirements/base.txt requirements/dev.txt requirements/bench.txt requirements/mysql.txt | $(PY)
+	@$(MYSQL_CLIENT_CHECK)
 	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/mysql.txt
 	touch $@
 

@@ -1,8 +1,9 @@
 from datetime import timedelta
+from pathlib import Path
 
 from servicekit.base_settings import *  # noqa: F403
 from servicekit.base_settings import PRODUCTION
-from servicekit.config import VAR_DIR, env, env_int
+from servicekit.config import env, env_int
 
 INSTALLED_APPS = [
     "gateway_project.backoffice.apps.MicroTixAdminConfig",
@@ -14,6 +15,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "gateway_project.accounts",
     "gateway_project.backoffice",
     "gateway_project.ratelimits",
@@ -39,7 +41,8 @@ WSGI_APPLICATION = "gateway_project.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # The gateway's own pages and its overrides of DRF's and drf-spectacular's (gateway_project/templates/).
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -52,8 +55,9 @@ TEMPLATES = [
 ]
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-# Serve admin and browsable-API assets straight from the installed apps: no collectstatic step.
+# WhiteNoise serves the admin's, the browsable API's and the API docs' assets (drf-spectacular-sidecar) straight
+# from the installed apps, in every gunicorn worker: no collectstatic step, so no STATIC_ROOT (WhiteNoise would
+# warn at each start that the directory is missing).
 WHITENOISE_USE_FINDERS = True
 
 AUTH_USER_MODEL = "accounts.User"
@@ -125,4 +129,9 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI (/api/docs/) and ReDoc (/api/redoc/) from drf-spectacular-sidecar's static files, served by
+    # WhiteNoise like the admin's: the pages work with no internet.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }

@@ -47,8 +47,11 @@ WORKER_METRICS_ADDR = env("MICROTIX_WORKER_METRICS_ADDR").strip()
 EMAIL_HOST = env("EMAIL_HOST")
 EMAIL_PORT = env_int("EMAIL_PORT")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL")
+# Without an SMTP server, each email's text part is logged in the worker's console.
 EMAIL_BACKEND = (
-    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "notify_service.notifications.backends.ConsoleEmailBackend"
 )
 # Seconds any one SMTP operation may block; an answerless server is a failed attempt, not a stuck worker.
 EMAIL_TIMEOUT = 30

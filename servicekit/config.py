@@ -43,11 +43,17 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar(
             "CELERY_BROKER_URL",
-            "filesystem://",
+            # A host (any: the transport ignores it), or kombu warns "No hostname was supplied" at each connection.
+            "filesystem://localhost/",
             "Celery broker; unset means kombu's filesystem transport under var/broker/. "
             "amqp://guest:guest@127.0.0.1:5672// for RabbitMQ.",
         ),
         EnvVar("CELERY_QUEUE", "microtix", "Queue the tasks go to and the worker consumes (tests use one per run)."),
+        EnvVar(
+            "MICROTIX_HTTP_HOST",
+            "127.0.0.1",
+            "Address the gateway (gunicorn) listens on: this machine only; 0.0.0.0 (every interface) in a container.",
+        ),
         EnvVar("MICROTIX_HTTP_PORT", "8000", "Port the gateway (gunicorn) listens on."),
         EnvVar(
             "MICROTIX_EVENTS_ADDR",

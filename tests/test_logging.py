@@ -8,8 +8,10 @@ import re
 from types import SimpleNamespace
 
 from django.test import SimpleTestCase
+from kombu import Connection
 
 from servicekit import tasks, tracing
+from servicekit.config import ENV_VARS
 from servicekit.identity import REQUEST_ID_KEY, Caller
 from servicekit.logging_config import (
     JsonFormatter,
@@ -208,3 +210,16 @@ class TaskRequestIdTest(SimpleTestCase):
     def test_a_task_without_an_id_gets_a_fresh_one(self):
         self.assertRegex(self.task.apply().get(), HEX_ID)
         self.assertEqual(tracing.current_request_id(), "")
+
+
+class BrokerConnectionLogTest(SimpleTestCase):
+    def test_the_default_broker_connects_without_a_no_hostname_warning(self):
+        # kombu warns "No hostname was supplied" at every connection to a URL without a host.
+        connection = Connection(
+            ENV_VARS["CELERY_BROKER_URL"].default,
+            transport_options={"data_folder_in": "/nonexistent", "data_folder_out": "/nonexistent"},
+        )
+
+        with self.assertNoLogs("kombu.connection", "WARNING"):
+            connection.info()
+            connection.clone().info()

@@ -147,10 +147,10 @@ class TracingStackTest(SimpleTestCase):
 
         # The tickets service's outbox row keeps the id; the relay publishes the confirmation with
         # it; the worker's order_paid task and the send task it publishes carry it on.
-        worker = self.wait_for_records("worker", request_id, contains="sent to")
+        worker = self.wait_for_records("worker", request_id, contains="email sent: ")
         messages = [r["message"] for r in worker]
         self.assertTrue(any("notifications.order_paid" in m and "succeeded" in m for m in messages), messages)
-        self.assertTrue(any(m.startswith("notification ") and "sent to" in m for m in messages), messages)
+        self.assertTrue(any(m.startswith("email sent: to=") for m in messages), messages)
         self.assertTrue(any("notifications.send" in m and "received" in m for m in messages), messages)
         # The worker asked the events service for the event on the same request's behalf.
         events = self.records_with("events", request_id)
@@ -248,7 +248,7 @@ class TracingStackTest(SimpleTestCase):
         self.assertEqual(sample(tickets, "microtix_orders_paid_total"), paid_before + 1)
         self.assertEqual(sample(tickets, "microtix_orders_reserved_total"), reserved_before + 1)
         # The email is sent by a pool process of the worker; its main process serves the sum.
-        self.wait_for_records("worker", request_id, contains="sent to")
+        self.wait_for_records("worker", request_id, contains="email sent: ")
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             sent = sample(_get_text(worker_url), "microtix_notifications_sent_total", kind="order_confirmation")

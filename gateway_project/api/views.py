@@ -1,5 +1,6 @@
-"""The base of the API views that call services."""
+"""The base of the API views that call services, and the API root (/api/)."""
 
+from rest_framework import permissions, routers
 from rest_framework.views import APIView
 
 from gateway_project.api.openapi import ServiceSchema
@@ -18,3 +19,29 @@ class ServiceView(APIView):
         """The services a request of this method reaches; override it (as get_permissions) where the
         handlers of a view reach different services."""
         return self.services
+
+
+class APIRootView(routers.APIRootView):
+    """MicroTix's REST API. Each link below is an endpoint; `/api/docs/` (Swagger UI) and `/api/redoc/`
+    describe them all. Send `Authorization: Bearer <access token>` (from `auth-token`) where a login is
+    needed, or log in above to use the browsable API with a session."""
+
+    permission_classes = [permissions.AllowAny]
+    # Key -> URL name, in the order shown (DRF's DefaultRouter root, over the gateway's own routes).
+    api_root_dict = {
+        "events": "event-list",
+        "my-events": "event-mine",
+        "orders": "order-list",
+        "tickets": "ticket-list",
+        "checkins": "checkin",
+        "auth-register": "register",
+        "auth-token": "token",
+        "auth-token-refresh": "token-refresh",
+        "auth-logout": "logout",
+        "auth-me": "me",
+        "schema": "schema",
+        "docs": "docs",
+        "redoc": "redoc",
+        "health": "health",
+        "health-live": "health-live",
+    }

@@ -1,16 +1,18 @@
 """The API's OpenAPI description (drf-spectacular): it generates without a warning and validates,
-it is served with Swagger UI, and it matches what the views really answer, field for field.
+it is served with Swagger UI and ReDoc (from the gateway's own static files), and it matches what the
+views really answer, field for field.
 Also: the browsable API stays usable with a session login."""
 
 import re
 import tempfile
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 from django.core.management import call_command
 from django.test import SimpleTestCase
 from drf_spectacular.generators import EndpointEnumerator, SchemaGenerator
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework import status
 
 from gateway_project.tests.base import PASSWORD
@@ -31,6 +33,29 @@ from gateway_project.tests.ticketing import (
 
 SCHEMA_URL = "/api/schema/"
 DOCS_URL = "/api/docs/"
+REDOC_URL = "/api/redoc/"
+DESCRIPTION_VIEWS = (SpectacularAPIView, SpectacularSwaggerView, SpectacularRedocView)  # the description itself
+
+
+class _Assets(HTMLParser):
+    """The URLs of the scripts, stylesheets and icons a page loads."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "script" and attrs.get("src"):
+            self.urls.append(attrs["src"])
+        elif tag == "link" and attrs.get("href"):
+            self.urls.append(attrs["href"])
+
+
+def assets_of(html: bytes) -> list[str]:
+    parser = _Assets()
+    parser.feed(html.decode())
+    return parser.urls
 
 
 class SchemaGenerationTests(SimpleTestCase):
@@ -47,7 +72,7 @@ class SchemaGenerationTests(SimpleTestCase):
         routes = {
             (method, path)
             for path, _, method, view in EndpointEnumerator().get_api_endpoints()
-            if view.cls not in (SpectacularAPIView, SpectacularSwaggerView)  # the description itself
+            if view.cls not in DESCRIPTION_VIEWS
         }
         self.assertEqual(operations, routes)
         self.assertGreaterEqual(len(operations), 25)
@@ -81,6 +106,36 @@ class SchemaEndpointsTests(SimpleTestCase):
         self.assertEqual(response.status_code, status.HTTP_200_OK)
         self.assertIn(b"swagger-ui", response.content)
         self.assertIn(SCHEMA_URL.encode(), response.content)
+
+    def test_swagger_ui_loads_its_assets_from_the_gateway_itself(self):
+        self.assert_served_offline(self.client.get(DOCS_URL, HTTP_ACCEPT="text/html"), "swagger-ui")
+
+    def test_redoc_renders(self):
+        response = self.client.get(REDOC_URL, HTTP_ACCEPT="text/html")
+
+        self.assertEqual(response.status_code, status.HTTP_200_OK)
+        self.assertIn(b"<redoc", response.content)
+        self.assertIn(SCHEMA_URL.encode(), response.content)
+
+    def test_redoc_loads_its_assets_from_the_gateway_itself(self):
+        self.assert_served_offline(self.client.get(REDOC_URL, HTTP_ACCEPT="text/html"), "redoc")
+
+    def assert_served_offline(self, page, name: str):
+        """Every asset `page` loads is a static file of the gateway's, and the gateway serves it."""
+        self.assertEqual(page.status_code, status.HTTP_200_OK)
+        assets = assets_of(page.content)
+        self.assertTrue(any(name in url for url in assets), assets)
+        for url in assets:
+            with self.subTest(url=url):
+                self.assertTrue(url.startswith("/static/"), f"{url} is not the gateway's own")
+                self.assertEqual(self.client.get(url).status_code, status.HTTP_200_OK)
+
+    def test_the_authorize_dialog_offers_the_bearer_token_first(self):
+        # Swagger UI lists the security schemes in the schema's order.
+        schemes = self.client.get(SCHEMA_URL, {"format": "json"}).json()["components"]["securitySchemes"]
+
+        first = next(iter(schemes.values()))
+        self.assertEqual(first, {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"})
 
     def test_an_unrouted_api_url_is_a_json_404(self):
         response = self.client.get("/api/events/not-an-id/")

@@ -71,7 +71,13 @@ def send_notification(notification_id: int) -> Delivery:
         return _attempt_failed(notification, claimed_at, attempts, exc)
     _settle(notification, claimed_at, status=Status.SENT, attempts=attempts, sent_at=timezone.now(), last_error="")
     NOTIFICATIONS_SENT.labels(notification.kind).inc()
-    log.info("notification %s sent to %s (%s)", notification.id, notification.recipient, notification.kind)
+    log.info(
+        "email sent: to=%s subject=%r dedupe_key=%s notification=%s",
+        notification.recipient,
+        notification.subject,
+        notification.dedupe_key,
+        notification.id,
+    )
     return Delivery("sent")
 
 

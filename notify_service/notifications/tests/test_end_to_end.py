@@ -143,7 +143,11 @@ class EndToEndTests(SimpleTestCase):
             (logged.kind, logged.status, logged.dedupe_key),
             ("order_confirmation", "sent", f"order_confirmation:{order.id}"),
         )
-        self.assertIn(f"notification {logged.id} sent to {buyer} (order_confirmation)", self.worker_log())
+        self.assertIn(
+            f"email sent: to={buyer} subject='Your tickets for {event.name}' "
+            f"dedupe_key=order_confirmation:{order.id} notification={logged.id}",
+            self.worker_log(),
+        )
 
     def test_changing_then_cancelling_an_event_emails_each_buyer_once_each_time(self):
         starts_at = in_days(40)

@@ -89,13 +89,19 @@ class SendOnceTests(NotificationTestCase):
     def test_sending_a_notification_that_does_not_exist_does_nothing(self):
         self.assertEqual(tasks.send.apply(args=[12345], throw=True).get(), "missing")
 
-    def test_the_worker_log_names_the_notification_its_recipient_and_kind(self):
-        notification = self.make_notification(recipient="ann@example.com")
+    def test_a_sent_email_is_one_info_line_naming_its_recipient_subject_and_dedupe_key(self):
+        notification = self.make_notification(recipient="ann@example.com", subject="Your tickets", order_id=7)
 
         with self.assertLogs("microtix.notifications", "INFO") as logs:
             sending.send_notification(notification.id)
 
-        self.assertIn(f"notification {notification.id} sent to ann@example.com (order_confirmation)", logs.output[0])
+        self.assertEqual(
+            logs.output,
+            [
+                "INFO:microtix.notifications:email sent: to=ann@example.com subject='Your tickets' "
+                f"dedupe_key=order_confirmation:7 notification={notification.id}"
+            ],
+        )
 
     def test_the_email_has_a_message_id_that_stays_the_same_on_every_attempt(self):
         notification = self.make_notification(recipient="ann@example.com")
