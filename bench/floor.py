@@ -2,15 +2,16 @@
 
 One transaction per purchase, the statements the tickets service issues for it: the conditional
 inventory UPDATE (`... WHERE capacity >= sold + held + q` within the sale window, the oversell
-guard), the order INSERT and one INSERT of its q tickets, straight to MySQL with MySQLdb, from
-as many client threads as the sale has buyers, on the tickets service's own tables (migrated
-into a scratch database that is dropped afterwards). The threads share a pool of connections as
-large as the tickets service's gRPC thread pool (GRPC_MAX_WORKERS): the most database work the
-service itself can have in flight.
+guard), the order INSERT, its line's INSERT and one INSERT of its q tickets, straight to MySQL
+with MySQLdb, from as many client threads as the sale has buyers, on the tickets service's own
+tables (migrated into a scratch database that is dropped afterwards). The threads share a pool of
+connections as large as the tickets service's gRPC thread pool (GRPC_MAX_WORKERS): the most
+database work the service itself can have in flight.
 """
 
 from __future__ import annotations
 
+import json
 import queue
 import random
 import secrets
@@ -98,8 +99,8 @@ def _sell_with(setup, url: str, capacity: int, threads: int, connections: int, s
     cursor = setup.cursor()
     cursor.execute(
         "INSERT INTO tickets_tickettype (event_id, name, price, currency, capacity, sold, held, max_per_order,"
-        " sales_open, sales_start, event_starts_at, event_version, created_at)"
-        " VALUES (1, 'Floor', 25.00, 'USD', %s, 0, 0, 10, 1, %s, %s, 1, %s)",
+        " sales_open, sales_start, event_starts_at, event_version, hidden, created_at)"
+        " VALUES (1, 'Floor', 25.00, 'USD', %s, 0, 0, 10, 1, %s, %s, 1, 0, %s)",
         (capacity, now, now + timedelta(days=30), now),
     )
     type_id = cursor.lastrowid
@@ -183,6 +184,11 @@ def _purchase(connection, type_id: int, user_id: int, quantity: int) -> bool:
         ),
     )
     order_id = cursor.lastrowid
+    cursor.execute(
+        "INSERT INTO tickets_orderline (order_id, ticket_type_id, quantity, unit_price, discount, total, attendees)"
+        " VALUES (%s, %s, %s, 25.00, 0, %s, %s)",
+        (order_id, type_id, quantity, 25 * quantity, json.dumps([f"Floor Buyer {user_id}"] * quantity)),
+    )
     cursor.executemany(
         "INSERT INTO tickets_ticket (order_id, user_id, event_id, ticket_type_id, code, holder_name, status,"
         " created_at) VALUES (%s, %s, 1, %s, %s, %s, 'valid', %s)",

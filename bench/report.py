@@ -240,7 +240,8 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
         "## 2. Physical floor",
         "",
         f"The same database work without the services: per purchase one transaction with the conditional "
-        f"inventory UPDATE, the order INSERT and its ticket INSERT, straight to MySQL (MySQLdb) from "
+        f"inventory UPDATE, the order INSERT, its line's INSERT and its ticket INSERT, straight to MySQL "
+        f"(MySQLdb) from "
         f"{floor_run['threads']} client threads through {floor_run['connections']} connections (as many as the "
         "tickets service's gRPC threads), on the tickets service's own tables in a scratch database.",
         "",

@@ -5,8 +5,9 @@ these; each kind declares once its machine `code`, the gRPC status it travels wi
 domain error raised by a callee propagates through its caller unchanged.
 
 `code` is a short machine-readable text that travels to the API client (e.g. ``sold_out``);
-`message` is for humans; `extra` are machine-readable facts (strings or numbers) the API client
-gets beside them. Adding a kind is adding a class here: `kind_for` finds it by its status and code.
+`message` is for humans; `extra` are machine-readable facts (JSON values: strings, numbers, lists
+of them or of objects) the API client gets beside them. Adding a kind is adding a class here:
+`kind_for` finds it by its status and code.
 A kind declares what it changes in its class statement: ``class SoldOut(Conflict, code="sold_out")``.
 """
 

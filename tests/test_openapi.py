@@ -75,7 +75,18 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 f"/api/events/{event['id']}/ticket-types/", {"name": "General", "price": "12.50", "capacity": 10_000}
             )
         )
+        child = _created(
+            organizer.post(
+                f"/api/events/{event['id']}/ticket-types/", {"name": "Child", "price": "5.00", "capacity": 10_000}
+            )
+        )
         order = {"ticket_type_id": ticket_type["id"], "quantity": 1}
+        family = {
+            "lines": [
+                {"ticket_type_id": ticket_type["id"], "quantity": 2, "attendees": ["Ann", "Bob"]},
+                {"ticket_type_id": child["id"], "quantity": 1},
+            ]
+        }
         paid = _created(customer.post("/api/orders/", {**order, "quantity": 2}))
         paid = customer.post(f"/api/orders/{paid['id']}/pay/", GOOD_CARD)
         assert paid.status == 200, paid.body
@@ -89,7 +100,12 @@ class OpenAPIConformanceTest(SimpleTestCase):
             refresh.append(tokens.body["refresh"])
 
         cls.users = {"customer": customer.token, "organizer": organizer.token}
-        cls.known_path_ids = {"event_id": event["id"], "order_id": reserved[0], "ticket_id": ticket["id"]}
+        cls.known_path_ids = {
+            "event_id": event["id"],
+            "order_id": reserved[0],
+            "ticket_id": ticket["id"],
+            "voucher_id": 999_999,  # none: deactivating it is the documented 404
+        }
         cls.known_variants = {
             "POST /api/auth/register/": [
                 {"body": {"email": f"new-{tag}@example.com", "password": PASSWORD, "full_name": "New User"}}
@@ -104,7 +120,7 @@ class OpenAPIConformanceTest(SimpleTestCase):
             "POST /api/events/{event_id}/ticket-types/": [
                 {"path_parameters": {"event_id": event["id"]}, "body": {"name": "VIP", "price": "99", "capacity": 10}},
             ],
-            "POST /api/orders/": [{"body": order}],
+            "POST /api/orders/": [{"body": order}, {"body": family}],
             "POST /api/orders/{order_id}/pay/": [
                 {"path_parameters": {"order_id": reserved[1]}, "body": {**GOOD_CARD, "card_number": DECLINED_CARD}},
                 {"path_parameters": {"order_id": reserved[2]}, "body": GOOD_CARD},

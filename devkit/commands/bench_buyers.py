@@ -2,7 +2,7 @@
 
     python -m devkit.run ticket_service devkit.commands.bench_buyers --ticket-type 12 --count 5000
 
-Each buyer (bench-buyer-<n>@example.com) gets one paid order of one ticket, written in bulk
+Each buyer (bench-buyer-<n>@example.com) gets one paid order of one line of one ticket, written in bulk
 through the tickets app's own models. The type must be free: nothing was charged, so
 cancelling the event refunds nothing through the payments service, and the seats are taken
 by the same conditional UPDATE as a sale (never past capacity). No confirmation emails are
@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
 from ticket_service.tickets.services.admission import new_ticket_code
 
 BATCH = 1000
@@ -64,6 +64,12 @@ class Command(BaseCommand):
                 )
                 if orders and orders[0].pk is None:  # MySQL returns no ids from a bulk insert (MariaDB does)
                     orders = Order.objects.filter(ticket_type=kind, email__in=[order.email for order in orders])
+                OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order, ticket_type=kind, quantity=1, unit_price=0, total=0, attendees=[order.full_name]
+                    )
+                    for order in orders
+                )
                 Ticket.objects.bulk_create(
                     Ticket(
                         order=order,

@@ -84,6 +84,13 @@ class AmountField(serializers.CharField):
     """An amount of money: a string with exactly two decimals, e.g. "25.00"."""
 
 
+class OptionalAmountField(AmountField):
+    """An amount a message may leave empty (""): null then (declare it with allow_null)."""
+
+    def to_representation(self, value) -> str | None:
+        return value or None
+
+
 # --- responses ----------------------------------------------------------------------------------------
 
 _BAD_REQUEST = PolymorphicProxySerializer(

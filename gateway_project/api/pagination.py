@@ -12,6 +12,13 @@ class PageQuerySerializer(serializers.Serializer):
     )
 
 
+def page_query(request) -> dict:
+    """The page a list request asks for, as a List*Request's `page_size` and `page_token`."""
+    query = PageQuerySerializer(data=request.query_params)
+    query.is_valid(raise_exception=True)
+    return {"page_size": query.validated_data["page_size"], "page_token": query.validated_data["cursor"]}
+
+
 def next_url(request, page_token: str) -> str | None:
     """The absolute URL of the page after this one (same filters, cursor = the token), or None."""
     if not page_token:

@@ -56,3 +56,10 @@ class OptionalLimitField(serializers.IntegerField):
 
     def to_representation(self, value) -> int | None:
         return int(value) if value else None
+
+
+class OptionalIdField(serializers.IntegerField):
+    """An id of a message where 0 means none: null then."""
+
+    def to_representation(self, value) -> int | None:
+        return int(value) if value else None

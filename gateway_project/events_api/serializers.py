@@ -7,7 +7,7 @@ from decimal import Decimal
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from gateway_project.api.openapi import AmountField, ResponseSerializer
+from gateway_project.api.openapi import MAX_ID, AmountField, ResponseSerializer
 from gateway_project.api.pagination import NextPageField
 from gateway_project.api.protos import EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
 from protos.events.v1 import events_pb2
@@ -103,6 +103,7 @@ class TicketTypeSerializer(ResponseSerializer):
         allow_null=True,
         help_text="When reservations close: the type's own end, else the event's start (which moves with it).",
     )
+    hidden = serializers.BooleanField(help_text="Listed to the event's organizer only; sold only with a voucher.")
 
 
 class TicketTypeListSerializer(ResponseSerializer):
@@ -192,6 +193,11 @@ class TicketTypeWriteSerializer(serializers.Serializer):
         help_text="When reservations close; omitted or null: when the event starts (and when its start moves). "
         "It may be after the start, for sales at the door.",
     )
+    hidden = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Not listed publicly; sold only with a voucher that unlocks it (a presale).",
+    )
 
     def validate_currency(self, value: str) -> str:
         if not _CURRENCY.match(value):
@@ -210,4 +216,81 @@ class TicketTypeWriteSerializer(serializers.Serializer):
             max_per_customer=data["max_per_customer"] or 0,
             sales_start=to_timestamp(data["sales_start"]),
             sales_end=to_timestamp(data["sales_end"]),
+            hidden=data["hidden"],
+        )
+
+
+class VoucherSerializer(ResponseSerializer):
+    """A voucher of an event, with the seats it has discounted."""  # renders a tickets_pb2.Voucher
+
+    id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    code = serializers.CharField(help_text="Upper case; buyers may type it in any case.")
+    discount_kind = serializers.ChoiceField(choices=["percent", "amount", "price"])
+    discount_value = AmountField(help_text="The percentage off, the amount off each seat, or each seat's price.")
+    ticket_type_ids = serializers.ListField(
+        child=serializers.IntegerField(), help_text="The ticket types it applies to; empty: every type of the event."
+    )
+    max_uses = serializers.IntegerField(help_text="Seats it may discount in all.")
+    uses = serializers.IntegerField(help_text="Seats it has discounted, held or paid.")
+    valid_from = TimestampField(allow_null=True)
+    valid_until = TimestampField(allow_null=True)
+    unlocks_hidden = serializers.BooleanField(help_text="Whether it opens the event's hidden ticket types.")
+    active = serializers.BooleanField()
+    created_at = TimestampField()
+
+
+class VoucherPageSerializer(ResponseSerializer):
+    """A page of an event's vouchers, newest first."""  # renders a tickets_pb2.ListVouchersResponse
+
+    results = VoucherSerializer(many=True, source="vouchers")
+    next = NextPageField()
+
+
+class VoucherListSerializer(ResponseSerializer):
+    """The vouchers just created."""  # renders a tickets_pb2.ListVouchersResponse
+
+    results = VoucherSerializer(many=True, source="vouchers")
+
+
+class VoucherWriteSerializer(serializers.Serializer):
+    code = serializers.CharField(
+        required=False, default="", max_length=32, help_text="The code to give out; or give `count` instead."
+    )
+    count = serializers.IntegerField(
+        required=False, default=0, min_value=0, max_value=1000, help_text="How many random, unguessable codes."
+    )
+    discount_kind = serializers.ChoiceField(choices=["percent", "amount", "price"])
+    discount_value = serializers.DecimalField(
+        max_digits=10, decimal_places=2, min_value=Decimal("0"), max_value=Decimal("99999999.99")
+    )
+    ticket_type_ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        default=list,
+        max_length=100,
+        help_text="The ticket types it applies to; omitted or empty: every type of the event.",
+    )
+    max_uses = serializers.IntegerField(
+        required=False, default=1, min_value=1, max_value=1_000_000, help_text="Seats it may discount in all."
+    )
+    valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    unlocks_hidden = serializers.BooleanField(
+        required=False, default=False, help_text="Whether it opens the event's hidden ticket types."
+    )
+
+    def create_request(self, event_id: int) -> tickets_pb2.CreateVouchersRequest:
+        data = self.validated_data
+        return tickets_pb2.CreateVouchersRequest(
+            event_id=event_id,
+            code=data["code"],
+            count=data["count"],
+            discount_kind=data["discount_kind"],
+            discount_value=f"{data['discount_value']:.2f}",
+            ticket_type_ids=data["ticket_type_ids"],
+            max_uses=data["max_uses"],
+            valid_from=to_timestamp(data["valid_from"]),
+            valid_until=to_timestamp(data["valid_until"]),
+            unlocks_hidden=data["unlocks_hidden"],
         )

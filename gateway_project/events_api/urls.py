@@ -8,4 +8,10 @@ urlpatterns = [
     path("<id:event_id>/", views.EventDetailView.as_view(), name="event-detail"),
     path("<id:event_id>/ticket-types/", views.TicketTypeListView.as_view(), name="event-ticket-types"),
     path("<id:event_id>/sales/", views.EventSalesView.as_view(), name="event-sales"),
+    path("<id:event_id>/vouchers/", views.EventVouchersView.as_view(), name="event-vouchers"),
+    path(
+        "<id:event_id>/vouchers/<id:voucher_id>/deactivate/",
+        views.VoucherDeactivateView.as_view(),
+        name="event-voucher-deactivate",
+    ),
 ]

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 
 from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
+from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import IsOrganizer
 from gateway_project.api.views import ServiceView
 from gateway_project.events_api.serializers import (
@@ -19,11 +20,16 @@ from gateway_project.events_api.serializers import (
     TicketTypeListSerializer,
     TicketTypeSerializer,
     TicketTypeWriteSerializer,
+    VoucherListSerializer,
+    VoucherPageSerializer,
+    VoucherSerializer,
+    VoucherWriteSerializer,
 )
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 
 EVENT_ID = path_id("event_id", "event")
+VOUCHER_ID = path_id("voucher_id", "voucher")
 NOT_ORGANIZER = error("permission_denied", description="The caller is not an organizer.")
 NOT_OWNER = error("permission_denied", description="The caller is not an organizer, or not this event's organizer.")
 NO_EVENT = error("not_found", description="No such event.")
@@ -208,3 +214,66 @@ class EventSalesView(ServiceView):
             tickets_pb2.GetSalesRequest(event_id=event_id), caller=clients.caller_for(request)
         )
         return Response(SalesSerializer(report).data)
+
+
+class EventVouchersView(ServiceView):
+    """GET: the event's vouchers with their uses. POST: create vouchers (the event's organizer)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+    serializer_class = VoucherWriteSerializer
+
+    @extend_schema(
+        operation_id="events_vouchers_list",
+        summary="List an event's vouchers",
+        description="The event's vouchers, newest first, with the seats each has discounted (its organizer).",
+        parameters=[EVENT_ID, PageQuerySerializer],
+        responses={
+            200: VoucherPageSerializer,
+            400: bad_request("E.g. `cursor` is not valid."),
+            403: NOT_OWNER,
+            404: NO_EVENT,
+        },
+    )
+    def get(self, request, event_id: int):
+        request_message = tickets_pb2.ListVouchersRequest(event_id=event_id, **page_query(request))
+        page = clients.tickets().ListVouchers(request_message, caller=clients.caller_for(request))
+        return Response(VoucherPageSerializer(page, context={"request": request}).data)
+
+    @extend_schema(
+        summary="Create vouchers",
+        description="One voucher with `code`, or `count` vouchers with random, unguessable codes (its organizer). "
+        "`discount_kind` is `percent` (off each seat), `amount` (off each seat) or `price` (each seat's price); "
+        "`max_uses` is the number of seats it may discount in all.",
+        parameters=[EVENT_ID],
+        request=VoucherWriteSerializer,
+        responses={201: VoucherListSerializer, 400: bad_request(), 403: NOT_OWNER, 404: NO_EVENT},
+    )
+    def post(self, request, event_id: int):
+        serializer = VoucherWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        created = clients.tickets().CreateVouchers(
+            serializer.create_request(event_id), caller=clients.caller_for(request)
+        )
+        return Response(VoucherListSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class VoucherDeactivateView(ServiceView):
+    """POST: the voucher discounts no more seats (the event's organizer)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(
+        summary="Deactivate a voucher",
+        description="The voucher discounts no more seats; those it discounted keep their price. Idempotent.",
+        parameters=[EVENT_ID, VOUCHER_ID],
+        request=None,
+        responses={200: VoucherSerializer, 403: NOT_OWNER, 404: error("not_found", description="No such voucher.")},
+    )
+    def post(self, request, event_id: int, voucher_id: int):
+        voucher = clients.tickets().DeactivateVoucher(
+            tickets_pb2.DeactivateVoucherRequest(event_id=event_id, voucher_id=voucher_id),
+            caller=clients.caller_for(request),
+        )
+        return Response(VoucherSerializer(voucher).data)

@@ -48,6 +48,17 @@ class ReserveSeatsTests(TicketingAPITestCase):
             "tickets": [],
             "payment": None,
             "refunded_amount": "0.00",
+            "lines": [
+                {
+                    "ticket_type_id": ticket_type["id"],
+                    "name": ticket_type["name"],
+                    "quantity": 3,
+                    "unit_price": "25.00",
+                    "discount": "0.00",
+                    "total": "75.00",
+                    "attendees": [self.customer.full_name] * 3,
+                }
+            ],
         }
         self.assertEqual({key: order[key] for key in expected}, expected)
         self.assertTrue(order["expires_at"].endswith("Z"), order["expires_at"])

@@ -345,6 +345,22 @@ class ResponsesMatchTheSchemaTests(TicketingAPITestCase):
         self.assertEqual(len(paid["tickets"]), 2)
         self.assertIsNotNone(paid["payment"])
 
+        child = self.create_ticket_type(ticket_type["event_id"], name="Child", price="5.00", capacity=1)
+        lines = [
+            {"ticket_type_id": ticket_type["id"], "quantity": 2, "attendees": ["Ann"]},
+            {"ticket_type_id": child["id"], "quantity": 1},
+        ]
+        family = self.assert_documented(self.reserve_lines(lines), "POST", ORDERS_URL, 201)
+        self.assertEqual((family["ticket_type_id"], family["unit_price"], len(family["lines"])), (None, None, 2))
+        self.assert_documented(self.reserve_lines(lines[:1] * 2), "POST", ORDERS_URL, 400)
+        sold_out = self.assert_documented(self.reserve_lines(lines), "POST", ORDERS_URL, 409)
+        self.assertEqual(sold_out["ticket_types"], [{"ticket_type_id": child["id"], "available": 0}])
+        limited = self.create_ticket_type(ticket_type["event_id"], name="Promo", max_per_customer=1)
+        over = self.assert_documented(self.reserve(limited, quantity=2), "POST", ORDERS_URL, 409)
+        self.assertEqual(over["ticket_type_id"], limited["id"])
+        paid_family = self.assert_documented(self.pay(family), "POST", pay, 200)
+        self.assertEqual([t["holder_name"] for t in paid_family["tickets"]][:1], ["Ann"])
+
         other = self.reserved_order(ticket_type)
         cancel = "/api/orders/{order_id}/cancel/"
         self.assert_documented(self.client.post(order_url(other["id"], "cancel")), "POST", cancel, 200)

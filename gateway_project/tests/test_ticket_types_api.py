@@ -25,6 +25,7 @@ TICKET_TYPE_FIELDS = {
     "max_per_customer",
     "sales_start",
     "sales_end",
+    "hidden",
 }
 
 
@@ -62,6 +63,7 @@ class CreateTicketTypeTests(NewTicketTypeTestCase):
                 "max_per_order": 4,
                 "max_per_customer": None,
                 "sales_end": self.event["starts_at"],
+                "hidden": False,
             },
         )
 
@@ -398,3 +400,17 @@ class SaleWindowTests(NewTicketTypeTestCase):
 
         self.assertEqual(response.status_code, status.HTTP_400_BAD_REQUEST)
         self.assertIn("sales_end", response.json())
+
+
+class HiddenTicketTypeTests(NewTicketTypeTestCase):
+    def test_a_hidden_type_is_listed_to_its_organizer_only(self):
+        self.authenticate(self.organizer)
+        hidden = self.client.post(self.url, self.body(name="Presale", hidden=True), format="json").json()
+        public = self.client.post(self.url, self.body(name="General"), format="json").json()
+
+        as_organizer = self.client.get(self.url).json()["results"]
+        self.authenticate(None)
+        as_anyone = self.client.get(self.url).json()["results"]
+
+        self.assertEqual([t["id"] for t in as_organizer], [hidden["id"], public["id"]])
+        self.assertEqual([t["id"] for t in as_anyone], [public["id"]])

@@ -39,7 +39,9 @@ ORDER_FIELDS = {
     "tickets",
     "payment",
     "refunded_amount",
+    "lines",
 }
+LINE_FIELDS = {"ticket_type_id", "name", "quantity", "unit_price", "discount", "total", "attendees"}
 TICKET_FIELDS = {"id", "order_id", "event_id", "ticket_type_id", "code", "status", "checked_in_at", "holder_name"}
 
 
@@ -125,6 +127,12 @@ class TicketingAPITestCase(GatewayAPITestCase):
         headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
         body = {"ticket_type_id": ticket_type["id"], "quantity": quantity}
         return self.client.post(ORDERS_URL, body, format="json", **headers)
+
+    def reserve_lines(self, lines: list[dict], user=None, key: str | None = None):
+        """POST an order of `lines` ({ticket_type_id, quantity, attendees?} each)."""
+        self.authenticate(user or self.customer)
+        headers = {} if key is None else {"HTTP_IDEMPOTENCY_KEY": key}
+        return self.client.post(ORDERS_URL, {"lines": lines}, format="json", **headers)
 
     def reserved_order(self, ticket_type: dict, quantity: int = 1, user=None) -> dict:
         response = self.reserve(ticket_type, quantity, user)

@@ -3,16 +3,23 @@ orders and tickets look in JSON. Business rules (seats left, per-order limit, Lu
 expiry of a card, who owns what) are the tickets and payments services' to check."""
 
 import re
+from collections.abc import Mapping
 
+from drf_spectacular.utils import PolymorphicProxySerializer
 from rest_framework import serializers
+from rest_framework.fields import empty
+from rest_framework.settings import api_settings
 
-from gateway_project.api.openapi import AmountField, ErrorSerializer, ResponseSerializer
+from gateway_project.api.openapi import AmountField, ErrorSerializer, OptionalAmountField, ResponseSerializer
 from gateway_project.api.pagination import NextPageField
-from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, TimestampField
+from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, OptionalIdField, TimestampField
 from protos.tickets.v1 import tickets_pb2
 
 MAX_ID = 999_999_999_999_999_999  # the largest id the `id` path converter routes
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
+MAX_LINES = 20  # lines of an order
+MAX_QUANTITY = 100  # seats of a line: no ticket type allows more per order
+MAX_NAME_LENGTH = 150  # an attendee's name
 
 _CARD_SEPARATORS = re.compile(r"[ -]")
 _CARD_NUMBER = re.compile(r"[0-9]{12,19}")
@@ -39,17 +46,38 @@ class PaymentSummarySerializer(ResponseSerializer):
     last4 = serializers.CharField(help_text="Last 4 digits of the card (nothing else of it is kept).")
 
 
+class OrderLineSerializer(ResponseSerializer):
+    """A line of an order: the seats of one ticket type, their price and their holders."""  # a tickets_pb2.OrderLine
+
+    ticket_type_id = serializers.IntegerField()
+    name = serializers.CharField(help_text="The ticket type's name.")
+    quantity = serializers.IntegerField()
+    unit_price = AmountField()
+    discount = AmountField(help_text='Taken off `unit_price` * `quantity`: "0.00" for now.')
+    total = AmountField(help_text="`unit_price` * `quantity` - `discount`.")
+    attendees = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="The holder's name of each seat, in seat order: its ticket's `holder_name`.",
+    )
+
+
 class OrderSerializer(ResponseSerializer):
-    """An order. Its tickets are listed once it is paid."""  # renders a tickets_pb2.Order
+    """An order: seats of one or more ticket types of one event (its `lines`), paid at once. Its
+    tickets are listed once it is paid."""  # renders a tickets_pb2.Order
 
     id = serializers.IntegerField()
     status = EnumField(ORDER_STATUS)
     event_id = serializers.IntegerField()
-    ticket_type_id = serializers.IntegerField()
-    quantity = serializers.IntegerField()
-    unit_price = AmountField()
-    total = AmountField()
+    ticket_type_id = OptionalIdField(
+        allow_null=True, help_text="The ticket type of an order of one line; null for an order of several."
+    )
+    quantity = serializers.IntegerField(help_text="Seats of all lines.")
+    unit_price = OptionalAmountField(
+        allow_null=True, help_text="The unit price of an order of one line; null for an order of several."
+    )
+    total = AmountField(help_text="What is charged: the lines' totals added up.")
     currency = serializers.CharField()
+    lines = OrderLineSerializer(many=True, help_text="One per ticket type, by ascending `ticket_type_id`.")
     expires_at = TimestampField(allow_null=True, help_text="When the seat hold of a reserved order lapses.")
     email = serializers.EmailField()
     full_name = serializers.CharField()
@@ -91,6 +119,35 @@ class CheckInConflictSerializer(ErrorSerializer):
     )
 
 
+class SoldOutTypeSerializer(ResponseSerializer):
+    """A ticket type of the order that did not fit."""
+
+    ticket_type_id = serializers.IntegerField()
+    available = serializers.IntegerField(help_text="Seats of it left.")
+
+
+class ReserveConflictSerializer(ErrorSerializer):
+    """Seats that cannot be held. Some codes add facts beside `detail` and `code`."""
+
+    ticket_types = SoldOutTypeSerializer(
+        many=True,
+        required=False,
+        help_text="With `sold_out`: every ticket type of the order that did not fit, with the seats it has left.",
+    )
+    ticket_type_id = serializers.IntegerField(
+        required=False, help_text="With `customer_limit_reached`: the ticket type whose limit it is."
+    )
+    max_per_customer = serializers.IntegerField(
+        required=False, help_text="With `customer_limit_reached`: the type's limit per customer."
+    )
+    held_and_bought = serializers.IntegerField(
+        required=False, help_text="With `customer_limit_reached`: the caller's held and paid seats of the type."
+    )
+    sales_start = serializers.DateTimeField(
+        required=False, help_text="With `sales_not_started`: when the type's sales open."
+    )
+
+
 class PaymentDeclinedSerializer(ErrorSerializer):
     """A declined card."""
 
@@ -107,19 +164,123 @@ def idempotency_key(request) -> str:
     return key
 
 
-class ReserveSerializer(serializers.Serializer):
+class ReserveLineSerializer(serializers.Serializer):
+    """A line of an order: `quantity` seats of a ticket type."""
+
     ticket_type_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     # The per-order limit of the ticket type (at most 100) is the tickets service's to check.
-    quantity = serializers.IntegerField(min_value=1, max_value=100)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+    attendees = serializers.ListField(
+        child=serializers.CharField(max_length=MAX_NAME_LENGTH, allow_blank=True),
+        max_length=MAX_QUANTITY,
+        required=False,
+        help_text="Optional: the holder's name of each seat, in seat order, shown on its ticket; at most "
+        "`quantity` names; a missing or blank one is the buyer's full name.",
+    )
+
+    def validate(self, data: dict) -> dict:
+        if len(data.get("attendees", [])) > data["quantity"]:
+            raise serializers.ValidationError(
+                {"attendees": [f"Give at most one name per seat ({data['quantity']} in all)."]}
+            )
+        return data
+
+
+class OneTypeReserveSerializer(serializers.Serializer):
+    """An order of one ticket type: `quantity` seats of it."""
+
+    ticket_type_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+    quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
+
+
+class LinesReserveSerializer(serializers.Serializer):
+    """An order of one or more ticket types of one event and one currency, a line each: all held, or none."""
+
+    # A ListField rather than many=True: the schema then gives the list's bounds.
+    lines = serializers.ListField(child=ReserveLineSerializer(), min_length=1, max_length=MAX_LINES)
+
+
+class ReserveSerializer(OneTypeReserveSerializer, LinesReserveSerializer):
+    """Either form of a reservation (RESERVE_REQUEST documents them): `ticket_type_id` and `quantity`, or
+    `lines`. A line's errors name it: `lines[1].quantity`, as the tickets service's do."""
+
+    def get_fields(self) -> dict:
+        fields = super().get_fields()
+        # The form given decides which fields are required; giving both is refused by validate().
+        lines_form = isinstance(getattr(self, "initial_data", None), Mapping) and "lines" in self.initial_data
+        for name in ("ticket_type_id", "quantity"):
+            fields[name].required = not lines_form
+        fields["lines"].required = lines_form
+        return fields
+
+    def run_validation(self, data=empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError(flat_errors(exc.detail)) from None
+
+    def validate(self, data: dict) -> dict:
+        if "lines" in data and ("ticket_type_id" in data or "quantity" in data):
+            raise serializers.ValidationError(
+                {"lines": ["Give either lines or ticket_type_id and quantity, not both."]}
+            )
+        first_line_of: dict[int, int] = {}
+        for index, line in enumerate(data.get("lines", [])):
+            first = first_line_of.setdefault(line["ticket_type_id"], index)
+            if first != index:
+                raise serializers.ValidationError(
+                    {f"lines[{index}].ticket_type_id": [f"This ticket type is already in lines[{first}]."]}
+                )
+        return data
 
     def reserve_request(self, user, key: str) -> tickets_pb2.ReserveSeatsRequest:
+        data = self.validated_data
         return tickets_pb2.ReserveSeatsRequest(
-            ticket_type_id=self.validated_data["ticket_type_id"],
-            quantity=self.validated_data["quantity"],
+            ticket_type_id=data.get("ticket_type_id", 0),
+            quantity=data.get("quantity", 0),
+            lines=[
+                tickets_pb2.ReserveLine(
+                    ticket_type_id=line["ticket_type_id"],
+                    quantity=line["quantity"],
+                    attendees=line.get("attendees", []),
+                )
+                for line in data.get("lines", [])
+            ],
             idempotency_key=key,
             email=user.email,
             full_name=user.full_name,
         )
+
+
+# What POST /api/orders/ takes: one form or the other.
+RESERVE_REQUEST = PolymorphicProxySerializer(
+    component_name="Reservation",
+    serializers=[OneTypeReserveSerializer, LinesReserveSerializer],
+    resource_type_field_name=None,
+)
+
+
+def flat_errors(detail, prefix: str = "") -> dict[str, list[str]]:
+    """DRF's nested validation errors as one field -> messages map, each field named by its path:
+    {"lines": [{}, {"quantity": [...]}]} -> {"lines[1].quantity": [...]}; a list's own errors
+    ({"lines": {"non_field_errors": [...]}}) name the list ("lines")."""
+    if isinstance(detail, dict):
+        flat: dict[str, list[str]] = {}
+        for key, value in detail.items():
+            if key == api_settings.NON_FIELD_ERRORS_KEY and prefix:
+                name = prefix
+            elif isinstance(key, int):
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
+            for field, messages in flat_errors(value, name).items():
+                flat.setdefault(field, []).extend(messages)
+        return flat
+    if isinstance(detail, list) and all(isinstance(item, str) for item in detail):
+        return {prefix: list(detail)} if detail else {}
+    if isinstance(detail, list):
+        return flat_errors(dict(enumerate(detail)), prefix)
+    return {prefix: [str(detail)]}
 
 
 class CardSerializer(serializers.Serializer):

@@ -17,11 +17,12 @@ from rest_framework.response import Response
 from gateway_project.accounts.throttles import OrderCreationThrottle
 from gateway_project.api import clients
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
-from gateway_project.api.pagination import PageQuerySerializer
+from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import IsCustomer, IsOrganizer
 from gateway_project.api.views import ServiceView
 from gateway_project.ticketing_api.serializers import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
+    RESERVE_REQUEST,
     CardSerializer,
     CheckInConflictSerializer,
     CheckInResultSerializer,
@@ -29,6 +30,7 @@ from gateway_project.ticketing_api.serializers import (
     OrderPageSerializer,
     OrderSerializer,
     PaymentDeclinedSerializer,
+    ReserveConflictSerializer,
     ReserveSerializer,
     TicketPageSerializer,
     TicketSerializer,
@@ -45,15 +47,10 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     {"type": "string", "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH},
     OpenApiParameter.HEADER,
-    description="Optional. A retry with the same key (same ticket type and quantity) returns the order first "
-    "reserved with it (200) instead of holding more seats; the same key for a different order is a 409.",
+    description="Optional. A retry with the same key (the same lines: ticket types, quantities and attendees, in "
+    "any order) returns the order first reserved with it (200) instead of holding more seats; the same key for a "
+    "different order is a 409.",
 )
-
-
-def _page_query(request) -> dict:
-    query = PageQuerySerializer(data=request.query_params)
-    query.is_valid(raise_exception=True)
-    return {"page_size": query.validated_data["page_size"], "page_token": query.validated_data["cursor"]}
 
 
 class OrderListView(ServiceView):
@@ -82,22 +79,29 @@ class OrderListView(ServiceView):
     )
     def get(self, request):
         page = clients.tickets().ListOrders(
-            tickets_pb2.ListOrdersRequest(**_page_query(request)), caller=clients.caller_for(request)
+            tickets_pb2.ListOrdersRequest(**page_query(request)), caller=clients.caller_for(request)
         )
         return Response(OrderPageSerializer(page, context={"request": request}).data)
 
     @extend_schema(
         summary="Reserve seats",
-        description="Hold `quantity` seats of a ticket type for the calling customer: a `reserved` order whose "
-        "seats are held until `expires_at`; pay it before then. Throttled per user (429 `throttled`).",
+        description="Hold seats for the calling customer: a `reserved` order whose seats are held until "
+        "`expires_at`; pay it before then. Either `quantity` seats of one ticket type (`ticket_type_id`), or "
+        "`lines`: 1 to 20 ticket types of one event and one currency, each at most once, with optional "
+        "`attendees` (a holder's name per seat, shown on its ticket; by default the buyer's). Every line's seats "
+        "are held, or none. Throttled per user (429 `throttled`).",
         parameters=[IDEMPOTENCY_KEY],
-        request=ReserveSerializer,
+        request=RESERVE_REQUEST,
         responses={
             201: OpenApiResponse(OrderSerializer, description="Seats held: a new reserved order."),
             200: OpenApiResponse(
                 OrderSerializer, description="A replay: the order reserved with this Idempotency-Key."
             ),
-            400: bad_request("Also a too long `Idempotency-Key`, or more than the type's `max_per_order`."),
+            400: bad_request(
+                "Also a too long `Idempotency-Key`, more than a type's `max_per_order`, both forms at once "
+                "(`lines`), a type in two lines, lines of several events or currencies. A line's fields are "
+                "named by their path, e.g. `lines[1].quantity`, `lines[0].attendees[2]`."
+            ),
             403: error("permission_denied", description="Only customers buy tickets."),
             404: error("not_found", description="No such ticket type."),
             409: error(
@@ -108,10 +112,13 @@ class OrderListView(ServiceView):
                 "sales_not_started",
                 "sales_ended",
                 "idempotency_key_reused",
-                description="`customer_limit_reached` also gives `max_per_customer` and `held_and_bought` (the "
-                "caller's held and paid seats of the type); `sales_not_started` gives `sales_start`. Outside the "
-                "type's sale window: `sales_not_started` before it opens, `sales_ended` after its own `sales_end`, "
-                "`event_started` once the event started (where the window ends with the event's start).",
+                description="Nothing is held. `sold_out` gives `ticket_types`, each type that did not fit with "
+                "the seats it has left; `customer_limit_reached` gives `ticket_type_id`, `max_per_customer` and "
+                "`held_and_bought` (the caller's held and paid seats of the type); `sales_not_started` gives "
+                "`sales_start`. Outside a type's sale window: `sales_not_started` before it opens, `sales_ended` "
+                "after its own `sales_end`, `event_started` once the event started (where the window ends with the "
+                "event's start).",
+                serializer=ReserveConflictSerializer,
             ),
             429: error(
                 "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."
@@ -224,7 +231,7 @@ class TicketListView(ServiceView):
     )
     def get(self, request):
         page = clients.tickets().ListTickets(
-            tickets_pb2.ListTicketsRequest(**_page_query(request)), caller=clients.caller_for(request)
+            tickets_pb2.ListTicketsRequest(**page_query(request)), caller=clients.caller_for(request)
         )
         return Response(TicketPageSerializer(page, context={"request": request}).data)
 

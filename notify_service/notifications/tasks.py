@@ -1,7 +1,7 @@
 """Celery tasks of the notification worker: thin glue between the broker and the services package.
 Producers publish them by name, never by import:
 
-- ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets)
+- ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets, lines)
 - ``notifications.event_updated`` (event_id, version, changes)
 - ``notifications.event_cancelled`` (event_id)
 - ``notifications.send_reminders`` (Celery beat, every 10 minutes)
@@ -54,8 +54,9 @@ def ping(payload: str = "") -> str:
 
 
 @shared_task(name="notifications.order_paid", **RETRYING)
-def order_paid(self, *, order_id, email, full_name, event_id, total, currency, tickets, **_later_fields):
-    """Email the buyer the confirmation of a paid order with its tickets (once per order)."""
+def order_paid(self, *, order_id, email, full_name, event_id, total, currency, tickets, lines=None, **_later_fields):
+    """Email the buyer the confirmation of a paid order with its lines and tickets (once per order);
+    `lines` is absent from tasks of producers older than orders with lines."""
     with _dropping_permanent_errors(f"confirmation of order {order_id}"):
         _queue_sends(
             recording.record_order_confirmation(
@@ -66,6 +67,7 @@ def order_paid(self, *, order_id, email, full_name, event_id, total, currency, t
                 total=total,
                 currency=currency,
                 tickets=tickets,
+                lines=lines,
             )
         )
 

@@ -77,6 +77,16 @@ MATRIX: dict[tuple[str, str], Row] = {
         body=lambda w: {"name": f"Type {uuid.uuid4().hex[:6]}", "price": "9.50", "capacity": 10},
     ),
     ("event-sales", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/sales/", OWNER_AND_STAFF_200),
+    ("event-vouchers", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/vouchers/", OWNER_AND_STAFF_200),
+    ("event-vouchers", "POST"): Row(
+        lambda w: f"/api/events/{w.event['id']}/vouchers/",
+        statuses(401, 403, 201, 403, 201),
+        body=lambda w: {"code": f"V{uuid.uuid4().hex[:8]}", "discount_kind": "percent", "discount_value": "10"},
+    ),
+    # No voucher of that id: the event's organizer (and staff) get as far as the 404.
+    ("event-voucher-deactivate", "POST"): Row(
+        lambda w: f"/api/events/{w.event['id']}/vouchers/999999/deactivate/", statuses(401, 403, 404, 403, 404)
+    ),
     ("order-list", "GET"): Row(lambda w: "/api/orders/", USERS_200),
     ("order-list", "POST"): Row(
         lambda w: "/api/orders/",
@@ -101,6 +111,9 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("health-live", "GET"): Row(lambda w: "/api/health/live/", EVERYONE_200),
     ("schema", "GET"): Row(lambda w: "/api/schema/", EVERYONE_200),
     ("docs", "GET"): Row(lambda w: "/api/docs/", EVERYONE_200),
+    ("redoc", "GET"): Row(lambda w: "/api/redoc/", EVERYONE_200),
+    ("api-root", "GET"): Row(lambda w: "/api/", EVERYONE_200),
+    ("home", "GET"): Row(lambda w: "/", EVERYONE_200),
     ("metrics", "GET"): Row(lambda w: "/metrics", EVERYONE_200),
 }
 

@@ -25,7 +25,10 @@ SHAPES = {
     "objects": lambda depth: '{"a":' * depth + "1" + "}" * depth,
 }
 # Routes that take no body (none in the schema) and ignore one: they must still not crash.
-BODYLESS = {("order-cancel", "POST"): "cancels the order in the URL; its schema has no request body"}
+BODYLESS = {
+    ("order-cancel", "POST"): "cancels the order in the URL; its schema has no request body",
+    ("event-voucher-deactivate", "POST"): "deactivates the voucher in the URL; its schema has no request body",
+}
 
 
 def write_routes(patterns=None, kwargs: tuple[str, ...] = ()) -> list[tuple[str, str, tuple[str, ...]]]:
@@ -71,7 +74,7 @@ class DeepJsonTest(Scenario, SimpleTestCase):
         order = client.post("/api/orders/", {"ticket_type_id": ticket_type["id"], "quantity": 1})
         assert order.status == 201, order.body
         cls.token = client.token
-        cls.ids = {"event_id": event["id"], "order_id": order.body["id"]}
+        cls.ids = {"event_id": event["id"], "order_id": order.body["id"], "voucher_id": 1}
 
     def setUp(self):
         super().setUp()

@@ -38,10 +38,13 @@ from servicekit.wire import error_from_status
 from tests.security.support import GRPC_CONTRACTS, Scenario, methods_of, tried
 
 EXAMPLES_PER_RPC = 40
+# Elements of a repeated field the fuzzer draws at most.
+REPEATED_MAX = 22
 # Outcomes that mean the service failed rather than refused: a crash, or a service gone.
 FAILURES = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED}
-# Run last: they cancel or refund the seeded rows the other RPCs are drawn against.
-DESTRUCTIVE = ("CancelEvent", "CancelEventSales", "Refund", "CancelOrder")
+# Run last: they cancel or refund the seeded rows the other RPCs are drawn against (or, moving the
+# event's start, end their sales).
+DESTRUCTIVE = ("CancelEvent", "CancelEventSales", "Refund", "CancelOrder", "UpdateEventStart")
 
 ORGANIZER = Caller(user_id=7_001, role="organizer")
 CUSTOMER = Caller(user_id=7_002, role="customer")
@@ -146,6 +149,11 @@ class Fuzzer:
         return st.builds(Timestamp, seconds=seconds, nanos=nanos)
 
     def field(self, field: FieldDescriptor) -> st.SearchStrategy:
+        if field.is_repeated:  # a few elements, up to past the limits the services set (e.g. 20 lines)
+            return st.lists(self.element(field), max_size=REPEATED_MAX)
+        return self.element(field)
+
+    def element(self, field: FieldDescriptor) -> st.SearchStrategy:
         if field.type == FieldDescriptor.TYPE_MESSAGE:
             if field.message_type.full_name == "google.protobuf.Timestamp":
                 return self.timestamps()
@@ -167,10 +175,7 @@ class Fuzzer:
             if template is not None and chosen:
                 message.CopyFrom(template)
             for name, value in chosen.items():
-                if fields[name].type == FieldDescriptor.TYPE_MESSAGE:
-                    getattr(message, name).CopyFrom(value)
-                else:
-                    setattr(message, name, value)
+                set_field(message, fields[name], value)
             return message
 
         return values.map(build)
@@ -214,7 +219,10 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         codes = [ticket.code for ticket in paid.tickets]
         ints = [event.id, ticket_type.id, *(order.id for order in orders), *(ticket.id for ticket in paid.tickets)]
         strings = [*codes, codes[0][:-1], codes[0].partition(".")[0], "4242424242424242", "123"]
-        cls.templates = valid_requests(event, ticket_type, orders[0], paid, starts)
+        cls.templates = {
+            name: found if isinstance(found, list) else [found]
+            for name, found in valid_requests(event, ticket_type, orders[0], paid, starts).items()
+        }
         return ints, strings
 
     def every_method(self) -> list[tuple[str, object]]:
@@ -229,11 +237,11 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         failures: list[str] = []
         sent = 0
         for process, method in self.every_method():
-            template, caller = self.templates[method.name]
             call = self.rpc(process, method)
-            for request in one_field_changed(template):
-                sent += 1
-                self.send(call, method, request, caller.to_metadata(), failures)
+            for template, caller in self.templates[method.name]:
+                for request in one_field_changed(template):
+                    sent += 1
+                    self.send(call, method, request, caller.to_metadata(), failures)
         tried(sent)
         self.assertEqual(failures, [], f"{len(failures)} of {sent} calls failed:\n" + "\n".join(failures[:40]))
 
@@ -267,11 +275,12 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         """Send EXAMPLES_PER_RPC hostile requests to `method`; returns how many were sent."""
         call = self.rpc(process, method)
         sent = 0
-        template, caller = self.templates[method.name]
+        templates = self.templates[method.name]
         requests = st.one_of(
-            self.fuzzer.message(method.input_type), self.fuzzer.message(method.input_type, template=template)
+            self.fuzzer.message(method.input_type),
+            *(self.fuzzer.message(method.input_type, template=template) for template, _ in templates),
         )
-        metadata = st.one_of(st.just(caller.to_metadata()), hostile_callers())
+        metadata = st.one_of(st.sampled_from([caller.to_metadata() for _, caller in templates]), hostile_callers())
 
         @settings(
             max_examples=EXAMPLES_PER_RPC,
@@ -291,8 +300,27 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         return sent
 
 
+def set_field(message, field: FieldDescriptor, value) -> None:
+    """Set `field` of `message` to `value` (a list of elements for a repeated field)."""
+    if field.is_repeated:
+        del getattr(message, field.name)[:]
+        getattr(message, field.name).extend(value)
+    elif field.type == FieldDescriptor.TYPE_MESSAGE:
+        getattr(message, field.name).CopyFrom(value)
+    else:
+        setattr(message, field.name, value)
+
+
 def hostile_values(field: FieldDescriptor) -> list:
-    """The hostile values one field of a request is set to, one at a time, by its type."""
+    """The hostile values one field of a request is set to, one at a time, by its type; of a repeated
+    field, one hostile element, and all of them at once."""
+    if field.is_repeated:
+        elements = hostile_elements(field)
+        return [[element] for element in elements] + [elements * (REPEATED_MAX // len(elements) + 1)]
+    return hostile_elements(field)
+
+
+def hostile_elements(field: FieldDescriptor) -> list:
     if field.type == FieldDescriptor.TYPE_MESSAGE:
         if field.message_type.full_name == "google.protobuf.Timestamp":
             seconds = [-(2**63), 2**63 - 1, TIMESTAMP_SECONDS[0] - 1, TIMESTAMP_SECONDS[1] + 1, TIMESTAMP_SECONDS[0], 0]
@@ -313,22 +341,30 @@ def one_field_changed(template) -> list:
         for value in hostile_values(field):
             request = type(template)()
             request.CopyFrom(template)
-            if field.type == FieldDescriptor.TYPE_MESSAGE:
-                getattr(request, field.name).CopyFrom(value)
-            else:
-                setattr(request, field.name, value)
+            set_field(request, field, value)
             requests.append(request)
         if field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type.full_name != "google.protobuf.Timestamp":
-            for inner in one_field_changed(getattr(template, field.name)):
-                request = type(template)()
-                request.CopyFrom(template)
-                getattr(request, field.name).CopyFrom(inner)
-                requests.append(request)
+            # A message field, or each element of a repeated one (the first alone if there are none).
+            inner_templates = (
+                list(getattr(template, field.name)) if field.is_repeated else [getattr(template, field.name)]
+            )
+            for index, inner_template in enumerate(inner_templates or [GetMessageClass(field.message_type)()]):
+                for inner in one_field_changed(inner_template):
+                    request = type(template)()
+                    request.CopyFrom(template)
+                    if field.is_repeated:
+                        elements = list(getattr(template, field.name)) or [inner]
+                        elements[index] = inner
+                        set_field(request, field, elements)
+                    else:
+                        getattr(request, field.name).CopyFrom(inner)
+                    requests.append(request)
     return requests
 
 
 def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict:
-    """A valid request of each RPC against the seeded rows, with the caller allowed to make it."""
+    """A valid request of each RPC against the seeded rows, with the caller allowed to make it (a list
+    of them for an RPC of several forms)."""
     card = {"number": "4242424242424242", "exp_month": 12, "exp_year": starts.year + 2, "cvc": "123"}
     times = {"starts_at": to_timestamp(starts), "ends_at": to_timestamp(starts + timedelta(hours=3))}
     return {
@@ -345,12 +381,24 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
         ),
         "ListTicketTypes": (tickets_pb2.ListTicketTypesRequest(event_id=event.id), ANONYMOUS),
         "GetSales": (tickets_pb2.GetSalesRequest(event_id=event.id), ORGANIZER),
-        "ReserveSeats": (
-            tickets_pb2.ReserveSeatsRequest(
-                ticket_type_id=ticket_type.id, quantity=1, email="fuzz@example.com", full_name="Fuzz Buyer"
+        "ReserveSeats": [
+            (
+                tickets_pb2.ReserveSeatsRequest(
+                    ticket_type_id=ticket_type.id, quantity=1, email="fuzz@example.com", full_name="Fuzz Buyer"
+                ),
+                CUSTOMER,
             ),
-            CUSTOMER,
-        ),
+            (
+                tickets_pb2.ReserveSeatsRequest(
+                    lines=[
+                        tickets_pb2.ReserveLine(ticket_type_id=ticket_type.id, quantity=2, attendees=["Fuzz Guest"])
+                    ],
+                    email="fuzz@example.com",
+                    full_name="Fuzz Buyer",
+                ),
+                CUSTOMER,
+            ),
+        ],
         "PayOrder": (tickets_pb2.PayOrderRequest(order_id=reserved.id, card=tickets_pb2.Card(**card)), CUSTOMER),
         "CancelOrder": (tickets_pb2.CancelOrderRequest(order_id=reserved.id), CUSTOMER),
         "GetOrder": (tickets_pb2.GetOrderRequest(order_id=paid.id), CUSTOMER),
@@ -366,6 +414,14 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
             ORGANIZER,
         ),
         "ListEventBuyers": (tickets_pb2.ListEventBuyersRequest(event_id=event.id, page_size=5), ANONYMOUS),
+        "CreateVouchers": (
+            tickets_pb2.CreateVouchersRequest(
+                event_id=event.id, code="FUZZ", discount_kind="percent", discount_value="10", max_uses=5
+            ),
+            ORGANIZER,
+        ),
+        "ListVouchers": (tickets_pb2.ListVouchersRequest(event_id=event.id, page_size=5), ORGANIZER),
+        "DeactivateVoucher": (tickets_pb2.DeactivateVoucherRequest(event_id=event.id, voucher_id=1), ORGANIZER),
         "Charge": (
             payments_pb2.ChargeRequest(
                 order_id=987_654_321, amount="10.00", currency="USD", card=payments_pb2.Card(**card), description="x"

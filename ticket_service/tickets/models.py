@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -28,6 +30,8 @@ class TicketType(models.Model):
     event_starts_at = models.DateTimeField(null=True, blank=True)
     # The event's version event_starts_at is of: an older update of the start is ignored.
     event_version = models.PositiveIntegerField(default=0)
+    # Not listed publicly; reachable only with a voucher that unlocks it (a presale).
+    hidden = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -51,7 +55,8 @@ class TicketType(models.Model):
 
 
 class Order(models.Model):
-    """Seats of one ticket type bought (or being bought) by one customer."""
+    """Seats bought (or being bought) by one customer, of one event, in one currency: its lines, one per
+    ticket type (at least one), paid with one payment of `total`."""
 
     class Status(models.TextChoices):
         RESERVED = "reserved"
@@ -65,9 +70,12 @@ class Order(models.Model):
     email = models.EmailField()
     full_name = models.CharField(max_length=150)
     event_id = models.BigIntegerField()
-    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="orders")
+    # The type and unit price of an order of one line; NULL for an order of several (see its lines).
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, null=True, related_name="orders")
+    # Seats over all lines.
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2, null=True)
+    # The lines' totals added up: what is charged.
     total = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESERVED)
@@ -96,6 +104,35 @@ class Order(models.Model):
 
     def __str__(self) -> str:
         return f"Order {self.id} ({self.status})"
+
+
+class OrderLine(models.Model):
+    """Seats of one ticket type in an order, with their price and a holder name per seat."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="order_lines")
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=10, decimal_places=2)
+    # Taken off unit_price * quantity (vouchers); total is what remains.
+    discount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
+    total = models.DecimalField(max_digits=12, decimal_places=2)
+    # The holder of each seat, in seat order (the buyer's full name where none was given): its ticket's holder_name.
+    attendees = models.JSONField(default=list)
+
+    class Meta:
+        # Ascending type id: the order in which an order's seats are taken and given back (the lock order).
+        ordering = ["ticket_type_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "ticket_type"], name="orderline_one_per_order_and_type"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Order {self.order_id}: {self.quantity} of type {self.ticket_type_id}"
+
+    def holders(self, buyer: str) -> list[str]:
+        """The holder's name of each seat: its attendee's, or `buyer`'s where none (or a blank one) is given."""
+        names = self.attendees[: self.quantity]
+        return [name.strip() or buyer for name in names] + [buyer] * (self.quantity - len(names))
 
 
 class Ticket(models.Model):
@@ -149,3 +186,39 @@ class CustomerSeats(models.Model):
 
 class OutboxMessage(OutboxMessageBase):
     """Tasks promised by committed orders (e.g. the confirmation email), waiting for the relay."""
+
+
+class Voucher(models.Model):
+    """A discount or presale code of one event: it discounts at most `max_uses` seats in all,
+    counted in `uses` by a conditional UPDATE in the transaction holding the seats."""
+
+    class Discount(models.TextChoices):
+        PERCENT = "percent"  # off each seat's price
+        AMOUNT = "amount"  # off each seat's price, never below 0
+        PRICE = "price"  # each seat's price instead
+
+    event_id = models.BigIntegerField()
+    # Upper case: codes match case-insensitively.
+    code = models.CharField(max_length=32)
+    discount_kind = models.CharField(max_length=8, choices=Discount.choices)
+    discount_value = models.DecimalField(max_digits=10, decimal_places=2)
+    # The types it applies to; empty: every type of the event.
+    ticket_type_ids = models.JSONField(default=list, blank=True)
+    max_uses = models.PositiveIntegerField()
+    uses = models.PositiveIntegerField(default=0)
+    valid_from = models.DateTimeField(null=True, blank=True)
+    valid_until = models.DateTimeField(null=True, blank=True)
+    # Whether it opens the event's hidden types (a presale code).
+    unlocks_hidden = models.BooleanField(default=False)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "code"], name="voucher_code_per_event"),
+            # Backstop only: the guard is the conditional UPDATE that consumes uses.
+            models.CheckConstraint(condition=Q(uses__lte=F("max_uses")), name="voucher_within_max_uses"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} (event {self.event_id})"

@@ -9,8 +9,16 @@ from servicekit.identity import Caller
 from servicekit.messages import message_from
 from servicekit.pagination import message_fields, page_message
 from servicekit.timestamps import optional_datetime
-from ticket_service.tickets.models import Order, Ticket, TicketType
-from ticket_service.tickets.services import admission, cancellation, holds, payments, selectors, ticket_types
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, Voucher
+from ticket_service.tickets.services import (
+    admission,
+    cancellation,
+    holds,
+    payments,
+    selectors,
+    ticket_types,
+    vouchers,
+)
 
 
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
@@ -21,14 +29,23 @@ def ticket_to_proto(ticket: Ticket) -> tickets_pb2.Ticket:
     return message_from(tickets_pb2.Ticket, ticket)
 
 
+def order_line_to_proto(line: OrderLine) -> tickets_pb2.OrderLine:
+    return message_from(tickets_pb2.OrderLine, line, name=line.ticket_type.name, attendees=line.attendees)
+
+
 def order_to_proto(order: Order) -> tickets_pb2.Order:
     payment = tickets_pb2.PaymentSummary(brand=order.payment_brand, last4=order.payment_last4)
     return message_from(
         tickets_pb2.Order,
         order,
+        lines=[order_line_to_proto(line) for line in selectors.order_lines(order)],
         tickets=[ticket_to_proto(t) for t in selectors.issued_tickets(order)] if order.paid_at else [],
         payment=payment if order.payment_last4 else None,
     )
+
+
+def voucher_to_proto(voucher: Voucher) -> tickets_pb2.Voucher:
+    return message_from(tickets_pb2.Voucher, voucher)
 
 
 class TicketServicer(Service):
@@ -45,12 +62,13 @@ class TicketServicer(Service):
             max_per_customer=request.max_per_customer,
             sales_start=optional_datetime(request, "sales_start"),
             sales_end=optional_datetime(request, "sales_end"),
+            hidden=request.hidden,
         )
         return ticket_type_to_proto(ticket_type)
 
     def ListTicketTypes(self, request, context):
         """An event's ticket types with live availability."""
-        types = ticket_types.list_ticket_types(request.event_id)
+        types = ticket_types.list_ticket_types(caller=Caller.from_context(context), event_id=request.event_id)
         return tickets_pb2.ListTicketTypesResponse(ticket_types=[ticket_type_to_proto(t) for t in types])
 
     def GetSales(self, request, context):
@@ -71,9 +89,10 @@ class TicketServicer(Service):
         )
 
     def ReserveSeats(self, request, context):
-        """Hold seats for the calling customer."""
+        """Hold seats for the calling customer: every line's, or none."""
         order, created = holds.reserve_seats(
             caller=Caller.from_context(context),
+            lines=[holds.LineRequest(li.ticket_type_id, li.quantity, tuple(li.attendees)) for li in request.lines],
             ticket_type_id=request.ticket_type_id,
             quantity=request.quantity,
             email=request.email,
@@ -134,6 +153,35 @@ class TicketServicer(Service):
             version=request.version,
         )
         return tickets_pb2.UpdateEventStartResponse(ticket_types_updated=updated)
+
+    def CreateVouchers(self, request, context):
+        """One voucher with the given code, or `count` with random codes."""
+        created = vouchers.create_vouchers(
+            caller=Caller.from_context(context),
+            event_id=request.event_id,
+            code=request.code,
+            count=request.count,
+            discount_kind=request.discount_kind,
+            discount_value=request.discount_value,
+            ticket_type_ids=list(request.ticket_type_ids),
+            max_uses=request.max_uses or 1,
+            valid_from=optional_datetime(request, "valid_from"),
+            valid_until=optional_datetime(request, "valid_until"),
+            unlocks_hidden=request.unlocks_hidden,
+        )
+        return tickets_pb2.ListVouchersResponse(vouchers=[voucher_to_proto(v) for v in created])
+
+    def ListVouchers(self, request, context):
+        """An event's vouchers, newest first, with their uses."""
+        page = selectors.list_vouchers(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(tickets_pb2.ListVouchersResponse, page, voucher_to_proto)
+
+    def DeactivateVoucher(self, request, context):
+        """The voucher discounts no more seats."""
+        voucher = vouchers.deactivate_voucher(
+            caller=Caller.from_context(context), event_id=request.event_id, voucher_id=request.voucher_id
+        )
+        return voucher_to_proto(voucher)
 
     def ListEventBuyers(self, request, context):
         """Who paid for the event, one entry per email, for notifications."""

@@ -49,21 +49,44 @@ def record(notifications: list[NewNotification]) -> list[int]:
 
 
 def record_order_confirmation(
-    *, order_id: int, email: str, full_name: str, event_id: int, total: str, currency: str, tickets: list[dict]
+    *,
+    order_id: int,
+    email: str,
+    full_name: str,
+    event_id: int,
+    total: str,
+    currency: str,
+    tickets: list[dict],
+    lines: list[dict] | None = None,
 ) -> list[int]:
     """Record the confirmation of a paid order, once per order however often the order is
-    announced; returns the ids to send (none once it was attempted)."""
+    announced; returns the ids to send (none once it was attempted). It lists the order's `lines`
+    (ticket type, quantity, price, line total) and every ticket with its type and holder; an order
+    announced before lines has none, and its tickets no holder of their own."""
     key = f"order_confirmation:{order_id}"
     # Already recorded: no need to ask the events service for the event again.
     if Notification.objects.filter(dedupe_key=key).exists():
         return _never_attempted([key])
     event = fetch_event(event_id)
+    type_names = {line["ticket_type_id"]: line["name"] for line in lines or []}
     context = {
         "order_id": order_id,
         "full_name": full_name,
         "total": total,
         "currency": currency,
-        "tickets": [{"id": ticket["id"], "code": ticket["code"]} for ticket in tickets],
+        "lines": [
+            {key: line[key] for key in ("ticket_type_id", "name", "quantity", "unit_price", "total")}
+            for line in lines or []
+        ],
+        "tickets": [
+            {
+                "id": ticket["id"],
+                "code": ticket["code"],
+                "type_name": type_names.get(ticket.get("ticket_type_id"), ""),
+                "holder_name": ticket.get("holder_name", ""),
+            }
+            for ticket in tickets
+        ],
         "event": event,
     }
     subject = emails.subject_for(Kind.ORDER_CONFIRMATION, event)

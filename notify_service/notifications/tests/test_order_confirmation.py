@@ -11,6 +11,33 @@ from notify_service.notifications.tests.support import NotificationTestCase
 from servicekit.errors import Unavailable
 
 TICKETS = [{"id": 11, "code": "MTX-AAAA-1111"}, {"id": 12, "code": "MTX-BBBB-2222"}]
+# A family's order as the tickets service announces it: 2 adults and a child, each ticket with its holder.
+FAMILY = {
+    "total": "72.50",
+    "lines": [
+        {
+            "ticket_type_id": 1,
+            "name": "Adult",
+            "quantity": 2,
+            "unit_price": "30.00",
+            "discount": "0.00",
+            "total": "60.00",
+        },
+        {
+            "ticket_type_id": 2,
+            "name": "Child",
+            "quantity": 1,
+            "unit_price": "12.50",
+            "discount": "0.00",
+            "total": "12.50",
+        },
+    ],
+    "tickets": [
+        {"id": 21, "code": "MTX-ANN-1", "ticket_type_id": 1, "holder_name": "Ann Smith"},
+        {"id": 22, "code": "MTX-BOB-2", "ticket_type_id": 1, "holder_name": "Bob Smith"},
+        {"id": 23, "code": "MTX-CAT-3", "ticket_type_id": 2, "holder_name": "Cat Smith"},
+    ],
+}
 
 
 class OrderConfirmationTests(NotificationTestCase):
@@ -51,6 +78,35 @@ class OrderConfirmationTests(NotificationTestCase):
             self.assertIn("MTX-AAAA-1111", part)
             self.assertIn("MTX-BBBB-2222", part)
             self.assertIn("Ann Smith", part)
+
+    def test_the_confirmation_lists_each_line_with_its_quantity_price_and_total(self):
+        self.order_paid(**FAMILY)
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertIn("Adult: 2 x 30.00 USD = 60.00 USD", email.text())
+        self.assertIn("Child: 1 x 12.50 USD = 12.50 USD", email.text())
+        self.assertIn("Total: 72.50 USD", email.text())
+        html = " ".join(email.html().split())
+        for cells in (("Adult", "2", "30.00 USD", "60.00 USD"), ("Child", "1", "12.50 USD", "12.50 USD")):
+            self.assertRegex(html, ".*".join(f">{cell}</td>" for cell in cells))
+
+    def test_the_confirmation_names_each_tickets_type_and_holder(self):
+        self.order_paid(**FAMILY)
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertIn("Ticket 2 of 3 (Adult), for Bob Smith: MTX-BOB-2", email.text())
+        self.assertIn("Ticket 3 of 3 (Child), for Cat Smith: MTX-CAT-3", email.text())
+        self.assertIn("Ticket 3 of 3</strong>: Child, for Cat Smith", email.html())
+
+    def test_an_order_announced_before_lines_lists_its_tickets_without_lines(self):
+        self.order_paid()  # no lines, tickets without a holder: a producer older than orders with lines
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertIn("Ticket 1 of 2: MTX-AAAA-1111", email.text())
+        self.assertNotIn("Total:", email.text())
 
     def test_the_confirmation_carries_each_tickets_qr_code_as_an_inline_png_the_html_shows(self):
         self.order_paid()

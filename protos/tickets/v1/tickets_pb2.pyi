@@ -39,7 +39,7 @@ TICKET_STATUS_CHECKED_IN: TicketStatus
 TICKET_STATUS_VOID: TicketStatus
 
 class TicketType(_message.Message):
-    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer", "sales_start", "sales_end")
+    __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer", "sales_start", "sales_end", "hidden")
     ID_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -51,6 +51,7 @@ class TicketType(_message.Message):
     MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     SALES_START_FIELD_NUMBER: _ClassVar[int]
     SALES_END_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
     id: int
     event_id: int
     name: str
@@ -62,10 +63,11 @@ class TicketType(_message.Message):
     max_per_customer: int
     sales_start: _timestamp_pb2.Timestamp
     sales_end: _timestamp_pb2.Timestamp
-    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    hidden: bool
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., available: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hidden: _Optional[bool] = ...) -> None: ...
 
 class CreateTicketTypeRequest(_message.Message):
-    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order", "max_per_customer", "sales_start", "sales_end")
+    __slots__ = ("event_id", "name", "price", "currency", "capacity", "max_per_order", "max_per_customer", "sales_start", "sales_end", "hidden")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     PRICE_FIELD_NUMBER: _ClassVar[int]
@@ -75,6 +77,7 @@ class CreateTicketTypeRequest(_message.Message):
     MAX_PER_CUSTOMER_FIELD_NUMBER: _ClassVar[int]
     SALES_START_FIELD_NUMBER: _ClassVar[int]
     SALES_END_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     name: str
     price: str
@@ -84,7 +87,8 @@ class CreateTicketTypeRequest(_message.Message):
     max_per_customer: int
     sales_start: _timestamp_pb2.Timestamp
     sales_end: _timestamp_pb2.Timestamp
-    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    hidden: bool
+    def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hidden: _Optional[bool] = ...) -> None: ...
 
 class ListTicketTypesRequest(_message.Message):
     __slots__ = ("event_id",)
@@ -135,18 +139,30 @@ class SalesReport(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., ticket_types: _Optional[_Iterable[_Union[TicketTypeSales, _Mapping]]] = ..., checked_in: _Optional[int] = ...) -> None: ...
 
 class ReserveSeatsRequest(_message.Message):
-    __slots__ = ("ticket_type_id", "quantity", "idempotency_key", "email", "full_name")
+    __slots__ = ("ticket_type_id", "quantity", "idempotency_key", "email", "full_name", "lines")
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
     ticket_type_id: int
     quantity: int
     idempotency_key: str
     email: str
     full_name: str
-    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ...) -> None: ...
+    lines: _containers.RepeatedCompositeFieldContainer[ReserveLine]
+    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReserveLine, _Mapping]]] = ...) -> None: ...
+
+class ReserveLine(_message.Message):
+    __slots__ = ("ticket_type_id", "quantity", "attendees")
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEES_FIELD_NUMBER: _ClassVar[int]
+    ticket_type_id: int
+    quantity: int
+    attendees: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., attendees: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ReserveSeatsResponse(_message.Message):
     __slots__ = ("order", "created")
@@ -221,7 +237,7 @@ class PaymentSummary(_message.Message):
     def __init__(self, brand: _Optional[str] = ..., last4: _Optional[str] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("id", "status", "user_id", "event_id", "ticket_type_id", "quantity", "unit_price", "total", "currency", "email", "full_name", "expires_at", "created_at", "paid_at", "tickets", "payment", "refunded_amount")
+    __slots__ = ("id", "status", "user_id", "event_id", "ticket_type_id", "quantity", "unit_price", "total", "currency", "email", "full_name", "expires_at", "created_at", "paid_at", "tickets", "payment", "refunded_amount", "lines")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -239,6 +255,7 @@ class Order(_message.Message):
     TICKETS_FIELD_NUMBER: _ClassVar[int]
     PAYMENT_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    LINES_FIELD_NUMBER: _ClassVar[int]
     id: int
     status: OrderStatus
     user_id: int
@@ -256,7 +273,26 @@ class Order(_message.Message):
     tickets: _containers.RepeatedCompositeFieldContainer[Ticket]
     payment: PaymentSummary
     refunded_amount: str
-    def __init__(self, id: _Optional[int] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., user_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., total: _Optional[str] = ..., currency: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., payment: _Optional[_Union[PaymentSummary, _Mapping]] = ..., refunded_amount: _Optional[str] = ...) -> None: ...
+    lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
+    def __init__(self, id: _Optional[int] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., user_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., total: _Optional[str] = ..., currency: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., payment: _Optional[_Union[PaymentSummary, _Mapping]] = ..., refunded_amount: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+
+class OrderLine(_message.Message):
+    __slots__ = ("ticket_type_id", "name", "quantity", "unit_price", "discount", "total", "attendees")
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    UNIT_PRICE_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_FIELD_NUMBER: _ClassVar[int]
+    ATTENDEES_FIELD_NUMBER: _ClassVar[int]
+    ticket_type_id: int
+    name: str
+    quantity: int
+    unit_price: str
+    discount: str
+    total: str
+    attendees: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., discount: _Optional[str] = ..., total: _Optional[str] = ..., attendees: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class Ticket(_message.Message):
     __slots__ = ("id", "order_id", "event_id", "ticket_type_id", "code", "status", "checked_in_at", "holder_name")
@@ -389,3 +425,83 @@ class ListEventBuyersResponse(_message.Message):
     buyers: _containers.RepeatedCompositeFieldContainer[Buyer]
     next_page_token: str
     def __init__(self, buyers: _Optional[_Iterable[_Union[Buyer, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class Voucher(_message.Message):
+    __slots__ = ("id", "event_id", "code", "discount_kind", "discount_value", "ticket_type_ids", "max_uses", "uses", "valid_from", "valid_until", "unlocks_hidden", "active", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_KIND_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_VALUE_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_IDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_USES_FIELD_NUMBER: _ClassVar[int]
+    USES_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    UNLOCKS_HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    ACTIVE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    event_id: int
+    code: str
+    discount_kind: str
+    discount_value: str
+    ticket_type_ids: _containers.RepeatedScalarFieldContainer[int]
+    max_uses: int
+    uses: int
+    valid_from: _timestamp_pb2.Timestamp
+    valid_until: _timestamp_pb2.Timestamp
+    unlocks_hidden: bool
+    active: bool
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., code: _Optional[str] = ..., discount_kind: _Optional[str] = ..., discount_value: _Optional[str] = ..., ticket_type_ids: _Optional[_Iterable[int]] = ..., max_uses: _Optional[int] = ..., uses: _Optional[int] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unlocks_hidden: _Optional[bool] = ..., active: _Optional[bool] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateVouchersRequest(_message.Message):
+    __slots__ = ("event_id", "code", "count", "discount_kind", "discount_value", "ticket_type_ids", "max_uses", "valid_from", "valid_until", "unlocks_hidden")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_KIND_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNT_VALUE_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_IDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_USES_FIELD_NUMBER: _ClassVar[int]
+    VALID_FROM_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    UNLOCKS_HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    code: str
+    count: int
+    discount_kind: str
+    discount_value: str
+    ticket_type_ids: _containers.RepeatedScalarFieldContainer[int]
+    max_uses: int
+    valid_from: _timestamp_pb2.Timestamp
+    valid_until: _timestamp_pb2.Timestamp
+    unlocks_hidden: bool
+    def __init__(self, event_id: _Optional[int] = ..., code: _Optional[str] = ..., count: _Optional[int] = ..., discount_kind: _Optional[str] = ..., discount_value: _Optional[str] = ..., ticket_type_ids: _Optional[_Iterable[int]] = ..., max_uses: _Optional[int] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unlocks_hidden: _Optional[bool] = ...) -> None: ...
+
+class ListVouchersRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    page_size: int
+    page_token: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class ListVouchersResponse(_message.Message):
+    __slots__ = ("vouchers", "next_page_token")
+    VOUCHERS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
+    next_page_token: str
+    def __init__(self, vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class DeactivateVoucherRequest(_message.Message):
+    __slots__ = ("event_id", "voucher_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    voucher_id: int
+    def __init__(self, event_id: _Optional[int] = ..., voucher_id: _Optional[int] = ...) -> None: ...

@@ -99,6 +99,21 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.FromString,
                 _registered_method=True)
+        self.CreateVouchers = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/CreateVouchers',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CreateVouchersRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.FromString,
+                _registered_method=True)
+        self.ListVouchers = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ListVouchers',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.FromString,
+                _registered_method=True)
+        self.DeactivateVoucher = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/DeactivateVoucher',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeactivateVoucherRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Voucher.FromString,
+                _registered_method=True)
         self.ListEventBuyers = channel.unary_unary(
                 '/microtix.tickets.v1.TicketService/ListEventBuyers',
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
@@ -118,7 +133,8 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListTicketTypes(self, request, context):
-        """An event's ticket types with live availability (public).
+        """An event's ticket types with live availability (public; the hidden ones
+        only for the event's organizer or staff).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -132,11 +148,15 @@ class TicketServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ReserveSeats(self, request, context):
-        """Hold seats for the calling customer until expires_at. Not enough seats:
-        FAILED_PRECONDITION code "sold_out"; more than the type's max_per_customer with the
-        caller's other held and paid seats: FAILED_PRECONDITION code "customer_limit_reached";
-        event cancelled or started: FAILED_PRECONDITION.
-        Replaying an idempotency key returns the same order and holds nothing more.
+        """Hold seats for the calling customer until expires_at: every line's seats in one
+        transaction, or none. Not enough seats: FAILED_PRECONDITION code "sold_out", its
+        metadata "ticket_types" the types that did not fit ([{ticket_type_id, available}]); more
+        than a type's max_per_customer with the caller's other held and paid seats:
+        FAILED_PRECONDITION code "customer_limit_reached"; event cancelled or started, or outside
+        a type's sale window: FAILED_PRECONDITION. Invalid input: INVALID_ARGUMENT with field
+        violations naming the line ("lines[1].quantity"; "quantity" in the one-line form).
+        Replaying an idempotency key returns the same order and holds nothing more; the same key
+        with another set of lines: FAILED_PRECONDITION code "idempotency_key_reused".
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -206,6 +226,28 @@ class TicketServiceServicer:
         """Called by the events service when an event's start changes, before it is
         saved: the event's ticket types learn the new start, which ends the sales
         of those without a sales_end of their own. An older version is ignored.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateVouchers(self, request, context):
+        """An event's vouchers (discount and presale codes), for its organizer or staff:
+        one with the given code, or `count` with random codes.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListVouchers(self, request, context):
+        """Newest first, with the seats each has discounted (`uses`).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeactivateVoucher(self, request, context):
+        """The voucher discounts no more seats; those it discounted keep their price. Idempotent.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -286,6 +328,21 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.UpdateEventStart,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.SerializeToString,
+            ),
+            'CreateVouchers': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateVouchers,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CreateVouchersRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.SerializeToString,
+            ),
+            'ListVouchers': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVouchers,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.SerializeToString,
+            ),
+            'DeactivateVoucher': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeactivateVoucher,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeactivateVoucherRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Voucher.SerializeToString,
             ),
             'ListEventBuyers': grpc.unary_unary_rpc_method_handler(
                     servicer.ListEventBuyers,
@@ -644,6 +701,87 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/UpdateEventStart',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateEventStartResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateVouchers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/CreateVouchers',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.CreateVouchersRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListVouchers(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ListVouchers',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListVouchersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeactivateVoucher(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/DeactivateVoucher',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.DeactivateVoucherRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.Voucher.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,6 +2,6 @@
 
 From the bottom up: errors, events (the events service's view of an event), inventory (the seat
 guard, the one writer of seat counts), selectors (reads), admission (ticket codes, check-in),
-ticket_types, payments (charge, complete, refund, reconcile), holds, cancellation, periodic.
+ticket_types, vouchers, payments (charge, complete, refund, reconcile), holds, cancellation, periodic.
 A module imports only those before it.
 """

@@ -14,10 +14,11 @@ import logging
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 
 from servicekit.identity import Caller
-from ticket_service.tickets.models import Order, Ticket, TicketType
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
 from ticket_service.tickets.services.events import get_event_info, require_organizer
 from ticket_service.tickets.services.inventory import release_held_seats
 from ticket_service.tickets.services.payments import SWEEP_BATCH, refund_order
@@ -43,16 +44,17 @@ def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
         reserved = list(
             Order.objects.select_for_update()
             .filter(event_id=event_id, status=Order.Status.RESERVED)
-            .values_list("id", "ticket_type_id", "quantity")
+            .values_list("id", flat=True)
         )
-        Order.objects.filter(id__in=[order_id for order_id, _, _ in reserved]).update(
-            status=Order.Status.CANCELLED, updated_at=timezone.now()
+        Order.objects.filter(id__in=reserved).update(status=Order.Status.CANCELLED, updated_at=timezone.now())
+        released = (
+            OrderLine.objects.filter(order_id__in=reserved)
+            .values_list("ticket_type_id")
+            .annotate(seats=Sum("quantity"))
+            .order_by("ticket_type_id")  # the lock order
         )
-        released: dict[int, int] = {}
-        for _, type_id, quantity in reserved:
-            released[type_id] = released.get(type_id, 0) + quantity
-        for type_id, quantity in released.items():
-            release_held_seats(type_id, quantity)
+        for type_id, seats in released:
+            release_held_seats(type_id, seats)
         voided = (
             Ticket.objects.filter(event_id=event_id)
             .exclude(status=Ticket.Status.VOID)

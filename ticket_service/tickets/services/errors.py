@@ -50,6 +50,13 @@ class IdempotencyKeyReused(Conflict, code="idempotency_key_reused"):
     """This Idempotency-Key was already used for a different order."""
 
 
+# --- vouchers ---------------------------------------------------------------------------------------
+
+
+class VoucherNotFound(NotFound):
+    """No such voucher."""
+
+
 # --- orders and their payment ----------------------------------------------------------------------
 
 

@@ -1,16 +1,20 @@
 """Seat holds: reserving seats (idempotent per key), cancelling a reserved order, expiring holds.
 
-A hold takes its seats through the inventory's guards (services.inventory) in one transaction
-with its order, tried again (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or a
-lock wait timeout. Expired holds are released by the sweep and, for one type, just before each
-reservation of it.
+An order has lines, one per ticket type of one event. A hold takes the seats of all its lines
+through the inventory's guards (services.inventory) in one transaction with the order, by
+ascending type id, tried again (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or
+a lock wait timeout: all the lines' seats are held, or none. Expired holds are released by the
+sweep and, for the types of a reservation, just before it.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
@@ -21,7 +25,7 @@ from servicekit.db import is_lock_conflict
 from servicekit.errors import InvalidInput
 from servicekit.identity import CUSTOMER, Caller
 from servicekit.timestamps import iso_text
-from ticket_service.tickets.models import Order, TicketType
+from ticket_service.tickets.models import Order, OrderLine, TicketType
 from ticket_service.tickets.services.errors import (
     EventCancelled,
     EventStarted,
@@ -44,93 +48,161 @@ log = logging.getLogger("microtix.tickets")
 ORDERS_RESERVED = Counter("microtix_orders_reserved", "Orders that held seats.")
 # Attempts of a reservation's transaction when MySQL picks it as a deadlock victim or times out its lock wait.
 RESERVE_ATTEMPTS = 3
+# Lines of one order; names on a seat (full_name, attendees).
+MAX_LINES = 20
+MAX_NAME_LENGTH = 150
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]{1,189}")
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """A line of a reservation: `quantity` seats of a ticket type and, optionally, the holder's name of
+    each seat (at most `quantity`; a missing or blank one is the buyer's)."""
+
+    ticket_type_id: int
+    quantity: int
+    attendees: tuple[str, ...] = ()
 
 
 def reserve_seats(
     *,
     caller: Caller,
-    ticket_type_id: int,
-    quantity: int,
     email: str,
     full_name: str,
+    lines: Sequence[LineRequest] = (),
+    ticket_type_id: int = 0,
+    quantity: int = 0,
     idempotency_key: str = "",
 ) -> tuple[Order, bool]:
-    """Hold `quantity` seats for the caller for ORDER_HOLD_SECONDS.
+    """Hold the seats of every line for the caller for ORDER_HOLD_SECONDS, all in one transaction or
+    none: the lines of one event and one currency, each type once. Without `lines`, the one-line
+    form: `quantity` seats of `ticket_type_id` (its errors name `quantity`, not `lines[0].quantity`).
 
     Returns the order and whether it was created (False: an idempotent replay).
     """
     if caller.role != CUSTOMER or caller.user_id is None:
         raise NotACustomer()
+    one_line_form = not lines
+    if one_line_form:
+        lines = [LineRequest(ticket_type_id, quantity)]
+    elif ticket_type_id or quantity:
+        raise InvalidInput(field_errors={"lines": ["Give either lines or ticket_type_id and quantity, not both."]})
+    field = _field_names(one_line_form)
     key = idempotency_key.strip()[:128] or None
     if key:
-        existing = _replayed_order(caller, key, ticket_type_id, quantity)
+        existing = _replayed_order(caller, key, lines)
         if existing:
             return existing, False
-    problems = _buyer_problems(email, full_name)
-    if quantity < 1:
-        problems["quantity"] = ["Ensure this value is greater than or equal to 1."]
+    problems = {**_buyer_problems(email, full_name), **_line_problems(lines, field)}
     if problems:
         raise InvalidInput(field_errors=problems)
-    ticket_type = _ticket_type(ticket_type_id)
-    if quantity > ticket_type.max_per_order:
-        raise InvalidInput(
-            field_errors={"quantity": [f"At most {ticket_type.max_per_order} tickets of this type per order."]}
-        )
+    types = _ticket_types(lines, field)
     now = timezone.now()
-    if ticket_type.event_starts_at is None:
-        ticket_type = learn_event_start(ticket_type, caller)
-    refuse_outside_sale_window(ticket_type, now)
-    # Most requests at the end of a flash sale come after the last seats went: refuse them from the row
+    if any(ticket_type.event_starts_at is None for ticket_type in types.values()):
+        learn_event_start(next(iter(types.values())), caller)  # one event: all its types learn it
+        types = TicketType.objects.in_bulk(list(types))
+    for type_id in sorted(types):
+        refuse_outside_sale_window(types[type_id], now)
+    # Most requests at the end of a flash sale come after the last seats went: refuse them from the rows
     # just read, without a write. Expired holds are released first (as below), so seats they held are
-    # never refused; a refusal is true of the row as it was read.
-    if ticket_type.available < quantity and not release_expired_holds(ticket_type_id=ticket_type.id):
-        raise SoldOut()
-    release_expired_holds(ticket_type_id=ticket_type.id)
+    # never refused; a refusal is true of the rows as they were read.
+    short = [(types[line.ticket_type_id], line.quantity) for line in lines]
+    short = [(ticket_type, wanted) for ticket_type, wanted in short if ticket_type.available < wanted]
+    if short and not release_expired_holds(ticket_type_ids=[ticket_type.id for ticket_type, _ in short]):
+        raise _sold_out([ticket_type for ticket_type, _ in short])
+    release_expired_holds(ticket_type_ids=list(types))
+    planned = sorted(
+        (
+            OrderLine(
+                ticket_type=types[line.ticket_type_id],
+                quantity=line.quantity,
+                unit_price=types[line.ticket_type_id].price,
+                total=types[line.ticket_type_id].price * line.quantity,
+                attendees=list(line.attendees),
+            )
+            for line in lines
+        ),
+        key=lambda line: line.ticket_type_id,
+    )
+    for line in planned:
+        line.attendees = line.holders(full_name)
+    first = planned[0]
     order_fields = {
         "user_id": caller.user_id,
         "email": email,
         "full_name": full_name,
-        "event_id": ticket_type.event_id,
-        "ticket_type": ticket_type,
-        "quantity": quantity,
-        "unit_price": ticket_type.price,
-        "total": ticket_type.price * quantity,
-        "currency": ticket_type.currency,
+        "event_id": first.ticket_type.event_id,
+        "ticket_type": first.ticket_type if len(planned) == 1 else None,
+        "quantity": sum(line.quantity for line in planned),
+        "unit_price": first.unit_price if len(planned) == 1 else None,
+        "total": sum((line.total for line in planned), Decimal(0)),
+        "currency": first.ticket_type.currency,
         "expires_at": now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
         "idempotency_key": key,
     }
     try:
-        order = _hold_seats(ticket_type, quantity, order_fields)
+        order = _hold_seats(planned, order_fields)
     except IntegrityError:
         # A concurrent request with the same key won the race; its hold stands, ours rolled back.
-        existing = _replayed_order(caller, key, ticket_type_id, quantity) if key else None
+        existing = _replayed_order(caller, key, lines) if key else None
         if existing is None:
             raise
         return existing, False
     ORDERS_RESERVED.inc()
-    log.info("order %s reserved %s x type %s for user %s", order.id, quantity, ticket_type.id, caller.user_id)
+    log.info(
+        "order %s reserved %s for user %s",
+        order.id,
+        ", ".join(f"{line.quantity} x type {line.ticket_type_id}" for line in planned),
+        caller.user_id,
+    )
     return order, True
 
 
-def _hold_seats(ticket_type: TicketType, quantity: int, order_fields: dict) -> Order:
-    """Hold the seats and write the reserved order in one transaction, tried again if MySQL
-    rolled it back for a deadlock or a lock wait timeout (the guards make a retry safe)."""
+def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
+    """Hold every line's seats and write the reserved order with its lines in one transaction, tried
+    again if MySQL rolled it back for a deadlock or a lock wait timeout (the guards make a retry safe).
+    `lines` are in ascending type id: the type rows, then the customer's counts, are locked in that
+    order, so reservations over the same types never wait for each other in a cycle."""
     for attempt in range(1, RESERVE_ATTEMPTS + 1):
         try:
             with transaction.atomic():
-                if not take_seats(ticket_type.id, quantity, column="held"):
-                    # The guard decided; the row as it is now says why.
-                    refuse_outside_sale_window(TicketType.objects.get(pk=ticket_type.id), timezone.now())
-                    raise SoldOut()
-                if ticket_type.max_per_customer:
-                    count_customer_seats(order_fields["user_id"], ticket_type, quantity)
-                return Order.objects.create(**order_fields)
+                # Every line is tried, so a refusal names every type that did not fit; it rolls back all.
+                refused = [line for line in lines if not take_seats(line.ticket_type_id, line.quantity, column="held")]
+                if refused:
+                    # The guard decided; the rows as they are now say why.
+                    rows = TicketType.objects.in_bulk([line.ticket_type_id for line in refused])
+                    for line in refused:
+                        refuse_outside_sale_window(rows[line.ticket_type_id], timezone.now())
+                    raise _sold_out(rows.values())
+                for line in lines:
+                    if line.ticket_type.max_per_customer:
+                        count_customer_seats(order_fields["user_id"], line.ticket_type, line.quantity)
+                order = Order.objects.create(**order_fields)
+                # New rows on every attempt: a rolled-back attempt's may carry ids MariaDB gave them.
+                OrderLine.objects.bulk_create(
+                    OrderLine(
+                        order=order,
+                        ticket_type=line.ticket_type,
+                        quantity=line.quantity,
+                        unit_price=line.unit_price,
+                        total=line.total,
+                        attendees=line.attendees,
+                    )
+                    for line in lines
+                )
+                return order
         except OperationalError as exc:
             if attempt == RESERVE_ATTEMPTS or not is_lock_conflict(exc):
                 raise
-            log.warning("reservation of type %s: %s; trying again (attempt %s)", ticket_type.id, exc, attempt + 1)
+            types = ", ".join(str(line.ticket_type_id) for line in lines)
+            log.warning("reservation of types %s: %s; trying again (attempt %s)", types, exc, attempt + 1)
     raise AssertionError("unreachable")
+
+
+def _sold_out(ticket_types: Iterable[TicketType]) -> SoldOut:
+    """SoldOut naming the types that did not fit and how many seats each has left."""
+    left = sorted((t.id, max(t.available, 0)) for t in ticket_types)
+    return SoldOut(extra={"ticket_types": [{"ticket_type_id": id_, "available": seats} for id_, seats in left]})
 
 
 def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
@@ -149,23 +221,79 @@ def _buyer_problems(email: str, full_name: str) -> dict[str, list[str]]:
     problems = {}
     if not _EMAIL.fullmatch(email):
         problems["email"] = ["Enter a valid email address of at most 254 characters."]
-    if len(full_name) > 150:
-        problems["full_name"] = ["Ensure this field has no more than 150 characters."]
+    if len(full_name) > MAX_NAME_LENGTH:
+        problems["full_name"] = [f"Ensure this field has no more than {MAX_NAME_LENGTH} characters."]
     return problems
 
 
-def _replayed_order(caller: Caller, key: str, ticket_type_id: int, quantity: int) -> Order | None:
+def _field_names(one_line_form: bool) -> Callable[[int, str], str]:
+    """How errors name a line's field: "lines[1].quantity", or "quantity" in the one-line form."""
+    if one_line_form:
+        return lambda index, name: name
+    return lambda index, name: f"lines[{index}].{name}"
+
+
+def _line_problems(lines: Sequence[LineRequest], field: Callable[[int, str], str]) -> dict[str, list[str]]:
+    """What is wrong with the lines on their own (the ticket types' rules come once they are read)."""
+    if len(lines) > MAX_LINES:
+        return {"lines": [f"Ensure this field has no more than {MAX_LINES} elements."]}
+    problems: dict[str, list[str]] = {}
+    first_line_of: dict[int, int] = {}
+    for index, line in enumerate(lines):
+        if line.quantity < 1:
+            problems[field(index, "quantity")] = ["Ensure this value is greater than or equal to 1."]
+        first = first_line_of.setdefault(line.ticket_type_id, index)
+        if first != index:
+            problems[field(index, "ticket_type_id")] = [f"This ticket type is already in lines[{first}]."]
+        if len(line.attendees) > max(line.quantity, 0):
+            problems[field(index, "attendees")] = [f"Give at most one name per seat ({line.quantity} in all)."]
+        for seat, name in enumerate(line.attendees):
+            if len(name.strip()) > MAX_NAME_LENGTH:
+                problems[f"{field(index, 'attendees')}[{seat}]"] = [
+                    f"Ensure this field has no more than {MAX_NAME_LENGTH} characters."
+                ]
+    return problems
+
+
+def _ticket_types(lines: Sequence[LineRequest], field: Callable[[int, str], str]) -> dict[int, TicketType]:
+    """The lines' ticket types by id, or why they cannot be in one order: an unknown type (not found),
+    more than a type's max_per_order, types of several events or currencies."""
+    types = TicketType.objects.in_bulk([line.ticket_type_id for line in lines])
+    for line in lines:
+        # A hidden type is for those with a voucher that unlocks it: to anyone else it does not exist.
+        if line.ticket_type_id not in types or types[line.ticket_type_id].hidden:
+            raise TicketTypeNotFound(f"No such ticket type: {line.ticket_type_id}.")
+    first = types[lines[0].ticket_type_id]
+    problems = {}
+    for index, line in enumerate(lines):
+        ticket_type = types[line.ticket_type_id]
+        if line.quantity > ticket_type.max_per_order:
+            limit = ticket_type.max_per_order
+            problems[field(index, "quantity")] = [f"At most {limit} tickets of this type per order."]
+        if ticket_type.event_id != first.event_id:
+            problems[field(index, "ticket_type_id")] = ["Every line must be of the same event."]
+        elif ticket_type.currency != first.currency:
+            problems[field(index, "ticket_type_id")] = ["Every line must be in the same currency."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+    return types
+
+
+def _replayed_order(caller: Caller, key: str, lines: Sequence[LineRequest]) -> Order | None:
+    """The order the caller reserved with `key`, if any; IdempotencyKeyReused if its lines are not
+    these (the same types, quantities and holders, in any order)."""
     order = Order.objects.filter(user_id=caller.user_id, idempotency_key=key).first()
-    if order and (order.ticket_type_id, order.quantity) != (ticket_type_id, quantity):
+    if order is None:
+        return None
+    asked = sorted((line.ticket_type_id, line.quantity, tuple(_holders(line, order.full_name))) for line in lines)
+    held = sorted((line.ticket_type_id, line.quantity, tuple(line.attendees)) for line in order.lines.all())
+    if asked != held:
         raise IdempotencyKeyReused()
     return order
 
 
-def _ticket_type(ticket_type_id: int) -> TicketType:
-    try:
-        return TicketType.objects.get(pk=ticket_type_id)
-    except TicketType.DoesNotExist:
-        raise TicketTypeNotFound() from None
+def _holders(line: LineRequest, buyer: str) -> list[str]:
+    return OrderLine(quantity=line.quantity, attendees=list(line.attendees)).holders(buyer)
 
 
 def cancel_order(*, caller: Caller, order_id: int) -> Order:
@@ -178,8 +306,9 @@ def cancel_order(*, caller: Caller, order_id: int) -> Order:
     raise OrderNotCancellable()
 
 
-def release_expired_holds(*, ticket_type_id: int | None = None) -> int:
-    """Expire unpaid orders past their hold and free their seats; returns how many.
+def release_expired_holds(*, ticket_type_ids: Collection[int] | None = None) -> int:
+    """Expire unpaid orders past their hold (those with a line of `ticket_type_ids`, if given) and
+    free their seats; returns how many.
 
     An order whose payment had started is left alone while the charge may be in
     flight, then reconciled with the payment service: a charged order is
@@ -187,8 +316,8 @@ def release_expired_holds(*, ticket_type_id: int | None = None) -> int:
     """
     now = timezone.now()
     expired = Order.objects.filter(status=Order.Status.RESERVED, expires_at__lte=now)
-    if ticket_type_id is not None:
-        expired = expired.filter(ticket_type_id=ticket_type_id)
+    if ticket_type_ids is not None:
+        expired = expired.filter(lines__ticket_type_id__in=ticket_type_ids).distinct()
     released = 0
     for order_id, payment_started_at in expired.values_list("id", "payment_started_at")[:SWEEP_BATCH]:
         if payment_started_at is not None:

@@ -2,7 +2,10 @@
 
 The inventory invariant (sold + held <= capacity) is kept by conditional UPDATEs
 in the database, never by reading and then writing, because several processes
-sell the same seats. Row locks are always taken order first, then ticket type.
+sell the same seats. Row locks are always taken order first, then ticket types,
+then customers' counts, and rows of one kind by ascending ticket type id (an
+order's lines in that order), so transactions over the same types never wait
+for each other in a cycle.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from prometheus_client import Counter
 
-from ticket_service.tickets.models import CustomerSeats, Order, TicketType
+from ticket_service.tickets.models import CustomerSeats, Order, OrderLine, TicketType
 from ticket_service.tickets.services.errors import CustomerLimitReached
 
 log = logging.getLogger("microtix.tickets")
@@ -63,15 +66,17 @@ def count_customer_seats(user_id: int, ticket_type: TicketType, quantity: int) -
         seats = CustomerSeats.objects.get(user_id=user_id, ticket_type=ticket_type).seats
         raise CustomerLimitReached(
             f"One customer may hold or buy at most {limit} tickets of this type; you already have {seats}.",
-            extra={"max_per_customer": limit, "held_and_bought": seats},
+            extra={"ticket_type_id": ticket_type.id, "max_per_customer": limit, "held_and_bought": seats},
         )
 
 
-def uncount_customer_seats(order: Order) -> None:
-    """The order's seats no longer count against its customer's limit (no row: the type has none)."""
-    CustomerSeats.objects.filter(
-        user_id=order.user_id, ticket_type_id=order.ticket_type_id, seats__gte=order.quantity
-    ).update(seats=F("seats") - order.quantity)
+def uncount_customer_seats(order: Order, lines: list[OrderLine]) -> None:
+    """The seats of the order's `lines` no longer count against its customer's limits (no row: the
+    type has none)."""
+    for line in sorted(lines, key=lambda line: line.ticket_type_id):
+        CustomerSeats.objects.filter(
+            user_id=order.user_id, ticket_type_id=line.ticket_type_id, seats__gte=line.quantity
+        ).update(seats=F("seats") - line.quantity)
 
 
 def release(order_id: int, new_status: str, *, only_expired: bool = False) -> bool:
@@ -84,8 +89,10 @@ def release(order_id: int, new_status: str, *, only_expired: bool = False) -> bo
         if order is None:
             return False
         Order.objects.filter(pk=order.id).update(status=new_status, updated_at=timezone.now())
-        release_held_seats(order.ticket_type_id, order.quantity)
-        uncount_customer_seats(order)
+        lines = list(order.lines.all())
+        for line in lines:  # by ascending type id (OrderLine.Meta.ordering): the lock order
+            release_held_seats(line.ticket_type_id, line.quantity)
+        uncount_customer_seats(order, lines)
     if new_status == Order.Status.EXPIRED:
         ORDERS_EXPIRED.inc()
     log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)

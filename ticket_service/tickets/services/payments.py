@@ -4,10 +4,11 @@ and reconciling charges whose outcome was lost, with the payment service.
 The payment saga keeps two promises. Charged at most once: the order id is the charge's
 idempotency key (the payments service locks the order's payment row and returns a succeeded
 payment instead of charging again). Never paid without a payment, never a payment without
-tickets: an order becomes paid (held -> sold, tickets issued, the confirmation in the outbox, one
-transaction) only after its charge succeeded; if its seats were lost meanwhile (the hold lapsed
-and was resold, the event was cancelled) the charge is refunded, and an order its buyer cancelled
-while the card was charged stays cancelled, refunded, answered `order_cancelled`.
+tickets: an order becomes paid (every line's held seats -> sold, a ticket per seat with its
+holder, the confirmation in the outbox, one transaction) only after its charge succeeded; if its
+seats were lost meanwhile (the hold lapsed and the seats of a line were resold, the event was
+cancelled) the charge is refunded, and an order its buyer cancelled while the card was charged
+stays cancelled, refunded, answered `order_cancelled`.
 `payment_started_at` marks an order whose charge may be in flight: if the tickets service dies
 between the charge and the completion, the order is completed (or refunded), never expired, by
 paying again (the idempotent charge returns the payment), by paying once the hold lapsed (the
@@ -32,11 +33,11 @@ from protos.payments.v1 import payments_pb2
 from servicekit import clients, errors, outbox
 from servicekit.identity import Caller
 from servicekit.money import money_text
-from ticket_service.tickets.models import Order, OutboxMessage, Ticket, TicketType
+from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticket
 from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
 from ticket_service.tickets.services.inventory import count_customer_seats, release, sell_held_seats, take_seats
-from ticket_service.tickets.services.selectors import issued_tickets, own_order
+from ticket_service.tickets.services.selectors import issued_tickets, order_lines, own_order
 
 log = logging.getLogger("microtix.tickets")
 
@@ -119,11 +120,13 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
         order = Order.objects.select_for_update().get(pk=order_id)
         if order.status == Order.Status.PAID:
             return order
+        lines = order_lines(order)
         seats = order.status == Order.Status.RESERVED
         if seats:
-            sell_held_seats(order.ticket_type_id, order.quantity)
+            for line in lines:  # by ascending type id: the lock order
+                sell_held_seats(line.ticket_type_id, line.quantity)
         elif order.status == Order.Status.EXPIRED:
-            seats = _sell_lapsed_seats(order)
+            seats = _sell_lapsed_seats(order, lines)
         if seats:
             now = timezone.now()
             order.status, order.paid_at = Order.Status.PAID, now
@@ -134,11 +137,12 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                     order=order,
                     user_id=order.user_id,
                     event_id=order.event_id,
-                    ticket_type_id=order.ticket_type_id,
+                    ticket_type_id=line.ticket_type_id,
                     code=new_ticket_code(),
-                    holder_name=order.full_name,
+                    holder_name=holder,
                 )
-                for _ in range(order.quantity)
+                for line in lines
+                for holder in line.holders(order.full_name)
             )
             outbox.enqueue(
                 OutboxMessage,
@@ -149,7 +153,26 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 event_id=order.event_id,
                 total=money_text(order.total),
                 currency=order.currency,
-                tickets=[{"id": ticket.id, "code": ticket.code} for ticket in issued_tickets(order)],
+                lines=[
+                    {
+                        "ticket_type_id": line.ticket_type_id,
+                        "name": line.ticket_type.name,
+                        "quantity": line.quantity,
+                        "unit_price": money_text(line.unit_price),
+                        "discount": money_text(line.discount),
+                        "total": money_text(line.total),
+                    }
+                    for line in lines
+                ],
+                tickets=[
+                    {
+                        "id": ticket.id,
+                        "code": ticket.code,
+                        "ticket_type_id": ticket.ticket_type_id,
+                        "holder_name": ticket.holder_name,
+                    }
+                    for ticket in issued_tickets(order)
+                ],
             )
     if seats:
         ORDERS_PAID.inc()
@@ -167,16 +190,19 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
     raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
 
 
-def _sell_lapsed_seats(order: Order) -> bool:
-    """The hold lapsed while the card was charged: sell the order its seats again if they are
-    still free and its customer's limit allows them."""
+def _sell_lapsed_seats(order: Order, lines: list[OrderLine]) -> bool:
+    """The hold lapsed while the card was charged: sell the order the seats of all its lines again
+    (by ascending type id, the lock order) if they are all still free and its customer's limits
+    allow them; else none."""
     try:
         with transaction.atomic():
-            sold = take_seats(order.ticket_type_id, order.quantity, column="sold")
-            ticket_type = TicketType.objects.only("max_per_customer").get(pk=order.ticket_type_id)
-            if sold and ticket_type.max_per_customer:
-                count_customer_seats(order.user_id, ticket_type, order.quantity)
-            return sold
+            if not all(take_seats(line.ticket_type_id, line.quantity, column="sold") for line in lines):
+                transaction.set_rollback(True)  # the savepoint gives back the lines' seats taken before
+                return False
+            for line in lines:
+                if line.ticket_type.max_per_customer:
+                    count_customer_seats(order.user_id, line.ticket_type, line.quantity)
+            return True
     except CustomerLimitReached:
         return False  # the savepoint gave the seats back
 

@@ -1,18 +1,20 @@
-"""Reads: the caller's orders and tickets, an order's issued tickets, an event's buyers."""
+"""Reads: the caller's orders and tickets, an order's lines and issued tickets, an event's buyers and
+vouchers."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, Sum
+from django.db.models import Max, Prefetch, QuerySet, Sum, prefetch_related_objects
 
 from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
 from servicekit.pagination import Page, newest_first
-from ticket_service.tickets.models import Order, Ticket
+from ticket_service.tickets.models import Order, OrderLine, Ticket, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
+from ticket_service.tickets.services.events import get_event_info, require_organizer
 
 BUYERS_PAGE_SIZE = 500
 
@@ -43,7 +45,7 @@ def list_orders(
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return newest_first(with_lines(orders), page_size=page_size, page_token=page_token, cursor_field="cursor")
 
 
 def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: int):
@@ -82,6 +84,22 @@ def list_tickets(
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
     return newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor")
+
+
+def with_lines(orders: QuerySet) -> QuerySet:
+    """`orders` with their lines and the lines' ticket types read in one query each (order_lines)."""
+    return orders.prefetch_related(_lines())
+
+
+def order_lines(order: Order) -> list[OrderLine]:
+    """The order's lines by ascending type id, with their ticket types, read once per order object."""
+    if "lines" not in getattr(order, "_prefetched_objects_cache", {}):
+        prefetch_related_objects([order], _lines())
+    return list(order.lines.all())
+
+
+def _lines() -> Prefetch:
+    return Prefetch("lines", queryset=OrderLine.objects.select_related("ticket_type"))
 
 
 def issued_tickets(order: Order) -> list[Ticket]:
@@ -125,3 +143,10 @@ def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = ""
         for row in rows[:page_size]
     ]
     return buyers, (buyers[-1].email if len(rows) > page_size else "")
+
+
+def list_vouchers(*, caller: Caller, event_id: int, page_size: int = 0, page_token: str = "") -> Page:
+    """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    vouchers = Voucher.objects.filter(event_id=event_id)
+    return newest_first(vouchers, page_size=page_size, page_token=page_token, default_size=50, max_size=1000)

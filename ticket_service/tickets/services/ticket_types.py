@@ -14,8 +14,8 @@ from django.utils import timezone
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
-from ticket_service.tickets.models import Order, Ticket, TicketType
-from ticket_service.tickets.services.errors import EventCancelled
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
+from ticket_service.tickets.services.errors import EventCancelled, NotEventOrganizer
 from ticket_service.tickets.services.events import get_event_info, require_organizer
 
 MAX_PRICE = Decimal("100000000")
@@ -49,10 +49,12 @@ def create_ticket_type(
     max_per_customer: int = 0,
     sales_start: datetime | None = None,
     sales_end: datetime | None = None,
+    hidden: bool = False,
 ) -> TicketType:
     """Add a ticket type to an event its organizer owns; `max_per_customer` 0 means no limit. It is
     on sale from `sales_start` (default now) until `sales_end` (default: the event's start, moving
-    with it)."""
+    with it). A `hidden` type is listed to its organizer only and sold only with a voucher that
+    unlocks it."""
     event = get_event_info(event_id, caller)
     require_organizer(caller, event)
     if event.cancelled:
@@ -88,6 +90,7 @@ def create_ticket_type(
         sales_end=sales_end,
         event_starts_at=event.starts_at,
         event_version=event.version,
+        hidden=hidden,
         event_id=event_id,
         name=name,
         price=amount,
@@ -138,19 +141,39 @@ def update_event_start(*, caller: Caller, event_id: int, starts_at: datetime | N
     )
 
 
-def list_ticket_types(event_id: int) -> list[TicketType]:
+def list_ticket_types(*, caller: Caller, event_id: int) -> list[TicketType]:
+    """The event's ticket types; the hidden ones only for its organizer (or staff)."""
+    types = _event_types(event_id)
+    if any(t.hidden for t in types) and not _is_organizer(caller, event_id):
+        types = [t for t in types if not t.hidden]
+    return types
+
+
+def _event_types(event_id: int) -> list[TicketType]:
     return list(TicketType.objects.filter(event_id=event_id).order_by("id"))
 
 
+def _is_organizer(caller: Caller, event_id: int) -> bool:
+    if not (caller.is_staff or caller.is_organizer):
+        return False
+    try:
+        require_organizer(caller, get_event_info(event_id, caller))
+    except NotEventOrganizer:
+        return False
+    return True
+
+
 def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
-    """Per ticket type: capacity, sold, held, available and revenue; and tickets checked in."""
+    """Per ticket type: capacity, sold, held, available and revenue (its lines of paid orders); and
+    tickets checked in."""
     require_organizer(caller, get_event_info(event_id, caller))
     revenue = dict(
-        Order.objects.filter(event_id=event_id, status=Order.Status.PAID)
+        OrderLine.objects.filter(order__event_id=event_id, order__status=Order.Status.PAID)
         .values_list("ticket_type_id")
         .annotate(total=Sum("total"))
+        .order_by()
     )
     # Aggregates come back unrounded on some databases: money always has 2 decimals.
-    types = [TypeSales(t, Decimal(revenue.get(t.id, 0)).quantize(CENT)) for t in list_ticket_types(event_id)]
+    types = [TypeSales(t, Decimal(revenue.get(t.id, 0)).quantize(CENT)) for t in _event_types(event_id)]
     checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
     return SalesReport(event_id, types, checked_in)

@@ -59,6 +59,10 @@ def card(number: str = VISA, exp_month: int = 12, exp_year: int = THIS_YEAR + 2,
     return tickets_pb2.Card(number=number, exp_month=exp_month, exp_year=exp_year, cvc=cvc)
 
 
+def reserve_line(ticket_type_id: int, quantity: int, *attendees: str) -> tickets_pb2.ReserveLine:
+    return tickets_pb2.ReserveLine(ticket_type_id=ticket_type_id, quantity=quantity, attendees=attendees)
+
+
 def run_together(calls: list[Callable]) -> list:
     """Each call in its own thread, released at once by a barrier; the results (or the
     DomainErrors raised) in the order of `calls`."""
@@ -164,6 +168,14 @@ class TicketServiceTestCase(GrpcServerTestCase):
     ) -> tickets_pb2.ReserveSeatsResponse:
         return self.call(
             "ReserveSeats", caller or self.CUSTOMER, ticket_type_id=ticket_type_id, quantity=quantity, **fields
+        )
+
+    def reserve_lines(
+        self, lines: list[tuple], caller: Caller | None = None, **fields
+    ) -> tickets_pb2.ReserveSeatsResponse:
+        """Reserve an order of lines, each (ticket type id, quantity, *attendees)."""
+        return self.call(
+            "ReserveSeats", caller or self.CUSTOMER, lines=[reserve_line(*line) for line in lines], **fields
         )
 
     def reserve_order(self, ticket_type_id: int, quantity: int = 1, caller: Caller | None = None) -> tickets_pb2.Order:

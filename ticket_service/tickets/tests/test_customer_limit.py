@@ -57,7 +57,7 @@ class CustomerLimitTests(TicketServiceTestCase):
             email="buyer@example.com",
         )
 
-        self.assertEqual(error.extra, {"max_per_customer": 4, "held_and_bought": 3})
+        self.assertEqual(error.extra, {"ticket_type_id": ticket_type.id, "max_per_customer": 4, "held_and_bought": 3})
         self.assertEqual(self.row(ticket_type.id).held, 3)  # the refused order held nothing
 
     def test_paid_seats_count_against_the_limit(self):

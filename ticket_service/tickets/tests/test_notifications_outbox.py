@@ -18,7 +18,26 @@ class OrderPaidOutboxTests(TicketServiceTestCase):
         self.assertEqual(message.kwargs["email"], order.email)
         self.assertEqual(message.kwargs["event_id"], ticket_type.event_id)
         self.assertEqual((message.kwargs["total"], message.kwargs["currency"]), ("30.00", "USD"))
-        self.assertEqual(message.kwargs["tickets"], [{"id": t.id, "code": t.code} for t in order.tickets])
+        self.assertEqual(
+            message.kwargs["tickets"],
+            [
+                {"id": t.id, "code": t.code, "ticket_type_id": ticket_type.id, "holder_name": order.full_name}
+                for t in order.tickets
+            ],
+        )
+        self.assertEqual(
+            message.kwargs["lines"],
+            [
+                {
+                    "ticket_type_id": ticket_type.id,
+                    "name": ticket_type.name,
+                    "quantity": 2,
+                    "unit_price": "15.00",
+                    "discount": "0.00",
+                    "total": "30.00",
+                }
+            ],
+        )
 
     def test_paying_twice_records_one_task(self):
         ticket_type = self.make_ticket_type()

@@ -54,7 +54,7 @@ class CompletePaidOrderTests(TicketServiceTestCase):
         ticket_type = self.make_ticket_type(capacity=5)
         order = self.reserve_order(ticket_type.id, 2)
         self.expire(order.id)
-        self.assertEqual(holds.release_expired_holds(ticket_type_id=ticket_type.id), 1)
+        self.assertEqual(holds.release_expired_holds(ticket_type_ids=[ticket_type.id]), 1)
         self.assertEqual(self.order_row(order.id).status, Order.Status.EXPIRED)
         payment = self.charge_directly(self.order_row(order.id))
 

@@ -246,3 +246,29 @@ class ListTicketTypesTests(TicketServiceTestCase):
         event = self.make_event()
 
         self.assertEqual(list(self.call("ListTicketTypes", event_id=event.id).ticket_types), [])
+
+
+class HiddenTicketTypeTests(TicketServiceTestCase):
+    """A hidden type (a presale) is listed to its organizer only and not sold without a voucher."""
+
+    def listed(self, event_id: int, caller=None) -> list[int]:
+        return [t.id for t in self.call("ListTicketTypes", caller, event_id=event_id).ticket_types]
+
+    def test_a_hidden_type_is_listed_to_its_organizer_and_staff_only(self):
+        event = self.make_event()
+        hidden = self.make_ticket_type(event_id=event.id, hidden=True)
+        public = self.make_ticket_type(event_id=event.id)
+
+        self.assertEqual(self.listed(event.id, self.ORGANIZER), [hidden.id, public.id])
+        self.assertEqual(self.listed(event.id, self.STAFF), [hidden.id, public.id])
+        self.assertEqual(self.listed(event.id), [public.id])
+        self.assertEqual(self.listed(event.id, self.CUSTOMER), [public.id])
+        self.assertEqual(self.listed(event.id, self.OTHER_ORGANIZER), [public.id])
+
+    def test_a_hidden_type_cannot_be_reserved_without_a_voucher(self):
+        ticket_type = self.make_ticket_type(hidden=True)
+
+        self.assertFails(
+            StatusCode.NOT_FOUND, "not_found", "ReserveSeats", self.CUSTOMER, ticket_type_id=ticket_type.id, quantity=1
+        )
+        self.assertEqual(self.row(ticket_type.id).held, 0)
