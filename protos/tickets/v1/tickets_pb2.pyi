@@ -109,7 +109,7 @@ class GetSalesRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ...) -> None: ...
 
 class TicketTypeSales(_message.Message):
-    __slots__ = ("ticket_type_id", "name", "capacity", "sold", "held", "available", "revenue", "currency")
+    __slots__ = ("ticket_type_id", "name", "capacity", "sold", "held", "available", "revenue", "currency", "discounts")
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
@@ -118,6 +118,7 @@ class TicketTypeSales(_message.Message):
     AVAILABLE_FIELD_NUMBER: _ClassVar[int]
     REVENUE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
+    DISCOUNTS_FIELD_NUMBER: _ClassVar[int]
     ticket_type_id: int
     name: str
     capacity: int
@@ -126,7 +127,8 @@ class TicketTypeSales(_message.Message):
     available: int
     revenue: str
     currency: str
-    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., revenue: _Optional[str] = ..., currency: _Optional[str] = ...) -> None: ...
+    discounts: str
+    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., revenue: _Optional[str] = ..., currency: _Optional[str] = ..., discounts: _Optional[str] = ...) -> None: ...
 
 class SalesReport(_message.Message):
     __slots__ = ("event_id", "ticket_types", "checked_in")
@@ -139,20 +141,22 @@ class SalesReport(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., ticket_types: _Optional[_Iterable[_Union[TicketTypeSales, _Mapping]]] = ..., checked_in: _Optional[int] = ...) -> None: ...
 
 class ReserveSeatsRequest(_message.Message):
-    __slots__ = ("ticket_type_id", "quantity", "idempotency_key", "email", "full_name", "lines")
+    __slots__ = ("ticket_type_id", "quantity", "idempotency_key", "email", "full_name", "lines", "voucher")
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
     QUANTITY_FIELD_NUMBER: _ClassVar[int]
     IDEMPOTENCY_KEY_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     FULL_NAME_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_FIELD_NUMBER: _ClassVar[int]
     ticket_type_id: int
     quantity: int
     idempotency_key: str
     email: str
     full_name: str
     lines: _containers.RepeatedCompositeFieldContainer[ReserveLine]
-    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReserveLine, _Mapping]]] = ...) -> None: ...
+    voucher: str
+    def __init__(self, ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., idempotency_key: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[ReserveLine, _Mapping]]] = ..., voucher: _Optional[str] = ...) -> None: ...
 
 class ReserveLine(_message.Message):
     __slots__ = ("ticket_type_id", "quantity", "attendees")
@@ -237,7 +241,7 @@ class PaymentSummary(_message.Message):
     def __init__(self, brand: _Optional[str] = ..., last4: _Optional[str] = ...) -> None: ...
 
 class Order(_message.Message):
-    __slots__ = ("id", "status", "user_id", "event_id", "ticket_type_id", "quantity", "unit_price", "total", "currency", "email", "full_name", "expires_at", "created_at", "paid_at", "tickets", "payment", "refunded_amount", "lines")
+    __slots__ = ("id", "status", "user_id", "event_id", "ticket_type_id", "quantity", "unit_price", "total", "currency", "email", "full_name", "expires_at", "created_at", "paid_at", "tickets", "payment", "refunded_amount", "lines", "voucher", "voucher_seats")
     ID_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     USER_ID_FIELD_NUMBER: _ClassVar[int]
@@ -256,6 +260,8 @@ class Order(_message.Message):
     PAYMENT_FIELD_NUMBER: _ClassVar[int]
     REFUNDED_AMOUNT_FIELD_NUMBER: _ClassVar[int]
     LINES_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_SEATS_FIELD_NUMBER: _ClassVar[int]
     id: int
     status: OrderStatus
     user_id: int
@@ -274,7 +280,9 @@ class Order(_message.Message):
     payment: PaymentSummary
     refunded_amount: str
     lines: _containers.RepeatedCompositeFieldContainer[OrderLine]
-    def __init__(self, id: _Optional[int] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., user_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., total: _Optional[str] = ..., currency: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., payment: _Optional[_Union[PaymentSummary, _Mapping]] = ..., refunded_amount: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ...) -> None: ...
+    voucher: str
+    voucher_seats: int
+    def __init__(self, id: _Optional[int] = ..., status: _Optional[_Union[OrderStatus, str]] = ..., user_id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., unit_price: _Optional[str] = ..., total: _Optional[str] = ..., currency: _Optional[str] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ..., expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., paid_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., payment: _Optional[_Union[PaymentSummary, _Mapping]] = ..., refunded_amount: _Optional[str] = ..., lines: _Optional[_Iterable[_Union[OrderLine, _Mapping]]] = ..., voucher: _Optional[str] = ..., voucher_seats: _Optional[int] = ...) -> None: ...
 
 class OrderLine(_message.Message):
     __slots__ = ("ticket_type_id", "name", "quantity", "unit_price", "discount", "total", "attendees")
