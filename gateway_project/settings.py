@@ -91,7 +91,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "gateway_project.api.errors.exception_handler",
     # drf-spectacular's AutoSchema, with each operation's error codes listed in its description too.
     "DEFAULT_SCHEMA_CLASS": "gateway_project.api.openapi.GatewaySchema",
-    "DEFAULT_THROTTLE_RATES": {"login": env("LOGIN_THROTTLE_RATE"), "orders": env("ORDER_THROTTLE_RATE")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env("LOGIN_THROTTLE_RATE"),
+        "orders": env("ORDER_THROTTLE_RATE"),
+        "vouchers": env("VOUCHER_THROTTLE_RATE"),
+    },
     # In development gunicorn faces clients directly: trust the socket's address, not a client-sent
     # X-Forwarded-For. In production one TLS-terminating proxy is in front (below).
     "NUM_PROXIES": 0,

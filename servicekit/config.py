@@ -116,6 +116,11 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("LOGIN_THROTTLE_RATE", "10/min", "Login attempts allowed per client address and per account."),
         EnvVar("ORDER_THROTTLE_RATE", "30/min", "Orders a user may create (POST /api/orders/)."),
+        EnvVar(
+            "VOUCHER_THROTTLE_RATE",
+            "10/min",
+            "Reservations with a voucher code allowed per user and per client address (codes are not guessed).",
+        ),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),

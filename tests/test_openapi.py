@@ -59,7 +59,8 @@ class OpenAPIConformanceTest(SimpleTestCase):
         super().setUpClass()
         # Order creation is throttled per user: lifted here so every generated order reaches the services.
         cls.stack = ProcessStack(
-            ["gateway", "events", "tickets", "payments", "notifications"], environ={"ORDER_THROTTLE_RATE": "100000/min"}
+            ["gateway", "events", "tickets", "payments", "notifications"],
+            environ={"ORDER_THROTTLE_RATE": "100000/min", "VOUCHER_THROTTLE_RATE": "100000/min"},
         ).start()
         cls.addClassCleanup(cls.stack.stop)
         base = cls.stack.base_url
@@ -87,6 +88,11 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 {"ticket_type_id": child["id"], "quantity": 1},
             ]
         }
+        vouchers = f"/api/events/{event['id']}/vouchers/"
+        discount = {"discount_kind": "percent", "discount_value": "10", "max_uses": 100_000}
+        code = f"SCHEMA{tag}".upper()
+        _created(organizer.post(vouchers, {"code": code, "unlocks_hidden": True, **discount}))
+        (retired,) = _created(organizer.post(vouchers, {"code": f"RETIRED{tag}", **discount}))["results"]
         paid = _created(customer.post("/api/orders/", {**order, "quantity": 2}))
         paid = customer.post(f"/api/orders/{paid['id']}/pay/", GOOD_CARD)
         assert paid.status == 200, paid.body
@@ -104,7 +110,7 @@ class OpenAPIConformanceTest(SimpleTestCase):
             "event_id": event["id"],
             "order_id": reserved[0],
             "ticket_id": ticket["id"],
-            "voucher_id": 999_999,  # none: deactivating it is the documented 404
+            "voucher_id": retired["id"],
         }
         cls.known_variants = {
             "POST /api/auth/register/": [
@@ -120,7 +126,13 @@ class OpenAPIConformanceTest(SimpleTestCase):
             "POST /api/events/{event_id}/ticket-types/": [
                 {"path_parameters": {"event_id": event["id"]}, "body": {"name": "VIP", "price": "99", "capacity": 10}},
             ],
-            "POST /api/orders/": [{"body": order}, {"body": family}],
+            "GET /api/events/{event_id}/ticket-types/": [
+                {"path_parameters": {"event_id": event["id"]}, "query": {"voucher": code}},
+            ],
+            "POST /api/events/{event_id}/vouchers/": [
+                {"path_parameters": {"event_id": event["id"]}, "body": {"count": 3, **discount}},
+            ],
+            "POST /api/orders/": [{"body": order}, {"body": family}, {"body": {**family, "voucher": code.lower()}}],
             "POST /api/orders/{order_id}/pay/": [
                 {"path_parameters": {"order_id": reserved[1]}, "body": {**GOOD_CARD, "card_number": DECLINED_CARD}},
                 {"path_parameters": {"order_id": reserved[2]}, "body": GOOD_CARD},

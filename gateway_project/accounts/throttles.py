@@ -22,6 +22,34 @@ class LoginAccountThrottle(SlotRateThrottle):
         return f"account:{email.strip().lower()}"
 
 
+def carries_voucher(request) -> bool:
+    """Whether the request tries a voucher code: in its body, or its query (GET)."""
+    given = request.query_params if request.method == "GET" else request.data
+    voucher = given.get("voucher") if hasattr(given, "get") else None
+    return isinstance(voucher, str) and bool(voucher.strip())
+
+
+class VoucherAddressThrottle(SlotRateThrottle):
+    """Limits reservations with a voucher code from one client address (VOUCHER_THROTTLE_RATE): codes
+    cannot be guessed at speed, as passwords cannot (LoginAddressThrottle)."""
+
+    scope = "vouchers"
+
+    def get_ident_key(self, request, view):
+        return f"address:{self.get_ident(request)}" if carries_voucher(request) else None
+
+
+class VoucherAccountThrottle(SlotRateThrottle):
+    """Limits reservations with a voucher code of one user, whatever address they come from."""
+
+    scope = "vouchers"
+
+    def get_ident_key(self, request, view):
+        if not carries_voucher(request) or not request.user.is_authenticated:
+            return None
+        return f"user:{request.user.pk}"
+
+
 class OrderCreationThrottle(SlotRateThrottle):
     """Limits the orders one user creates (ORDER_THROTTLE_RATE): seats cannot be hoarded by a script."""
 

@@ -106,6 +106,14 @@ class TicketTypeSerializer(ResponseSerializer):
     hidden = serializers.BooleanField(help_text="Listed to the event's organizer only; sold only with a voucher.")
 
 
+class TicketTypeQuerySerializer(serializers.Serializer):
+    """The query of an event's ticket types."""
+
+    voucher = serializers.CharField(
+        max_length=32, required=False, allow_blank=True, help_text="A voucher code: the hidden types it unlocks too."
+    )
+
+
 class TicketTypeListSerializer(ResponseSerializer):
     """An event's ticket types."""  # renders a tickets_pb2.ListTicketTypesResponse
 
@@ -153,8 +161,9 @@ class TicketTypeSalesSerializer(ResponseSerializer):
     sold = serializers.IntegerField()
     held = serializers.IntegerField(help_text="Seats held by reserved, unpaid orders.")
     available = serializers.IntegerField()
-    revenue = AmountField()
+    revenue = AmountField(help_text="Paid for the sold seats, after voucher discounts.")
     currency = serializers.CharField()
+    discounts = AmountField(help_text="Taken off the sold seats' price by vouchers.")
 
 
 class SalesSerializer(ResponseSerializer):

@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
+from gateway_project.accounts.throttles import VoucherAccountThrottle, VoucherAddressThrottle
 from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
@@ -18,6 +19,7 @@ from gateway_project.events_api.serializers import (
     EventWriteSerializer,
     SalesSerializer,
     TicketTypeListSerializer,
+    TicketTypeQuerySerializer,
     TicketTypeSerializer,
     TicketTypeWriteSerializer,
     VoucherListSerializer,
@@ -152,8 +154,9 @@ class EventDetailView(ServiceView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-def _ticket_types(event_id: int, caller) -> tickets_pb2.ListTicketTypesResponse:
-    return clients.tickets().ListTicketTypes(tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller)
+def _ticket_types(event_id: int, caller, voucher: str = "") -> tickets_pb2.ListTicketTypesResponse:
+    request = tickets_pb2.ListTicketTypesRequest(event_id=event_id, voucher=voucher)
+    return clients.tickets().ListTicketTypes(request, caller=caller)
 
 
 class TicketTypeListView(ServiceView):
@@ -166,17 +169,33 @@ class TicketTypeListView(ServiceView):
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
 
+    def get_throttles(self):
+        # A code unlocking hidden types would be guessed by listing them: throttled as reserving with one is.
+        if self.request.method == "GET":
+            return [VoucherAddressThrottle(), VoucherAccountThrottle()]
+        return super().get_throttles()
+
     @extend_schema(
         summary="List an event's ticket types",
-        description="The event's ticket types with live availability. Public.",
-        parameters=[EVENT_ID],
-        responses={200: TicketTypeListSerializer, 404: NO_EVENT},
+        description="The event's ticket types with live availability. Public. The hidden ones are listed to the "
+        "event's organizer, and those a `voucher` code unlocks to whoever gives it (throttled per user and "
+        "client address as reservations with a voucher are).",
+        parameters=[EVENT_ID, TicketTypeQuerySerializer],
+        responses={
+            200: TicketTypeListSerializer,
+            400: bad_request(),
+            404: error("not_found", "invalid_voucher", description="No such event, or no such voucher code in it."),
+            429: error("throttled", description="Too many voucher codes tried lately; see `Retry-After`."),
+        },
     )
     def get(self, request, event_id: int):
+        query = TicketTypeQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
         caller = clients.caller_for(request)
         # An unknown event is a 404, not an empty list.
         clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
-        return Response(TicketTypeListSerializer(_ticket_types(event_id, caller)).data)
+        types = _ticket_types(event_id, caller, query.validated_data.get("voucher", ""))
+        return Response(TicketTypeListSerializer(types).data)
 
     @extend_schema(
         summary="Add a ticket type",

@@ -307,6 +307,7 @@ class SalesTests(TicketingAPITestCase):
                         "available": 4,
                         "revenue": "75.00",
                         "currency": "USD",
+                        "discounts": "0.00",
                     },
                     {
                         "ticket_type_id": vip["id"],
@@ -317,6 +318,7 @@ class SalesTests(TicketingAPITestCase):
                         "available": 4,
                         "revenue": "0.00",
                         "currency": "EUR",
+                        "discounts": "0.00",
                     },
                 ],
                 "checked_in": 0,

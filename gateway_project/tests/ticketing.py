@@ -39,6 +39,8 @@ ORDER_FIELDS = {
     "tickets",
     "payment",
     "refunded_amount",
+    "voucher",
+    "voucher_seats",
     "lines",
 }
 LINE_FIELDS = {"ticket_type_id", "name", "quantity", "unit_price", "discount", "total", "attendees"}

@@ -20,6 +20,7 @@ IDEMPOTENCY_KEY_MAX_LENGTH = 128
 MAX_LINES = 20  # lines of an order
 MAX_QUANTITY = 100  # seats of a line: no ticket type allows more per order
 MAX_NAME_LENGTH = 150  # an attendee's name
+MAX_VOUCHER_CODE_LENGTH = 32  # a voucher code (events_api.serializers.VoucherWriteSerializer)
 
 _CARD_SEPARATORS = re.compile(r"[ -]")
 _CARD_NUMBER = re.compile(r"[0-9]{12,19}")
@@ -86,6 +87,8 @@ class OrderSerializer(ResponseSerializer):
     tickets = TicketSerializer(many=True)
     payment = PaymentSummarySerializer(allow_null=True, help_text="The card charged; null until paid.")
     refunded_amount = AmountField()
+    voucher = serializers.CharField(help_text='The voucher code the order used (upper case); "" for none.')
+    voucher_seats = serializers.IntegerField(help_text="Seats the voucher discounted: its uses this order took.")
 
 
 class OrderPageSerializer(ResponseSerializer):
@@ -146,6 +149,15 @@ class ReserveConflictSerializer(ErrorSerializer):
     sales_start = serializers.DateTimeField(
         required=False, help_text="With `sales_not_started`: when the type's sales open."
     )
+    uses_left = serializers.IntegerField(
+        required=False, help_text="With `voucher_used_up`: the seats the voucher may still discount."
+    )
+    valid_from = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="With `voucher_expired`: when the voucher's validity begins."
+    )
+    valid_until = serializers.DateTimeField(
+        required=False, allow_null=True, help_text="With `voucher_expired`: when the voucher's validity ends."
+    )
 
 
 class PaymentDeclinedSerializer(ErrorSerializer):
@@ -186,14 +198,26 @@ class ReserveLineSerializer(serializers.Serializer):
         return data
 
 
-class OneTypeReserveSerializer(serializers.Serializer):
+class VoucherCodeSerializer(serializers.Serializer):
+    """The optional voucher code of a reservation."""
+
+    voucher = serializers.CharField(
+        max_length=MAX_VOUCHER_CODE_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="A voucher code of the event (any case): it discounts the seats of the lines it applies to, one "
+        "use per seat, and opens the hidden ticket types it unlocks.",
+    )
+
+
+class OneTypeReserveSerializer(VoucherCodeSerializer):
     """An order of one ticket type: `quantity` seats of it."""
 
     ticket_type_id = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     quantity = serializers.IntegerField(min_value=1, max_value=MAX_QUANTITY)
 
 
-class LinesReserveSerializer(serializers.Serializer):
+class LinesReserveSerializer(VoucherCodeSerializer):
     """An order of one or more ticket types of one event and one currency, a line each: all held, or none."""
 
     # A ListField rather than many=True: the schema then gives the list's bounds.
@@ -249,6 +273,7 @@ class ReserveSerializer(OneTypeReserveSerializer, LinesReserveSerializer):
             idempotency_key=key,
             email=user.email,
             full_name=user.full_name,
+            voucher=data.get("voucher", ""),
         )
 
 

@@ -14,7 +14,7 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from gateway_project.accounts.throttles import OrderCreationThrottle
+from gateway_project.accounts.throttles import OrderCreationThrottle, VoucherAccountThrottle, VoucherAddressThrottle
 from gateway_project.api import clients
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
@@ -68,7 +68,9 @@ class OrderListView(ServiceView):
         return [IsCustomer()] if self.request.method == "POST" else super().get_permissions()
 
     def get_throttles(self):
-        return [OrderCreationThrottle()] if self.request.method == "POST" else super().get_throttles()
+        if self.request.method != "POST":
+            return super().get_throttles()
+        return [OrderCreationThrottle(), VoucherAddressThrottle(), VoucherAccountThrottle()]
 
     @extend_schema(
         operation_id="orders_list",
@@ -89,7 +91,9 @@ class OrderListView(ServiceView):
         "`expires_at`; pay it before then. Either `quantity` seats of one ticket type (`ticket_type_id`), or "
         "`lines`: 1 to 20 ticket types of one event and one currency, each at most once, with optional "
         "`attendees` (a holder's name per seat, shown on its ticket; by default the buyer's). Every line's seats "
-        "are held, or none. Throttled per user (429 `throttled`).",
+        "are held, or none. An optional `voucher` code discounts the seats of the lines it applies to (one use "
+        "per seat) and opens the hidden types it unlocks. Throttled per user (429 `throttled`), and reservations "
+        "with a voucher per user and per client address as logins are (guessing codes is slow).",
         parameters=[IDEMPOTENCY_KEY],
         request=RESERVE_REQUEST,
         responses={
@@ -100,10 +104,17 @@ class OrderListView(ServiceView):
             400: bad_request(
                 "Also a too long `Idempotency-Key`, more than a type's `max_per_order`, both forms at once "
                 "(`lines`), a type in two lines, lines of several events or currencies. A line's fields are "
-                "named by their path, e.g. `lines[1].quantity`, `lines[0].attendees[2]`."
+                "named by their path, e.g. `lines[1].quantity`, `lines[0].attendees[2]`. "
+                "`voucher_not_applicable`: the voucher applies to none of the order's ticket types (it gives "
+                "`ticket_type_ids`, those it applies to).",
+                codes=("voucher_not_applicable",),
             ),
             403: error("permission_denied", description="Only customers buy tickets."),
-            404: error("not_found", description="No such ticket type."),
+            404: error(
+                "not_found",
+                "invalid_voucher",
+                description="No such ticket type, or no such voucher code in the event (or a deactivated one).",
+            ),
             409: error(
                 "sold_out",
                 "customer_limit_reached",
@@ -112,16 +123,21 @@ class OrderListView(ServiceView):
                 "sales_not_started",
                 "sales_ended",
                 "idempotency_key_reused",
+                "voucher_used_up",
+                "voucher_expired",
                 description="Nothing is held. `sold_out` gives `ticket_types`, each type that did not fit with "
                 "the seats it has left; `customer_limit_reached` gives `ticket_type_id`, `max_per_customer` and "
                 "`held_and_bought` (the caller's held and paid seats of the type); `sales_not_started` gives "
                 "`sales_start`. Outside a type's sale window: `sales_not_started` before it opens, `sales_ended` "
                 "after its own `sales_end`, `event_started` once the event started (where the window ends with the "
-                "event's start).",
+                "event's start). `voucher_used_up` gives `uses_left` (the voucher has fewer uses left than "
+                "the seats it would discount); `voucher_expired` gives `valid_from` and `valid_until`.",
                 serializer=ReserveConflictSerializer,
             ),
             429: error(
-                "throttled", description="Too many orders of the caller's lately; see the `Retry-After` header."
+                "throttled",
+                description="Too many orders, or orders with a voucher, of the caller's (or its address) lately; "
+                "see the `Retry-After` header.",
             ),
         },
     )

@@ -89,6 +89,10 @@ class Order(models.Model):
     payment_brand = models.CharField(max_length=20, blank=True)
     payment_last4 = models.CharField(max_length=4, blank=True)
     refunded_amount = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    voucher = models.ForeignKey("Voucher", on_delete=models.PROTECT, null=True, blank=True, related_name="orders")
+    # The voucher's uses this order took: its seats of the types the voucher applies to. A hold that
+    # ends unpaid gives them back; a paid order keeps them.
+    voucher_seats = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

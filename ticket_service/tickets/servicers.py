@@ -41,6 +41,7 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
         lines=[order_line_to_proto(line) for line in selectors.order_lines(order)],
         tickets=[ticket_to_proto(t) for t in selectors.issued_tickets(order)] if order.paid_at else [],
         payment=payment if order.payment_last4 else None,
+        voucher=order.voucher.code if order.voucher_id else "",
     )
 
 
@@ -68,7 +69,9 @@ class TicketServicer(Service):
 
     def ListTicketTypes(self, request, context):
         """An event's ticket types with live availability."""
-        types = ticket_types.list_ticket_types(caller=Caller.from_context(context), event_id=request.event_id)
+        types = ticket_types.list_ticket_types(
+            caller=Caller.from_context(context), event_id=request.event_id, voucher_code=request.voucher
+        )
         return tickets_pb2.ListTicketTypesResponse(ticket_types=[ticket_type_to_proto(t) for t in types])
 
     def GetSales(self, request, context):
@@ -83,6 +86,7 @@ class TicketServicer(Service):
                     line.ticket_type,
                     ticket_type_id=line.ticket_type.id,
                     revenue=line.revenue,
+                    discounts=line.discounts,
                 )
                 for line in report.types
             ],
@@ -98,6 +102,7 @@ class TicketServicer(Service):
             email=request.email,
             full_name=request.full_name,
             idempotency_key=request.idempotency_key,
+            voucher_code=request.voucher,
         )
         return tickets_pb2.ReserveSeatsResponse(order=order_to_proto(order), created=created)
 

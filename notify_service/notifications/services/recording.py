@@ -7,6 +7,7 @@ what recording returns is the ids to publish a send for: those never attempted y
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from notify_service.notifications import emails
 from notify_service.notifications.models import Notification
@@ -75,7 +76,11 @@ def record_order_confirmation(
         "total": total,
         "currency": currency,
         "lines": [
-            {key: line[key] for key in ("ticket_type_id", "name", "quantity", "unit_price", "total")}
+            {
+                **{key: line[key] for key in ("ticket_type_id", "name", "quantity", "unit_price", "total")},
+                # A voucher's discount, shown only where there is one.
+                "discount": line["discount"] if Decimal(line.get("discount") or 0) else "",
+            }
             for line in lines or []
         ],
         "tickets": [

@@ -91,6 +91,17 @@ class OrderConfirmationTests(NotificationTestCase):
         for cells in (("Adult", "2", "30.00 USD", "60.00 USD"), ("Child", "1", "12.50 USD", "12.50 USD")):
             self.assertRegex(html, ".*".join(f">{cell}</td>" for cell in cells))
 
+    def test_a_line_discounted_by_a_voucher_shows_its_discount(self):
+        lines = [{**FAMILY["lines"][0], "discount": "15.00", "total": "45.00"}, FAMILY["lines"][1]]
+
+        self.order_paid(**{**FAMILY, "total": "57.50", "lines": lines})
+        self.run_published()
+
+        [email] = self.smtp.to("ann@example.com")
+        self.assertIn("Adult: 2 x 30.00 USD - 15.00 USD (voucher) = 45.00 USD", email.text())
+        self.assertIn("Child: 1 x 12.50 USD = 12.50 USD", email.text())
+        self.assertIn("-15.00 USD (voucher)</span> 45.00 USD</td>", email.html())
+
     def test_the_confirmation_names_each_tickets_type_and_holder(self):
         self.order_paid(**FAMILY)
         self.run_published()

@@ -91,10 +91,12 @@ class CreateTicketTypeRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hidden: _Optional[bool] = ...) -> None: ...
 
 class ListTicketTypesRequest(_message.Message):
-    __slots__ = ("event_id",)
+    __slots__ = ("event_id", "voucher")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    VOUCHER_FIELD_NUMBER: _ClassVar[int]
     event_id: int
-    def __init__(self, event_id: _Optional[int] = ...) -> None: ...
+    voucher: str
+    def __init__(self, event_id: _Optional[int] = ..., voucher: _Optional[str] = ...) -> None: ...
 
 class ListTicketTypesResponse(_message.Message):
     __slots__ = ("ticket_types",)

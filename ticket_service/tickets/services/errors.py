@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from servicekit.errors import Conflict, Forbidden, NotFound
+from servicekit.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 # --- events and ticket types -----------------------------------------------------------------------
 
@@ -55,6 +55,22 @@ class IdempotencyKeyReused(Conflict, code="idempotency_key_reused"):
 
 class VoucherNotFound(NotFound):
     """No such voucher."""
+
+
+class InvalidVoucher(NotFound, code="invalid_voucher"):
+    """This voucher code is not valid for this event."""
+
+
+class VoucherUsedUp(Conflict, code="voucher_used_up"):
+    """This voucher has no uses left for these seats."""
+
+
+class VoucherExpired(Conflict, code="voucher_expired"):
+    """This voucher is not valid at this time."""
+
+
+class VoucherNotApplicable(InvalidInput, code="voucher_not_applicable"):
+    """This voucher does not apply to any ticket type of this order."""
 
 
 # --- orders and their payment ----------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Seat holds: reserving seats (idempotent per key), cancelling a reserved order, expiring holds.
 
 An order has lines, one per ticket type of one event. A hold takes the seats of all its lines
-through the inventory's guards (services.inventory) in one transaction with the order, by
-ascending type id, tried again (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or
-a lock wait timeout: all the lines' seats are held, or none. Expired holds are released by the
-sweep and, for the types of a reservation, just before it.
+through the inventory's guards (services.inventory), and its voucher's uses through the voucher's
+guard (services.vouchers), in one transaction with the order, by ascending type id, tried again
+(RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or a lock wait timeout: all the
+lines' seats are held, or none. Expired holds are released by the sweep and, for the types (and
+the voucher) of a reservation, just before it.
 """
 
 from __future__ import annotations
@@ -25,22 +26,33 @@ from servicekit.db import is_lock_conflict
 from servicekit.errors import InvalidInput
 from servicekit.identity import CUSTOMER, Caller
 from servicekit.timestamps import iso_text
-from ticket_service.tickets.models import Order, OrderLine, TicketType
+from ticket_service.tickets.models import Order, OrderLine, TicketType, Voucher
 from ticket_service.tickets.services.errors import (
     EventCancelled,
     EventStarted,
     IdempotencyKeyReused,
+    InvalidVoucher,
     NotACustomer,
     OrderNotCancellable,
     SalesEnded,
     SalesNotStarted,
     SoldOut,
     TicketTypeNotFound,
+    VoucherUsedUp,
 )
 from ticket_service.tickets.services.inventory import count_customer_seats, release, take_seats
 from ticket_service.tickets.services.payments import CHARGE_SETTLED_AFTER, SWEEP_BATCH, reconcile_payment
 from ticket_service.tickets.services.selectors import own_order
 from ticket_service.tickets.services.ticket_types import learn_event_start
+from ticket_service.tickets.services.vouchers import (
+    applies_to,
+    find_voucher,
+    normalized_code,
+    refuse_unusable,
+    seat_price,
+    take_uses,
+    unlocks,
+)
 
 log = logging.getLogger("microtix.tickets")
 
@@ -73,10 +85,13 @@ def reserve_seats(
     ticket_type_id: int = 0,
     quantity: int = 0,
     idempotency_key: str = "",
+    voucher_code: str = "",
 ) -> tuple[Order, bool]:
     """Hold the seats of every line for the caller for ORDER_HOLD_SECONDS, all in one transaction or
     none: the lines of one event and one currency, each type once. Without `lines`, the one-line
     form: `quantity` seats of `ticket_type_id` (its errors name `quantity`, not `lines[0].quantity`).
+    A `voucher_code` discounts the seats of the lines it applies to (one use per seat), and opens
+    the hidden types it unlocks.
 
     Returns the order and whether it was created (False: an idempotent replay).
     """
@@ -89,20 +104,25 @@ def reserve_seats(
         raise InvalidInput(field_errors={"lines": ["Give either lines or ticket_type_id and quantity, not both."]})
     field = _field_names(one_line_form)
     key = idempotency_key.strip()[:128] or None
+    code = voucher_code.strip()
     if key:
-        existing = _replayed_order(caller, key, lines)
+        existing = _replayed_order(caller, key, lines, code)
         if existing:
             return existing, False
     problems = {**_buyer_problems(email, full_name), **_line_problems(lines, field)}
     if problems:
         raise InvalidInput(field_errors=problems)
-    types = _ticket_types(lines, field)
+    types, voucher = _ticket_types(lines, field, code)
     now = timezone.now()
     if any(ticket_type.event_starts_at is None for ticket_type in types.values()):
         learn_event_start(next(iter(types.values())), caller)  # one event: all its types learn it
         types = TicketType.objects.in_bulk(list(types))
     for type_id in sorted(types):
         refuse_outside_sale_window(types[type_id], now)
+    voucher_seats = 0
+    if voucher:
+        voucher_seats = sum(line.quantity for line in lines if applies_to(voucher, types[line.ticket_type_id]))
+        _refuse_unusable_voucher(voucher, voucher_seats, now)
     # Most requests at the end of a flash sale come after the last seats went: refuse them from the rows
     # just read, without a write. Expired holds are released first (as below), so seats they held are
     # never refused; a refusal is true of the rows as they were read.
@@ -112,16 +132,7 @@ def reserve_seats(
         raise _sold_out([ticket_type for ticket_type, _ in short])
     release_expired_holds(ticket_type_ids=list(types))
     planned = sorted(
-        (
-            OrderLine(
-                ticket_type=types[line.ticket_type_id],
-                quantity=line.quantity,
-                unit_price=types[line.ticket_type_id].price,
-                total=types[line.ticket_type_id].price * line.quantity,
-                attendees=list(line.attendees),
-            )
-            for line in lines
-        ),
+        (_priced_line(types[line.ticket_type_id], line, voucher) for line in lines),
         key=lambda line: line.ticket_type_id,
     )
     for line in planned:
@@ -139,23 +150,50 @@ def reserve_seats(
         "currency": first.ticket_type.currency,
         "expires_at": now + timedelta(seconds=settings.ORDER_HOLD_SECONDS),
         "idempotency_key": key,
+        "voucher": voucher,
+        "voucher_seats": voucher_seats,
     }
     try:
         order = _hold_seats(planned, order_fields)
     except IntegrityError:
         # A concurrent request with the same key won the race; its hold stands, ours rolled back.
-        existing = _replayed_order(caller, key, lines) if key else None
+        existing = _replayed_order(caller, key, lines, code) if key else None
         if existing is None:
             raise
         return existing, False
     ORDERS_RESERVED.inc()
     log.info(
-        "order %s reserved %s for user %s",
+        "order %s reserved %s for user %s%s",
         order.id,
         ", ".join(f"{line.quantity} x type {line.ticket_type_id}" for line in planned),
         caller.user_id,
+        f" with voucher {voucher.id}" if voucher else "",
     )
     return order, True
+
+
+def _priced_line(ticket_type: TicketType, line: LineRequest, voucher: Voucher | None) -> OrderLine:
+    """The order line of `line`: its seats at the type's price, less the voucher's discount if it applies."""
+    full = ticket_type.price * line.quantity
+    discount = Decimal(0)
+    if voucher and applies_to(voucher, ticket_type):
+        discount = (ticket_type.price - seat_price(voucher, ticket_type.price)) * line.quantity
+    return OrderLine(
+        ticket_type=ticket_type,
+        quantity=line.quantity,
+        unit_price=ticket_type.price,
+        discount=discount,
+        total=full - discount,
+        attendees=list(line.attendees),
+    )
+
+
+def _refuse_unusable_voucher(voucher: Voucher, seats: int, now) -> None:
+    """Refuse, from the row just read, a voucher that cannot take `seats` more uses. Uses held by
+    lapsed holds are given back first, so they are never refused."""
+    if voucher.uses + seats > voucher.max_uses and release_expired_holds(voucher_id=voucher.id):
+        voucher.refresh_from_db()
+    refuse_unusable(voucher, seats=seats, now=now)
 
 
 def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
@@ -177,6 +215,9 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                 for line in lines:
                     if line.ticket_type.max_per_customer:
                         count_customer_seats(order_fields["user_id"], line.ticket_type, line.quantity)
+                voucher, seats = order_fields["voucher"], order_fields["voucher_seats"]
+                if voucher and not take_uses(voucher.id, seats, now=timezone.now()):
+                    _refuse_voucher_now(voucher, seats)
                 order = Order.objects.create(**order_fields)
                 # New rows on every attempt: a rolled-back attempt's may carry ids MariaDB gave them.
                 OrderLine.objects.bulk_create(
@@ -185,6 +226,7 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                         ticket_type=line.ticket_type,
                         quantity=line.quantity,
                         unit_price=line.unit_price,
+                        discount=line.discount,
                         total=line.total,
                         attendees=line.attendees,
                     )
@@ -197,6 +239,16 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
             types = ", ".join(str(line.ticket_type_id) for line in lines)
             log.warning("reservation of types %s: %s; trying again (attempt %s)", types, exc, attempt + 1)
     raise AssertionError("unreachable")
+
+
+def _refuse_voucher_now(voucher: Voucher, seats: int) -> None:
+    """The voucher's guard refused: the row as it is now says why (deactivated meanwhile: invalid)."""
+    voucher.refresh_from_db()
+    if not voucher.active:
+        raise InvalidVoucher()
+    refuse_unusable(voucher, seats=seats, now=timezone.now())
+    # Uses came back between the guard and this read: refused all the same, as the guard decided.
+    raise VoucherUsedUp(extra={"uses_left": max(voucher.max_uses - voucher.uses, 0)})
 
 
 def _sold_out(ticket_types: Iterable[TicketType]) -> SoldOut:
@@ -255,15 +307,22 @@ def _line_problems(lines: Sequence[LineRequest], field: Callable[[int, str], str
     return problems
 
 
-def _ticket_types(lines: Sequence[LineRequest], field: Callable[[int, str], str]) -> dict[int, TicketType]:
-    """The lines' ticket types by id, or why they cannot be in one order: an unknown type (not found),
-    more than a type's max_per_order, types of several events or currencies."""
+def _ticket_types(
+    lines: Sequence[LineRequest], field: Callable[[int, str], str], code: str
+) -> tuple[dict[int, TicketType], Voucher | None]:
+    """The lines' ticket types by id and the voucher with `code` of their event (None without one),
+    or why they cannot be in one order: an unknown type (not found), an invalid voucher, more than a
+    type's max_per_order, types of several events or currencies."""
     types = TicketType.objects.in_bulk([line.ticket_type_id for line in lines])
     for line in lines:
-        # A hidden type is for those with a voucher that unlocks it: to anyone else it does not exist.
-        if line.ticket_type_id not in types or types[line.ticket_type_id].hidden:
+        if line.ticket_type_id not in types:
             raise TicketTypeNotFound(f"No such ticket type: {line.ticket_type_id}.")
     first = types[lines[0].ticket_type_id]
+    voucher = find_voucher(event_id=first.event_id, code=code) if code else None
+    for line in lines:
+        # A hidden type is for those with a voucher that unlocks it: to anyone else it does not exist.
+        if types[line.ticket_type_id].hidden and not unlocks(voucher, types[line.ticket_type_id]):
+            raise TicketTypeNotFound(f"No such ticket type: {line.ticket_type_id}.")
     problems = {}
     for index, line in enumerate(lines):
         ticket_type = types[line.ticket_type_id]
@@ -276,18 +335,19 @@ def _ticket_types(lines: Sequence[LineRequest], field: Callable[[int, str], str]
             problems[field(index, "ticket_type_id")] = ["Every line must be in the same currency."]
     if problems:
         raise InvalidInput(field_errors=problems)
-    return types
+    return types, voucher
 
 
-def _replayed_order(caller: Caller, key: str, lines: Sequence[LineRequest]) -> Order | None:
+def _replayed_order(caller: Caller, key: str, lines: Sequence[LineRequest], code: str) -> Order | None:
     """The order the caller reserved with `key`, if any; IdempotencyKeyReused if its lines are not
-    these (the same types, quantities and holders, in any order)."""
-    order = Order.objects.filter(user_id=caller.user_id, idempotency_key=key).first()
+    these (the same types, quantities and holders, in any order) or its voucher not `code`."""
+    order = Order.objects.filter(user_id=caller.user_id, idempotency_key=key).select_related("voucher").first()
     if order is None:
         return None
     asked = sorted((line.ticket_type_id, line.quantity, tuple(_holders(line, order.full_name))) for line in lines)
     held = sorted((line.ticket_type_id, line.quantity, tuple(line.attendees)) for line in order.lines.all())
-    if asked != held:
+    voucher = order.voucher.code if order.voucher else ""
+    if asked != held or voucher != normalized_code(code):
         raise IdempotencyKeyReused()
     return order
 
@@ -306,9 +366,9 @@ def cancel_order(*, caller: Caller, order_id: int) -> Order:
     raise OrderNotCancellable()
 
 
-def release_expired_holds(*, ticket_type_ids: Collection[int] | None = None) -> int:
-    """Expire unpaid orders past their hold (those with a line of `ticket_type_ids`, if given) and
-    free their seats; returns how many.
+def release_expired_holds(*, ticket_type_ids: Collection[int] | None = None, voucher_id: int | None = None) -> int:
+    """Expire unpaid orders past their hold (those with a line of `ticket_type_ids`, or of the
+    voucher `voucher_id`, if given) and free their seats and voucher uses; returns how many.
 
     An order whose payment had started is left alone while the charge may be in
     flight, then reconciled with the payment service: a charged order is
@@ -318,6 +378,8 @@ def release_expired_holds(*, ticket_type_ids: Collection[int] | None = None) -> 
     expired = Order.objects.filter(status=Order.Status.RESERVED, expires_at__lte=now)
     if ticket_type_ids is not None:
         expired = expired.filter(lines__ticket_type_id__in=ticket_type_ids).distinct()
+    if voucher_id is not None:
+        expired = expired.filter(voucher_id=voucher_id)
     released = 0
     for order_id, payment_started_at in expired.values_list("id", "payment_started_at")[:SWEEP_BATCH]:
         if payment_started_at is not None:

@@ -3,9 +3,9 @@
 The inventory invariant (sold + held <= capacity) is kept by conditional UPDATEs
 in the database, never by reading and then writing, because several processes
 sell the same seats. Row locks are always taken order first, then ticket types,
-then customers' counts, and rows of one kind by ascending ticket type id (an
-order's lines in that order), so transactions over the same types never wait
-for each other in a cycle.
+then customers' counts, then the voucher, and rows of one kind by ascending
+ticket type id (an order's lines in that order), so transactions over the same
+types never wait for each other in a cycle.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from prometheus_client import Counter
 
 from ticket_service.tickets.models import CustomerSeats, Order, OrderLine, TicketType
 from ticket_service.tickets.services.errors import CustomerLimitReached
+from ticket_service.tickets.services.vouchers import give_back_uses
 
 log = logging.getLogger("microtix.tickets")
 
@@ -80,7 +81,8 @@ def uncount_customer_seats(order: Order, lines: list[OrderLine]) -> None:
 
 
 def release(order_id: int, new_status: str, *, only_expired: bool = False) -> bool:
-    """Move a reserved order to `new_status` and give its seats back; False if it was not reserved."""
+    """Move a reserved order to `new_status` and give its seats and voucher uses back; False if it
+    was not reserved."""
     with transaction.atomic():
         orders = Order.objects.filter(pk=order_id, status=Order.Status.RESERVED)
         if only_expired:
@@ -93,6 +95,8 @@ def release(order_id: int, new_status: str, *, only_expired: bool = False) -> bo
         for line in lines:  # by ascending type id (OrderLine.Meta.ordering): the lock order
             release_held_seats(line.ticket_type_id, line.quantity)
         uncount_customer_seats(order, lines)
+        if order.voucher_id and order.voucher_seats:
+            give_back_uses(order.voucher_id, order.voucher_seats)
     if new_status == Order.Status.EXPIRED:
         ORDERS_EXPIRED.inc()
     log.info("order %s %s: %s seats released", order_id, new_status, order.quantity)

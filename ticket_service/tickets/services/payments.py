@@ -38,6 +38,7 @@ from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
 from ticket_service.tickets.services.inventory import count_customer_seats, release, sell_held_seats, take_seats
 from ticket_service.tickets.services.selectors import issued_tickets, order_lines, own_order
+from ticket_service.tickets.services.vouchers import take_uses
 
 log = logging.getLogger("microtix.tickets")
 
@@ -192,8 +193,8 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
 
 def _sell_lapsed_seats(order: Order, lines: list[OrderLine]) -> bool:
     """The hold lapsed while the card was charged: sell the order the seats of all its lines again
-    (by ascending type id, the lock order) if they are all still free and its customer's limits
-    allow them; else none."""
+    (by ascending type id, the lock order) if they are all still free, its customer's limits allow
+    them and its voucher has the uses it gave back left (the charge had its discount); else none."""
     try:
         with transaction.atomic():
             if not all(take_seats(line.ticket_type_id, line.quantity, column="sold") for line in lines):
@@ -202,6 +203,9 @@ def _sell_lapsed_seats(order: Order, lines: list[OrderLine]) -> bool:
             for line in lines:
                 if line.ticket_type.max_per_customer:
                     count_customer_seats(order.user_id, line.ticket_type, line.quantity)
+            if order.voucher_id and not take_uses(order.voucher_id, order.voucher_seats, now=None):
+                transaction.set_rollback(True)
+                return False
             return True
     except CustomerLimitReached:
         return False  # the savepoint gave the seats back

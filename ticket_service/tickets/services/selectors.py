@@ -87,8 +87,9 @@ def list_tickets(
 
 
 def with_lines(orders: QuerySet) -> QuerySet:
-    """`orders` with their lines and the lines' ticket types read in one query each (order_lines)."""
-    return orders.prefetch_related(_lines())
+    """`orders` with their lines and the lines' ticket types read in one query each (order_lines),
+    and their vouchers in the orders' own."""
+    return orders.select_related("voucher").prefetch_related(_lines())
 
 
 def order_lines(order: Order) -> list[OrderLine]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import pycountry
 from django.db.models import Sum
@@ -13,12 +13,12 @@ from django.utils import timezone
 
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
-from servicekit.money import CENT
+from servicekit.money import CENT, parse_amount
 from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
 from ticket_service.tickets.services.errors import EventCancelled, NotEventOrganizer
 from ticket_service.tickets.services.events import get_event_info, require_organizer
+from ticket_service.tickets.services.vouchers import find_voucher, unlocks
 
-MAX_PRICE = Decimal("100000000")
 DEFAULT_MAX_PER_ORDER = 10
 MAX_PER_CUSTOMER = 1000
 _CURRENCY = re.compile(r"[A-Z]{3}")
@@ -28,6 +28,7 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 class TypeSales:
     ticket_type: TicketType
     revenue: Decimal
+    discounts: Decimal
 
 
 @dataclass(frozen=True)
@@ -106,18 +107,6 @@ def is_iso_4217(code: str) -> bool:
     return bool(_CURRENCY.fullmatch(code)) and pycountry.currencies.get(alpha_3=code) is not None
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """A money amount below 10^8 with at most 2 decimals, or None if `text` is not one."""
-    try:
-        amount = Decimal(text)
-    except (InvalidOperation, TypeError, ValueError):
-        return None
-    # copy_abs, not abs(): abs() rounds to the context and overflows on an exponent such as 1e999999999.
-    if not amount.is_finite() or amount.as_tuple().exponent < -2 or amount.copy_abs() >= MAX_PRICE:
-        return None
-    return (amount + 0).quantize(CENT)  # + 0 turns -0 into 0
-
-
 def learn_event_start(ticket_type: TicketType, caller: Caller | None = None) -> TicketType:
     """`ticket_type` (created before sale windows) with its event's start, asked of the events
     service once and kept; the start's later moves arrive through update_event_start."""
@@ -141,11 +130,13 @@ def update_event_start(*, caller: Caller, event_id: int, starts_at: datetime | N
     )
 
 
-def list_ticket_types(*, caller: Caller, event_id: int) -> list[TicketType]:
-    """The event's ticket types; the hidden ones only for its organizer (or staff)."""
+def list_ticket_types(*, caller: Caller, event_id: int, voucher_code: str = "") -> list[TicketType]:
+    """The event's ticket types; the hidden ones only for its organizer (or staff), or those a
+    `voucher_code` of the event unlocks (InvalidVoucher if it has no such code)."""
+    voucher = find_voucher(event_id=event_id, code=voucher_code) if voucher_code.strip() else None
     types = _event_types(event_id)
     if any(t.hidden for t in types) and not _is_organizer(caller, event_id):
-        types = [t for t in types if not t.hidden]
+        types = [t for t in types if not t.hidden or unlocks(voucher, t)]
     return types
 
 
@@ -164,16 +155,22 @@ def _is_organizer(caller: Caller, event_id: int) -> bool:
 
 
 def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
-    """Per ticket type: capacity, sold, held, available and revenue (its lines of paid orders); and
-    tickets checked in."""
+    """Per ticket type: capacity, sold, held, available, revenue and voucher discounts (its lines of
+    paid orders); and tickets checked in."""
     require_organizer(caller, get_event_info(event_id, caller))
-    revenue = dict(
-        OrderLine.objects.filter(order__event_id=event_id, order__status=Order.Status.PAID)
+    paid = {
+        type_id: (total, discount)
+        for type_id, total, discount in OrderLine.objects.filter(
+            order__event_id=event_id, order__status=Order.Status.PAID
+        )
         .values_list("ticket_type_id")
-        .annotate(total=Sum("total"))
+        .annotate(total=Sum("total"), discount=Sum("discount"))
         .order_by()
-    )
+    }
     # Aggregates come back unrounded on some databases: money always has 2 decimals.
-    types = [TypeSales(t, Decimal(revenue.get(t.id, 0)).quantize(CENT)) for t in _event_types(event_id)]
+    types = [
+        TypeSales(t, *(Decimal(amount).quantize(CENT) for amount in paid.get(t.id, (0, 0))))
+        for t in _event_types(event_id)
+    ]
     checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
     return SalesReport(event_id, types, checked_in)
