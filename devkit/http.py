@@ -9,10 +9,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-
-def iso(moment: datetime) -> str:
-    """A moment as the API writes one: ISO 8601 in UTC, with Z."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from servicekit.timestamps import iso_text
 
 
 @dataclass
@@ -85,8 +82,8 @@ class JsonClient:
             {
                 "name": f"Concert {uuid.uuid4().hex[:6]}",
                 "venue": "Blue Hall",
-                "starts_at": iso(starts),
-                "ends_at": iso(starts + timedelta(hours=3)),
+                "starts_at": iso_text(starts),
+                "ends_at": iso_text(starts + timedelta(hours=3)),
                 **fields,
             },
         )

@@ -10,10 +10,7 @@ from django.test import SimpleTestCase
 from devkit.http import JsonClient
 from devkit.processes import ProcessStack
 from servicekit.tasks import celery_app
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from servicekit.timestamps import iso_text
 
 
 class EventsEndToEndTest(SimpleTestCase):
@@ -37,8 +34,8 @@ class EventsEndToEndTest(SimpleTestCase):
             {
                 "name": name,
                 "venue": "Main Hall, 1 Rue X",
-                "starts_at": _iso(starts),
-                "ends_at": _iso(starts + timedelta(hours=3)),
+                "starts_at": iso_text(starts),
+                "ends_at": iso_text(starts + timedelta(hours=3)),
             },
         )
         self.assertEqual(response.status, 201, response.body)

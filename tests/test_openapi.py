@@ -29,6 +29,7 @@ from schemathesis.specs.openapi.checks import (
 
 from devkit.http import JsonClient
 from devkit.processes import ProcessStack
+from servicekit.timestamps import iso_text
 
 POSITIVE_EXAMPLES = 25  # per operation, user and variant
 NEGATIVE_EXAMPLES = 15
@@ -36,10 +37,6 @@ CONFORMANCE = [not_a_server_error, status_code_conformance, content_type_conform
 PASSWORD = "correct-horse-battery-staple"  # JsonClient.login_as_new_user's default
 DECLINED_CARD = "4000000000000002"
 GOOD_CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": datetime.now(UTC).year + 2, "cvc": "123"}
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _destructive_last(operation) -> tuple:
@@ -69,7 +66,7 @@ class OpenAPIConformanceTest(SimpleTestCase):
         organizer.login_as_new_user(f"org-{tag}@example.com", "organizer")
         customer.login_as_new_user(f"cust-{tag}@example.com", "customer")
         starts = datetime.now(UTC) + timedelta(days=30)
-        times = {"starts_at": _iso(starts), "ends_at": _iso(starts + timedelta(hours=3))}
+        times = {"starts_at": iso_text(starts), "ends_at": iso_text(starts + timedelta(hours=3))}
         event = _created(organizer.post("/api/events/", {"name": f"Schema night {tag}", **times}))
         ticket_type = _created(
             organizer.post(

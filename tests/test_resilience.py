@@ -23,6 +23,7 @@ from servicekit import errors
 from servicekit.errors import DomainError
 from servicekit.grpc_client import ServiceClient, is_read
 from servicekit.grpc_server import start_server
+from servicekit.timestamps import iso_text
 
 SERVICE = "microtix.test.Flaky"
 METHODS = ("GetThing", "ListThings", "UpdateThing", "ReserveThing")
@@ -241,10 +242,6 @@ class ClientRetryTest(SimpleTestCase):
         self.assertGreater(len(server.calls), 1)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 CLIENT_TIMEOUT = 2.0
 # gunicorn, Django and the network on top of the gRPC deadline.
 MARGIN = 1.5
@@ -273,7 +270,7 @@ class ServiceOutageTest(SimpleTestCase):
         starts = datetime.now(UTC) + timedelta(days=30)
         event = organizer.post(
             "/api/events/",
-            {"name": "Outage", "starts_at": _iso(starts), "ends_at": _iso(starts + timedelta(hours=2))},
+            {"name": "Outage", "starts_at": iso_text(starts), "ends_at": iso_text(starts + timedelta(hours=2))},
         )
         self.assertEqual(event.status, 201, event.body)
         anonymous = JsonClient(self.stack.base_url)
@@ -291,7 +288,7 @@ class ServiceOutageTest(SimpleTestCase):
             started = time.monotonic()
             write = organizer.post(
                 "/api/events/",
-                {"name": "Never", "starts_at": _iso(starts), "ends_at": _iso(starts + timedelta(hours=2))},
+                {"name": "Never", "starts_at": iso_text(starts), "ends_at": iso_text(starts + timedelta(hours=2))},
             )
             self.assertEqual((write.status, write.body["code"]), (503, "events_unavailable"))
             self.assertLess(time.monotonic() - started, CLIENT_TIMEOUT + MARGIN)

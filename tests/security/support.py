@@ -24,6 +24,7 @@ from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import stack
+from servicekit.timestamps import iso_text
 from tests.tally import SECURITY
 
 # Every process that handles a purchase, an email or a refund.
@@ -58,13 +59,9 @@ def records_lost(count: int) -> None:
     SECURITY.add("records_lost", count)
 
 
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
 def future_times(days: int = 30) -> dict:
     starts = datetime.now(UTC).replace(microsecond=0) + timedelta(days=days)
-    return {"starts_at": iso(starts), "ends_at": iso(starts + timedelta(hours=3))}
+    return {"starts_at": iso_text(starts), "ends_at": iso_text(starts + timedelta(hours=3))}
 
 
 def methods_of(process: str) -> list:

@@ -54,6 +54,19 @@ class VoucherReservationTestCase(TicketServiceTestCase):
         (created,) = self.call("CreateVouchers", self.ORGANIZER, event_id=self.event.id, code=code, **fields).vouchers
         return Voucher.objects.get(pk=created.id)
 
+    def reserve_fails(self, status, error_code, ticket_type_id, quantity=1, caller=None, voucher="SPRING", **fields):
+        """Reserving with `voucher` fails with `status` and `error_code`; returns the error."""
+        return self.assertFails(
+            status,
+            error_code,
+            "ReserveSeats",
+            caller or self.CUSTOMER,
+            ticket_type_id=ticket_type_id,
+            quantity=quantity,
+            voucher=voucher,
+            **fields,
+        )
+
     def uses(self, voucher_row: Voucher) -> int:
         return Voucher.objects.get(pk=voucher_row.pk).uses
 
@@ -116,56 +129,26 @@ class DiscountTests(VoucherReservationTestCase):
 
 class RefusalTests(VoucherReservationTestCase):
     def test_an_unknown_code_is_invalid_voucher(self):
-        self.assertFails(
-            StatusCode.NOT_FOUND,
-            "invalid_voucher",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            voucher="NOPE",
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "invalid_voucher", self.adult.id, voucher="NOPE")
 
     def test_a_code_of_another_event_is_invalid_voucher(self):
         self.make_voucher()
         other = self.make_ticket_type(name="Elsewhere")
 
-        self.assertFails(
-            StatusCode.NOT_FOUND,
-            "invalid_voucher",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=other.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "invalid_voucher", other.id)
 
     def test_a_deactivated_voucher_is_invalid_voucher(self):
         code = self.make_voucher()
         self.call("DeactivateVoucher", self.ORGANIZER, event_id=self.event.id, voucher_id=code.id)
 
-        self.assertFails(
-            StatusCode.NOT_FOUND,
-            "invalid_voucher",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "invalid_voucher", self.adult.id)
 
     def test_more_seats_than_uses_left_is_voucher_used_up_with_the_uses_left(self):
         self.make_voucher(max_uses=3)
         self.reserve(self.adult.id, 2, voucher="SPRING")
 
-        error = self.assertFails(
-            StatusCode.FAILED_PRECONDITION,
-            "voucher_used_up",
-            "ReserveSeats",
-            self.OTHER_CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=2,
-            voucher="SPRING",
+        error = self.reserve_fails(
+            StatusCode.FAILED_PRECONDITION, "voucher_used_up", self.adult.id, quantity=2, caller=self.OTHER_CUSTOMER
         )
 
         self.assertEqual(error.extra, {"uses_left": 1})
@@ -174,15 +157,7 @@ class RefusalTests(VoucherReservationTestCase):
         starts = from_now(days=1).replace(microsecond=0)
         self.make_voucher(valid_from=to_timestamp(starts))
 
-        error = self.assertFails(
-            StatusCode.FAILED_PRECONDITION,
-            "voucher_expired",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        error = self.reserve_fails(StatusCode.FAILED_PRECONDITION, "voucher_expired", self.adult.id)
 
         self.assertEqual(error.extra["valid_from"], starts.isoformat().replace("+00:00", "Z"))
 
@@ -190,28 +165,12 @@ class RefusalTests(VoucherReservationTestCase):
         code = self.make_voucher()
         Voucher.objects.filter(pk=code.pk).update(valid_until=from_now(seconds=-1))
 
-        self.assertFails(
-            StatusCode.FAILED_PRECONDITION,
-            "voucher_expired",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        self.reserve_fails(StatusCode.FAILED_PRECONDITION, "voucher_expired", self.adult.id)
 
     def test_a_voucher_for_none_of_the_lines_types_is_voucher_not_applicable(self):
         self.make_voucher(ticket_type_ids=[self.child.id])
 
-        error = self.assertFails(
-            StatusCode.INVALID_ARGUMENT,
-            "voucher_not_applicable",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        error = self.reserve_fails(StatusCode.INVALID_ARGUMENT, "voucher_not_applicable", self.adult.id)
 
         self.assertEqual(error.extra, {"ticket_type_ids": [self.child.id]})
 
@@ -237,14 +196,8 @@ class RefusalTests(VoucherReservationTestCase):
         self.make_voucher()
         self.reserve(self.adult.id, 1, idempotency_key="k1", voucher="SPRING")
 
-        self.assertFails(
-            StatusCode.FAILED_PRECONDITION,
-            "idempotency_key_reused",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.adult.id,
-            quantity=1,
-            idempotency_key="k1",
+        self.reserve_fails(
+            StatusCode.FAILED_PRECONDITION, "idempotency_key_reused", self.adult.id, idempotency_key="k1", voucher=""
         )
 
     def test_the_same_idempotency_key_and_voucher_return_the_order_and_take_no_more_uses(self):
@@ -262,9 +215,7 @@ class HiddenTypeTests(VoucherReservationTestCase):
         self.presale = self.make_ticket_type(event_id=self.event.id, name="Presale", hidden=True)
 
     def test_a_hidden_type_is_not_found_without_a_voucher(self):
-        self.assertFails(
-            StatusCode.NOT_FOUND, None, "ReserveSeats", self.CUSTOMER, ticket_type_id=self.presale.id, quantity=1
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "not_found", self.presale.id, voucher="")
 
     def test_a_voucher_that_unlocks_hidden_types_sells_one(self):
         self.make_voucher(unlocks_hidden=True, discount_kind="price", discount_value="25.00")
@@ -276,28 +227,12 @@ class HiddenTypeTests(VoucherReservationTestCase):
     def test_a_voucher_that_does_not_unlock_leaves_a_hidden_type_not_found(self):
         self.make_voucher()
 
-        self.assertFails(
-            StatusCode.NOT_FOUND,
-            "not_found",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.presale.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "not_found", self.presale.id)
 
     def test_an_unlocking_voucher_for_other_types_leaves_a_hidden_type_not_found(self):
         self.make_voucher(unlocks_hidden=True, ticket_type_ids=[self.adult.id])
 
-        self.assertFails(
-            StatusCode.NOT_FOUND,
-            "not_found",
-            "ReserveSeats",
-            self.CUSTOMER,
-            ticket_type_id=self.presale.id,
-            quantity=1,
-            voucher="SPRING",
-        )
+        self.reserve_fails(StatusCode.NOT_FOUND, "not_found", self.presale.id)
 
 
 class HiddenTypeListingTests(VoucherReservationTestCase):
