@@ -70,7 +70,7 @@ def create_vouchers(
         problems["code"] = ["3 to 32 letters, digits, '-' or '_'."]
     elif count and not 1 <= count <= MAX_VOUCHERS_PER_CALL:
         problems["count"] = [f"Must be between 1 and {MAX_VOUCHERS_PER_CALL}."]
-    value = _discount_problems(discount_kind, discount_value, problems)
+    value = _discount_problems(discount_kind, discount_value, problems, presale=unlocks_hidden)
     if not 1 <= max_uses <= MAX_USES:
         problems["max_uses"] = [f"Must be between 1 and {MAX_USES}."]
     if valid_from and valid_until and valid_until <= valid_from:
@@ -102,13 +102,19 @@ def create_vouchers(
     return list(Voucher.objects.filter(event_id=event_id, code__in=codes).order_by("id"))
 
 
-def _discount_problems(kind: str, text: str, problems: dict) -> Decimal | None:
+def _discount_problems(kind: str, text: str, problems: dict, *, presale: bool) -> Decimal | None:
     if kind not in Voucher.Discount.values:
         problems["discount_kind"] = [f"Must be one of {', '.join(Voucher.Discount.values)}."]
         return None
     value = parse_amount(text)
-    if kind == Voucher.Discount.PERCENT and (value is None or not 0 < value <= 100):
-        problems["discount_value"] = ["A percentage above 0 and at most 100."]
+    # 0% is a presale code's: it opens hidden types without a discount.
+    lowest = Decimal(0) if presale else CENT
+    if kind == Voucher.Discount.PERCENT and (value is None or not lowest <= value <= 100):
+        problems["discount_value"] = [
+            "A percentage from 0 to 100."
+            if presale
+            else "A percentage above 0 and at most 100 (0 only for a code that unlocks hidden types)."
+        ]
     elif kind == Voucher.Discount.AMOUNT and (value is None or not 0 < value < MAX_AMOUNT):
         problems["discount_value"] = ["An amount off each seat, above 0 with at most 2 decimals."]
     elif kind == Voucher.Discount.PRICE and (value is None or not 0 <= value < MAX_AMOUNT):

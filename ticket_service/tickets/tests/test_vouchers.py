@@ -81,6 +81,11 @@ class CreateVouchersTests(VoucherTestCase):
 
                 self.assertEqual(list(error.field_errors), ["discount_kind" if kind == "half" else "discount_value"])
 
+    def test_a_presale_code_may_discount_nothing(self):
+        (voucher,) = self.create(code="PRESALE", discount_value="0", unlocks_hidden=True)
+
+        self.assertEqual((voucher.discount_value, voucher.unlocks_hidden), ("0.00", True))
+
     def test_a_ticket_type_of_another_event_is_invalid(self):
         other = self.make_ticket_type()
 
