@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from django.test.utils import CaptureQueriesContext
 
 from servicekit.config import env
 from servicekit.stack import is_mysql, mysql_server
@@ -93,3 +94,17 @@ def lock_waits(cursor) -> int:
         "ON p.id = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.db = DATABASE()"
     )
     return cursor.fetchone()[0]
+
+
+def statement_kinds(queries: CaptureQueriesContext) -> list[str]:
+    """Each captured statement as its verb and table, e.g. "UPDATE tickets_tickettype", "BEGIN"."""
+    kinds = []
+    for query in queries.captured_queries:
+        words = query["sql"].replace("`", "").split()
+        verb = words[0].upper()
+        if verb == "UPDATE":
+            table = words[1]
+        else:
+            table = next((words[i + 1] for i, word in enumerate(words[:-1]) if word.upper() in ("FROM", "INTO")), "")
+        kinds.append(f"{verb} {table}".strip())
+    return kinds

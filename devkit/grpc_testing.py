@@ -1,11 +1,15 @@
-"""A project's real gRPC server in-process, for its own tests."""
+"""A project's real gRPC server in-process, for its own tests; the RPCs a block of code calls."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from unittest import mock
 
 from django.test import TransactionTestCase
 from django_grpc_framework.settings import grpc_settings
 
-from servicekit.grpc_client import ServiceClient
+from servicekit.grpc_client import ServiceClient, _Rpc
 from servicekit.grpc_server import start_server
 
 
@@ -30,3 +34,18 @@ class GrpcServerTestCase(TransactionTestCase):
 
     def grpc_client(self, stub_class, service: str = "test") -> ServiceClient:
         return ServiceClient(service, self.grpc_target, stub_class, timeout=10)
+
+
+@contextmanager
+def counting_rpcs() -> Iterator[list[str]]:
+    """The RPCs this process calls inside the block, as "service.Method" in call order: each call
+    still goes to the real server (a spy on the typed clients, not a stand-in)."""
+    calls: list[str] = []
+    real_call = _Rpc.__call__
+
+    def counted(rpc, request, **kwargs):
+        calls.append(f"{rpc._service}.{type(request).__name__.removesuffix('Request')}")
+        return real_call(rpc, request, **kwargs)
+
+    with mock.patch.object(_Rpc, "__call__", counted):
+        yield calls

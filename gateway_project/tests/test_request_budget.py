@@ -1,0 +1,51 @@
+"""What one purchase costs the gateway in round trips, counted: its own SQL statements and the
+gRPC calls of POST /api/orders/ and of paying. Each budget is today's count; a change that adds a
+round trip fails here (make bench measures the time)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework import status
+
+from devkit.databases import statement_kinds
+from devkit.grpc_testing import counting_rpcs
+from gateway_project.tests.ticketing import ORDERS_URL, TicketingAPITestCase, card, order_url
+
+
+class PurchaseRequestBudgetTests(TicketingAPITestCase):
+    def setUp(self):
+        super().setUp()
+        self.ticket_type = self.ticket_type_on_sale()
+        self.authenticate(self.customer)
+
+    def test_a_reservation_is_six_statements_and_one_rpc(self):
+        self.reserved_order(self.ticket_type)  # the user's throttle slots exist, as in a sale
+        self.authenticate(self.customer)
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
+            response = self.client.post(
+                ORDERS_URL, {"ticket_type_id": self.ticket_type["id"], "quantity": 1}, format="json"
+            )
+
+        self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
+        self.assertEqual(
+            statement_kinds(queries),
+            [
+                "SELECT accounts_user",  # the access token's user: still active?
+                # The order throttle takes a slot (gateway_project/ratelimits/services.py).
+                "SELECT ratelimits_slot",
+                "SELECT ratelimits_slot",
+                "INSERT ratelimits_slot",
+                "SELECT ratelimits_slot",
+                "UPDATE ratelimits_slot",
+            ],
+        )
+        self.assertEqual(rpcs, ["tickets.ReserveSeats"])
+
+    def test_a_payment_is_one_statement_and_one_rpc(self):
+        order = self.reserved_order(self.ticket_type)
+        self.authenticate(self.customer)
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
+            response = self.client.post(order_url(order["id"], "pay"), card(), format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(statement_kinds(queries), ["SELECT accounts_user"])
+        self.assertEqual(rpcs, ["tickets.PayOrder"])

@@ -1,0 +1,81 @@
+"""What one purchase costs the tickets service in round trips, counted: the SQL statements (BEGIN
+and COMMIT included) and the gRPC calls of a reservation, a sold-out refusal and a payment. Each
+budget is today's count; a change that adds a round trip fails here, whatever the machine's
+speed (make bench measures the time)."""
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from devkit.databases import statement_kinds
+from devkit.grpc_testing import counting_rpcs
+from servicekit.errors import DomainError
+from ticket_service.tickets.services import holds, payments
+from ticket_service.tickets.services.payments import CardDetails
+from ticket_service.tickets.tests.support import THIS_YEAR, VISA, TicketServiceTestCase
+
+CARD = CardDetails(number=VISA, exp_month=12, exp_year=THIS_YEAR + 2, cvc="123")
+
+
+class PurchaseBudgetTests(TicketServiceTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ticket_type = self.make_ticket_type(capacity=5)
+        self.reserve(self.ticket_type.id, 1)  # the type has learnt its event's start, as in a sale
+
+    def reservation(self, quantity: int = 1):
+        return holds.reserve_seats(
+            caller=self.OTHER_CUSTOMER,
+            email="buyer@example.com",
+            full_name="A Buyer",
+            ticket_type_id=self.ticket_type.id,
+            quantity=quantity,
+        )[0]
+
+    def test_a_reservation_is_seven_statements_and_no_rpc(self):
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
+            self.reservation()
+
+        self.assertEqual(
+            statement_kinds(queries),
+            [
+                "SELECT tickets_tickettype",  # the type, for the rules and the refusal without a write
+                "SELECT tickets_order",  # expired holds of the type to release first
+                "BEGIN",
+                "UPDATE tickets_tickettype",  # the seat guard
+                "INSERT tickets_order",
+                "INSERT tickets_orderline",
+                "COMMIT",
+            ],
+        )
+        self.assertEqual(rpcs, [])
+
+    def test_a_sold_out_refusal_is_two_reads_and_no_write(self):
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs, self.assertRaises(DomainError):
+            self.reservation(quantity=10)
+
+        self.assertEqual(statement_kinds(queries), ["SELECT tickets_tickettype", "SELECT tickets_order"])
+        self.assertEqual(rpcs, [])
+
+    def test_a_payment_is_eleven_statements_and_one_charge(self):
+        order = self.reservation()
+
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
+            payments.pay_order(caller=self.OTHER_CUSTOMER, order_id=order.id, card=CARD)
+
+        self.assertEqual(
+            statement_kinds(queries),
+            [
+                "SELECT tickets_order",
+                "UPDATE tickets_order",  # payment_started_at, before the card is charged
+                "BEGIN",
+                "SELECT tickets_order",  # locked
+                "SELECT tickets_orderline",
+                "UPDATE tickets_tickettype",  # held -> sold
+                "UPDATE tickets_order",  # paid
+                "INSERT tickets_ticket",
+                "SELECT tickets_ticket",  # their ids, for the confirmation
+                "INSERT tickets_outboxmessage",
+                "COMMIT",
+            ],
+        )
+        self.assertEqual(rpcs, ["payments.Charge"])
