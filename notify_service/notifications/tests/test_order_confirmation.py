@@ -1,6 +1,10 @@
 """notifications.order_paid: the buyer gets one confirmation with the event and the tickets."""
 
+import io
 from datetime import UTC, datetime
+
+import zxingcpp
+from PIL import Image
 
 from devkit.net import free_port
 from notify_service.notifications import tasks
@@ -131,6 +135,13 @@ class OrderConfirmationTests(NotificationTestCase):
         for image in images:
             self.assertIn(f'src="cid:{image["Content-ID"].strip("<>")}"', html)
         self.assertEqual(email.message.get_content_type(), "multipart/related")
+
+    def test_each_tickets_qr_code_reads_back_as_its_code(self):
+        code = "tPp3CZ0q4xV7mYb1nJ8rW2kL5sQ9dF6h.Xq1v0Yc7bN2mK8pR4sT6wA"  # a code's shape: 32 + 1 + 22
+
+        read = zxingcpp.read_barcode(Image.open(io.BytesIO(qr_png(code))))
+
+        self.assertEqual((read.format, read.text), (zxingcpp.BarcodeFormat.QRCode, code))
 
     def test_the_same_order_paid_task_run_twice_sends_one_email(self):
         self.order_paid()
