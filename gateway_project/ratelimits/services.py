@@ -8,16 +8,17 @@ import random
 from datetime import UTC, datetime, timedelta
 
 from django.db import OperationalError
-from django.db.models import Count, Min
 from django.utils import timezone
 
 from gateway_project.ratelimits.models import Slot
 from servicekit.db import is_lock_conflict
 
-# Slots are created free, on demand: a key's first request creates one, then their number doubles
-# (up to the limit) whenever all are taken, so a key costs rows for what it uses, not its limit.
+# Slots are created on demand: while a key has few, a request that finds them all taken creates the next
+# one and takes it, so a key costs rows for what it uses, not its limit, and a request is two or three
+# statements. A key with many slots, all taken, doubles them.
 NEVER_TAKEN = datetime(2000, 1, 1, tzinfo=UTC)
-# Free slots tried per look: a few, in random order, so simultaneous requests rarely pick the same.
+# The slots read per look, soonest free first: a few, tried in random order, so simultaneous requests
+# rarely pick the same.
 CANDIDATES = 8
 MIN_WAIT = timedelta(seconds=1)
 # Every CLEANUP_EVERY calls (per process), delete up to CLEANUP_BATCH slots free for over CLEANUP_AFTER.
@@ -41,7 +42,8 @@ def take_slot(*, key: str, limit: int, window: timedelta, now: datetime | None =
     slots = Slot.objects.filter(key=key, slot__lt=limit)
     while True:
         try:
-            free = list(slots.filter(free_at__lte=now).values_list("pk", flat=True)[:CANDIDATES])
+            soonest = list(slots.order_by("free_at").values_list("pk", "slot", "free_at")[:CANDIDATES])
+            free = [pk for pk, _, free_at in soonest if free_at <= now]
             random.shuffle(free)
             for pk in free:
                 # The guard: a slot another request took meanwhile is no longer free, and updates nothing.
@@ -49,19 +51,31 @@ def take_slot(*, key: str, limit: int, window: timedelta, now: datetime | None =
                     return None
             if free:
                 continue  # all taken meanwhile: there may be others
-            state = slots.aggregate(count=Count("pk"), earliest=Min("free_at"))
-            if state["count"] >= limit:
-                if state["earliest"] > now:
-                    return max(state["earliest"] - now, MIN_WAIT)
-                continue  # a slot was created or freed meanwhile
+            if len(soonest) < CANDIDATES:  # every slot of the key was read
+                if len(soonest) >= limit:
+                    return max(soonest[0][2] - now, MIN_WAIT)
+                numbers = {number for _, number, _ in soonest}
+                if _created_taken(key, min(set(range(limit)) - numbers), now + window):
+                    return None
+                continue  # another request created that one: look again
+            count = slots.count()
+            if count >= limit:
+                return max(soonest[0][2] - now, MIN_WAIT)
             # Numbers 0..target-1, existing ones ignored: also fills gaps left by delete_expired.
-            target = min(limit, max(2 * state["count"], 1))
+            target = min(limit, 2 * count)
             Slot.objects.bulk_create(
                 [Slot(key=key, slot=number, free_at=NEVER_TAKEN) for number in range(target)], ignore_conflicts=True
             )
         except OperationalError as error:
             if not is_lock_conflict(error):  # a deadlock or lock wait timeout rolled back one statement: look again
                 raise
+
+
+def _created_taken(key: str, number: int, free_at: datetime) -> bool:
+    """Create the key's slot `number` (if no other request did) and take it until `free_at`, by the
+    same guard as any slot; False if another request got it."""
+    Slot.objects.bulk_create([Slot(key=key, slot=number, free_at=NEVER_TAKEN)], ignore_conflicts=True)
+    return bool(Slot.objects.filter(key=key, slot=number, free_at=NEVER_TAKEN).update(free_at=free_at))
 
 
 def delete_expired(*, now: datetime, batch: int = CLEANUP_BATCH) -> int:

@@ -5,9 +5,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
-from django.db import connections
+from django.db import connection, connections
 from django.test import TestCase, TransactionTestCase
+from django.test.utils import CaptureQueriesContext
 
+from devkit.databases import statement_kinds
 from gateway_project.ratelimits import services
 from gateway_project.ratelimits.models import Slot
 from gateway_project.ratelimits.services import delete_expired, take_slot
@@ -78,6 +80,28 @@ class TakeSlotTests(TestCase):
         self.assertEqual(delete_expired(now=T0 + long_free), 2)
 
         self.assertEqual([take(at=long_free), take(at=long_free), take(at=long_free)], [None, None, MINUTE])
+
+
+class TakeSlotCostTests(TestCase):
+    def statements_of(self, **take_args) -> list[str]:
+        with CaptureQueriesContext(connection) as queries:
+            take(**take_args)
+        return statement_kinds(queries)
+
+    def test_a_keys_first_request_reads_then_creates_and_takes_a_slot(self):
+        self.assertEqual(
+            self.statements_of(), ["SELECT ratelimits_slot", "INSERT ratelimits_slot", "UPDATE ratelimits_slot"]
+        )
+
+    def test_a_request_that_finds_a_free_slot_reads_and_takes_it(self):
+        take()
+
+        self.assertEqual(self.statements_of(at=MINUTE), ["SELECT ratelimits_slot", "UPDATE ratelimits_slot"])
+
+    def test_a_refusal_is_one_read(self):
+        take(limit=1)
+
+        self.assertEqual(self.statements_of(limit=1), ["SELECT ratelimits_slot"])
 
 
 class SimultaneousTakeTests(TransactionTestCase):
