@@ -55,7 +55,8 @@ def take_slot(*, key: str, limit: int, window: timedelta, now: datetime | None =
                 if len(soonest) >= limit:
                     return max(soonest[0][2] - now, MIN_WAIT)
                 numbers = {number for _, number, _ in soonest}
-                if _created_taken(key, min(set(range(limit)) - numbers), now + window):
+                unused = next(n for n in itertools.count() if n not in numbers)  # below limit: fewer than it exist
+                if _created_taken(key, unused, now + window):
                     return None
                 continue  # another request created that one: look again
             count = slots.count()
