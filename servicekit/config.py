@@ -122,6 +122,12 @@ ENV_VARS: dict[str, EnvVar] = {
             "Reservations with a voucher code allowed per user and per client address (codes are not guessed).",
         ),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
+        EnvVar(
+            "USER_CACHE_SECONDS",
+            "5",
+            "Seconds a gateway worker keeps the user of an access token instead of reading it per request; "
+            "a user deactivated (or given another role) elsewhere keeps access that long in the other workers.",
+        ),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),
         EnvVar(

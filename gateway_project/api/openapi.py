@@ -55,12 +55,13 @@ class AuthErrorSerializer(ErrorSerializer):
 
 
 class BearerTokenScheme(SimpleJWTScheme):
-    """drf-spectacular's scheme of the simplejwt access token, named to come first: the schema lists its
-    security schemes by name, and Swagger UI's Authorize dialog shows them in that order, so the API's own
-    login (`Authorization: Bearer <access token>`) comes before `cookieAuth`, the browsable API's session."""
+    """drf-spectacular's scheme of the simplejwt access token (as accounts.authentication checks it), named
+    to come first: the schema lists its security schemes by name, and Swagger UI's Authorize dialog shows
+    them in that order, so the API's own login (`Authorization: Bearer <access token>`) comes before
+    `cookieAuth`, the browsable API's session."""
 
     name = "bearerAuth"
-    priority = 1  # beats drf-spectacular's own SimpleJWTScheme for JWTAuthentication
+    target_class = "gateway_project.accounts.authentication.CachedUserJWTAuthentication"
 
 
 class ValidationErrorSerializer(serializers.Serializer):

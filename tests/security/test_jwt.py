@@ -14,7 +14,6 @@ import jwt
 from django.conf import settings
 from rest_framework_simplejwt.tokens import RefreshToken
 
-from gateway_project.accounts.models import User
 from gateway_project.accounts.serializers import TokenObtainSerializer
 from gateway_project.tests.base import GatewayAPITestCase
 from tests.security.support import Scenario, future_times, tried
@@ -129,7 +128,8 @@ class JwtTest(Scenario, GatewayAPITestCase):
 
     def test_the_tokens_of_a_deactivated_user_are_refused(self):
         refresh = str(self.tokens)
-        User.objects.filter(pk=self.organizer.pk).update(is_active=False)
+        self.organizer.is_active = False
+        self.organizer.save()  # as the admin does
 
         self.assert_refused(self.access)
         response = self.client.post(REFRESH_URL, {"refresh": refresh}, format="json")
