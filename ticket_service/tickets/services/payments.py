@@ -37,7 +37,7 @@ from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticke
 from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
 from ticket_service.tickets.services.inventory import count_customer_seats, release, sell_held_seats, take_seats
-from ticket_service.tickets.services.selectors import issued_tickets, order_lines, own_order
+from ticket_service.tickets.services.selectors import issued_tickets, order_lines, own_order, remember_issued
 from ticket_service.tickets.services.vouchers import take_uses
 
 log = logging.getLogger("microtix.tickets")
@@ -133,7 +133,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
             order.status, order.paid_at = Order.Status.PAID, now
             order.payment_brand, order.payment_last4 = payment.brand, payment.last4
             order.save(update_fields=["status", "paid_at", "payment_brand", "payment_last4", "updated_at"])
-            Ticket.objects.bulk_create(
+            issued = Ticket.objects.bulk_create(
                 Ticket(
                     order=order,
                     user_id=order.user_id,
@@ -145,6 +145,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 for line in lines
                 for holder in line.holders(order.full_name)
             )
+            remember_issued(order, issued)
             outbox.enqueue(
                 OutboxMessage,
                 "notifications.order_paid",

@@ -56,14 +56,16 @@ class PurchaseBudgetTests(TicketServiceTestCase):
         self.assertEqual(statement_kinds(queries), ["SELECT tickets_tickettype", "SELECT tickets_order"])
         self.assertEqual(rpcs, [])
 
-    def test_a_payment_is_eleven_statements_and_one_charge(self):
+    def test_a_payment_is_ten_statements_and_one_charge(self):
         order = self.reservation()
 
         with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
             payments.pay_order(caller=self.OTHER_CUSTOMER, order_id=order.id, card=CARD)
 
+        # A reconnect's session SET is left out: whether the connection is closed before the charge depends on
+        # how many the process holds (servicekit.db_connections), not on the payment.
         self.assertEqual(
-            statement_kinds(queries),
+            [kind for kind in statement_kinds(queries) if kind != "SET"],
             [
                 "SELECT tickets_order",
                 "UPDATE tickets_order",  # payment_started_at, before the card is charged
@@ -73,7 +75,8 @@ class PurchaseBudgetTests(TicketServiceTestCase):
                 "UPDATE tickets_tickettype",  # held -> sold
                 "UPDATE tickets_order",  # paid
                 "INSERT tickets_ticket",
-                "SELECT tickets_ticket",  # their ids, for the confirmation
+                # The new tickets' ids, for the confirmation: MariaDB returns them from the insert, MySQL needs a read.
+                *([] if connection.features.can_return_rows_from_bulk_insert else ["SELECT tickets_ticket"]),
                 "INSERT tickets_outboxmessage",
                 "COMMIT",
             ],
