@@ -2,8 +2,11 @@
 Business rules (dates in order, start in the future) are the events service's to check."""
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.utils import timezone as django_timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
@@ -38,13 +41,41 @@ class EventPageSerializer(ResponseSerializer):
     next = NextPageField()
 
 
+class EventTimeField(serializers.DateTimeField):
+    """An ISO 8601 date and time; without an offset ("2027-05-01T19:00"), a wall-clock time in the
+    event's `timezone`, as the organizer reads it on the poster."""
+
+    def enforce_timezone(self, value):
+        return value if django_timezone.is_naive(value) else super().enforce_timezone(value)
+
+
+EVENT_TIME_HELP = "ISO 8601; without an offset, a time in the event's `timezone`."
+
+
 class EventWriteSerializer(serializers.Serializer):
+    """An event's fields as an organizer writes them. Naive times are placed in the event's time zone:
+    the `timezone` given, else the event's own (context `event_timezone`: a callable asked only then)."""
+
     name = serializers.CharField(max_length=200)
     description = serializers.CharField(allow_blank=True, required=False, default="", max_length=10_000)
     venue = serializers.CharField(allow_blank=True, required=False, default="", max_length=300)
-    timezone = serializers.CharField(required=False, default="UTC", max_length=64)
-    starts_at = serializers.DateTimeField()
-    ends_at = serializers.DateTimeField()
+    timezone = serializers.CharField(
+        required=False, default="UTC", max_length=64, help_text="An IANA time zone name, e.g. Europe/Paris."
+    )
+    starts_at = EventTimeField(help_text=EVENT_TIME_HELP)
+    ends_at = EventTimeField(help_text=EVENT_TIME_HELP)
+
+    def validate(self, data: dict) -> dict:
+        naive = [name for name in ("starts_at", "ends_at") if name in data and django_timezone.is_naive(data[name])]
+        if not naive:
+            return data
+        event_timezone: Callable[[], str] | None = self.context.get("event_timezone")
+        name = data.get("timezone") or (event_timezone() if event_timezone else "UTC")
+        try:
+            zone = ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise serializers.ValidationError({"timezone": [f"Unknown time zone: {name!r}."]}) from None
+        return {**data, **{field: data[field].replace(tzinfo=zone) for field in naive}}
 
     def proto_fields(self) -> dict:
         """The validated data as keyword arguments of a proto request."""

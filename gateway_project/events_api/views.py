@@ -133,11 +133,16 @@ class EventDetailView(ServiceView):
         responses={200: EventSerializer, 400: bad_request(), 403: NOT_OWNER, 404: NO_EVENT, 409: CANCELLED},
     )
     def patch(self, request, event_id: int):
-        serializer = EventWriteSerializer(data=request.data, partial=True)
+        caller = clients.caller_for(request)
+
+        def event_timezone() -> str:  # asked only for a time without an offset and no new timezone
+            return clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller).timezone
+
+        serializer = EventWriteSerializer(data=request.data, partial=True, context={"event_timezone": event_timezone})
         serializer.is_valid(raise_exception=True)
         event = clients.events().UpdateEvent(
             events_pb2.UpdateEventRequest(id=event_id, **serializer.proto_fields()),
-            caller=clients.caller_for(request),
+            caller=caller,
         )
         return Response(EventSerializer(event).data)
 

@@ -222,6 +222,33 @@ class CreateEventTests(EventsAPITestCase):
 
         self.assert_field_error(response, "timezone")
 
+    def test_a_time_without_an_offset_is_read_in_the_events_time_zone(self):
+        year = datetime.now(UTC).year + 1
+        body = self.event_body(timezone="Europe/Paris", starts_at=f"{year}-07-01T19:00", ends_at=f"{year}-07-01T22:00")
+        self.authenticate(self.organizer)
+
+        response = self.client.post(LIST_URL, body, format="json")
+
+        self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
+        self.assertEqual(response.json()["starts_at"], f"{year}-07-01T17:00:00Z")  # Paris is UTC+2 in July
+
+    def test_a_time_with_an_offset_keeps_it_whatever_the_events_time_zone(self):
+        year = datetime.now(UTC).year + 1
+        body = self.event_body(
+            timezone="Europe/Paris", starts_at=f"{year}-07-01T19:00:00Z", ends_at=f"{year}-07-01T22:00:00Z"
+        )
+        self.authenticate(self.organizer)
+
+        response = self.client.post(LIST_URL, body, format="json")
+
+        self.assertEqual(response.json()["starts_at"], f"{year}-07-01T19:00:00Z")
+
+    def test_a_time_without_an_offset_in_an_unknown_time_zone_is_a_400_on_timezone(self):
+        body = self.event_body(timezone="Mars/Olympus_Mons", starts_at="2090-07-01T19:00", ends_at="2090-07-01T22:00")
+        self.authenticate(self.organizer)
+
+        self.assert_field_error(self.client.post(LIST_URL, body, format="json"), "timezone")
+
     def test_create_event_with_missing_fields_names_each_field(self):
         self.authenticate(self.organizer)
 
@@ -416,6 +443,33 @@ class UpdateEventTests(EventsAPITestCase):
         response = self.client.patch(detail_url(created["id"]), {"starts_at": "tomorrow"}, format="json")
 
         self.assert_field_error(response, "starts_at")
+
+    def test_an_update_to_a_time_without_an_offset_reads_it_in_the_events_time_zone(self):
+        created = self.create_event(timezone="America/New_York")
+        year = datetime.now(UTC).year + 1
+        self.authenticate(self.organizer)
+
+        response = self.client.patch(
+            detail_url(created["id"]),
+            {"starts_at": f"{year}-01-10T20:00", "ends_at": f"{year}-01-10T23:00"},
+            format="json",
+        )
+
+        self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
+        self.assertEqual(response.json()["starts_at"], f"{year}-01-11T01:00:00Z")  # New York is UTC-5 in January
+
+    def test_an_update_of_the_time_zone_and_a_time_without_an_offset_reads_it_in_the_new_zone(self):
+        created = self.create_event(timezone="America/New_York")
+        year = datetime.now(UTC).year + 1
+        self.authenticate(self.organizer)
+
+        response = self.client.patch(
+            detail_url(created["id"]),
+            {"timezone": "Asia/Tokyo", "starts_at": f"{year}-01-10T20:00", "ends_at": f"{year}-01-10T23:00"},
+            format="json",
+        )
+
+        self.assertEqual(response.json()["starts_at"], f"{year}-01-10T11:00:00Z")
 
     def test_update_with_unknown_timezone_is_rejected(self):
         created = self.create_event()
