@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from gateway_project.api import clients
 from gateway_project.api.protos import ORDER_STATUS, PAYMENT_STATUS, TICKET_STATUS
@@ -99,12 +100,14 @@ class NotificationFilter(forms.Form):
 
 @dataclass(frozen=True)
 class RowAction:
-    """A button on the rows it applies to, calling one RPC on that row's id."""
+    """A button on the rows it applies to, calling one RPC on that row's id. The button posts the
+    listing's filters along: a row is not always known by its id alone (a voucher: by its event too)."""
 
     label: str
     method: str
-    request: Callable[[int], object]  # row id -> request message
+    request: Callable[[int, dict], object]  # (row id, the listing's cleaned filters) -> request message
     applies: Callable[[object], bool]  # row -> show the button?
+    done: Callable[[object], str] | None = None  # the RPC's answer -> the message saying what happened
 
 
 @dataclass(frozen=True)
@@ -155,10 +158,7 @@ class RemoteListing:
         if not params and self.default_filters:
             params.update(self.default_filters())
         form = self.form_class(params)
-        context = {
-            **page_context(request, self.title, self.section, form=form, help=self.help),
-            "headers": [header(name, self.headers) for name in self.columns.split()],
-        }
+        context = self._context(request, form)
         if not form.is_valid():
             return render(request, "backoffice/remote_list.html", context, status=400)
         try:
@@ -172,10 +172,17 @@ class RemoteListing:
         context[self.slug] = items
         context["rows"] = [self._row(item) for item in items]
         context["action"] = self.action
+        context["query"] = params.urlencode()  # what a row's action posts along, and returns to
         if response.next_page_token:
             params["cursor"] = response.next_page_token
             context["next_url"] = f"?{params.urlencode()}"
         return render(request, "backoffice/remote_list.html", context)
+
+    def _context(self, request, form: forms.Form) -> dict:
+        context = page_context(request, self.title, self.section, form=form, help=self.help)
+        context["headers"] = [header(name, self.headers) for name in self.columns.split()]
+        context["list_url"] = reverse(f"admin:{self.url_name}")
+        return context
 
     def _row(self, item) -> dict:
         url = self.link(item) if self.link else None
@@ -188,15 +195,21 @@ class RemoteListing:
         }
 
     def act(self, request, item_id: str):
-        """POST: run the row action on one item, then back to the listing with a message."""
+        """POST: run the row action on one item of the listing filtered as the query string says, then
+        back to that listing with a message saying what happened. Filters it cannot take: a 400 page."""
+        form = self.form_class(request.GET)
+        if not form.is_valid():
+            return render(request, "backoffice/remote_list.html", self._context(request, form), status=400)
         try:
             rpc = getattr(self.client(), self.action.method)
-            rpc(self.action.request(int(item_id)), caller=clients.caller_for(request))
+            answer = rpc(self.action.request(int(item_id), form.cleaned_data), caller=clients.caller_for(request))
         except errors.DomainError as exc:
             messages.error(request, f"{self.action.label} of #{item_id} failed: {exc.message or exc.status.name}")
         else:
-            messages.success(request, f"{self.action.label}: #{item_id} done.")
-        return redirect(f"admin:{self.url_name}")
+            done = self.action.done(answer) if self.action.done else f"{self.action.label}: #{item_id} done."
+            messages.success(request, done)
+        query = request.GET.urlencode()
+        return redirect(f"{reverse(f'admin:{self.url_name}')}{'?' if query else ''}{query}")
 
 
 LISTINGS = (
@@ -246,7 +259,7 @@ LISTINGS = (
         action=RowAction(
             label="Retry",
             method="RetryNotification",
-            request=lambda item_id: notifications_pb2.RetryNotificationRequest(id=item_id),
+            request=lambda item_id, _filters: notifications_pb2.RetryNotificationRequest(id=item_id),
             applies=lambda n: n.status == "failed",
         ),
     ),

@@ -121,6 +121,16 @@ class NotificationLogAdminTests(GatewayAPITestCase):
 
         self.assertContains(response, "Retry of #999999999 failed")
 
+    def test_a_row_action_returns_to_the_listing_as_it_was_filtered(self):
+        response = self.client.post("/admin/backoffice/notifications/999999999/retrynotification/?status=failed")
+
+        self.assertRedirects(response, "/admin/backoffice/notifications/?status=failed")
+
+    def test_a_row_action_with_filters_the_listing_refuses_is_a_bad_request(self):
+        response = self.client.post("/admin/backoffice/notifications/999999999/retrynotification/?status=lost")
+
+        self.assertContains(response, "errornote", status_code=400)
+
     def test_retry_needs_a_post(self):
         response = self.client.get("/admin/backoffice/notifications/1/retrynotification/")
 
