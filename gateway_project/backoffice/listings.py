@@ -59,6 +59,21 @@ def money(message, name: str) -> str:
     return f"{getattr(message, name)} {message.currency}"
 
 
+def order_ticket_types(order, _name: str) -> str | int:
+    """What an order is of: its ticket type's id for an order of one line (the field is 0 for an order
+    of several), else each line's seats and type ("2 x Adult, 1 x Child")."""
+    if order.ticket_type_id:
+        return order.ticket_type_id
+    return ", ".join(f"{line.quantity} x {line.name}" for line in order.lines)
+
+
+def order_voucher(order, _name: str) -> str:
+    """The voucher code an order used and how many of its seats it discounted; "" for none."""
+    if not order.voucher:
+        return ""
+    return f"{order.voucher} ({order.voucher_seats} seat{'' if order.voucher_seats == 1 else 's'})"
+
+
 def enum_name(names: EnumNames) -> Callable[[object, str], str]:
     """A cell showing an enum field by its name, as the API does: ORDER_STATUS_PAID -> paid."""
     return lambda message, name: names.name(getattr(message, name))
@@ -219,9 +234,14 @@ LISTINGS = (
         form_class=OrderFilter,
         rpc="tickets.ListOrders",
         request=list_request(tickets_pb2.ListOrdersRequest, {"q": "email_query"}, all_users=True),
-        columns="id email full_name event_id ticket_type_id quantity total status created_at paid_at",
-        headers={"full_name": "Buyer", "paid_at": "Paid"},
-        cells={"total": money, "status": enum_name(ORDER_STATUS)},
+        columns="id email full_name event_id ticket_type_id quantity total voucher status created_at paid_at",
+        headers={"full_name": "Buyer", "ticket_type_id": "Ticket type", "paid_at": "Paid"},
+        cells={
+            "ticket_type_id": order_ticket_types,
+            "total": money,
+            "voucher": order_voucher,
+            "status": enum_name(ORDER_STATUS),
+        },
     ),
     RemoteListing(
         slug="tickets",
