@@ -59,6 +59,11 @@ def money(message, name: str) -> str:
     return f"{getattr(message, name)} {message.currency}"
 
 
+def yes_no(message, name: str) -> str:
+    """A boolean field as a word."""
+    return "yes" if getattr(message, name) else "no"
+
+
 def order_ticket_types(order, _name: str) -> str | int:
     """What an order is of: its ticket type's id for an order of one line (the field is 0 for an order
     of several), else each line's seats and type ("2 x Adult, 1 x Child")."""
@@ -72,6 +77,20 @@ def order_voucher(order, _name: str) -> str:
     if not order.voucher:
         return ""
     return f"{order.voucher} ({order.voucher_seats} seat{'' if order.voucher_seats == 1 else 's'})"
+
+
+# A voucher's discount_kind -> its discount in words, of its discount_value.
+DISCOUNTS = {"percent": "{}% off", "amount": "{} off each seat", "price": "each seat at {}"}
+
+
+def voucher_discount(voucher, _name: str) -> str:
+    """A voucher's discount in words: "10.00% off", "5.00 off each seat", "each seat at 15.00"."""
+    return DISCOUNTS.get(voucher.discount_kind, f"{voucher.discount_kind} {{}}").format(voucher.discount_value)
+
+
+def voucher_ticket_types(voucher, _name: str) -> str:
+    """The ids of the ticket types a voucher applies to; none listed means every type of the event."""
+    return ", ".join(f"#{ticket_type_id}" for ticket_type_id in voucher.ticket_type_ids) or "every type"
 
 
 def enum_name(names: EnumNames) -> Callable[[object, str], str]:
@@ -105,6 +124,11 @@ class TicketFilter(forms.Form):
 class PaymentFilter(forms.Form):
     status = forms.ChoiceField(required=False, choices=status_choices(PAYMENT_STATUS.names))
     order_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Order id")
+
+
+class VoucherFilter(forms.Form):
+    # Required: vouchers are listed per event (ListVouchers), and a row's action names its event.
+    event_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Event id")
 
 
 class NotificationFilter(forms.Form):
@@ -141,6 +165,8 @@ class RemoteListing:
     cells: dict[str, Callable[[object, str], object]] = field(default_factory=dict)
     action: RowAction | None = None
     help: str = ""  # a paragraph above the table
+    # Shown instead of the table while no filter is given: for a list RPC that needs one (an event's vouchers).
+    prompt: str = ""
     default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
     link: Callable[[object], str] | None = None  # row -> the URL of its page
     linked: tuple[str, ...] = ()  # the fields whose cells link to it
@@ -172,6 +198,9 @@ class RemoteListing:
         params = request.GET.copy()
         if not params and self.default_filters:
             params.update(self.default_filters())
+        if self.prompt and not any(params.get(name) for name in self.form_class.base_fields):
+            # Unbound: the page asks for the filter rather than calling its absence an error.
+            return render(request, "backoffice/remote_list.html", self._context(request, self.form_class()))
         form = self.form_class(params)
         context = self._context(request, form)
         if not form.is_valid():
@@ -197,6 +226,8 @@ class RemoteListing:
         context = page_context(request, self.title, self.section, form=form, help=self.help)
         context["headers"] = [header(name, self.headers) for name in self.columns.split()]
         context["list_url"] = reverse(f"admin:{self.url_name}")
+        if not form.is_bound:
+            context["prompt"] = self.prompt
         return context
 
     def _row(self, item) -> dict:
@@ -252,6 +283,36 @@ LISTINGS = (
         columns="id code holder_name event_id order_id status checked_in_at",
         headers={"holder_name": "Holder", "checked_in_at": "Checked in"},
         cells={"status": enum_name(TICKET_STATUS)},
+    ),
+    RemoteListing(
+        slug="vouchers",
+        title="Vouchers",
+        form_class=VoucherFilter,
+        rpc="tickets.ListVouchers",
+        request=list_request(tickets_pb2.ListVouchersRequest),
+        columns="id code discount_kind ticket_type_ids uses valid_from valid_until unlocks_hidden active created_at",
+        headers={"discount_kind": "Discount", "ticket_type_ids": "Ticket types", "uses": "Uses / max"},
+        cells={
+            "discount_kind": voucher_discount,
+            "ticket_type_ids": voucher_ticket_types,
+            "uses": lambda v, _: f"{v.uses} / {v.max_uses}",
+            "valid_from": when,
+            "valid_until": when,
+            "unlocks_hidden": yes_no,
+            "active": yes_no,
+        },
+        help="An event's vouchers, newest first; uses are the seats each has discounted, held or paid. "
+        "Deactivated, a voucher discounts no more seats; those it discounted keep their price.",
+        prompt="Enter an event id to list its vouchers (the event's page links here too).",
+        action=RowAction(
+            label="Deactivate",
+            method="DeactivateVoucher",
+            request=lambda item_id, filters: tickets_pb2.DeactivateVoucherRequest(
+                event_id=filters["event_id"], voucher_id=item_id
+            ),
+            applies=lambda v: v.active,
+            done=lambda v: f"Voucher {v.code} deactivated: it discounts no more seats.",
+        ),
     ),
     RemoteListing(
         slug="payments",

@@ -2,8 +2,9 @@
 
 It lives in the gateway, which owns the users and staff logins and is the only process that serves
 HTML. Other services' data comes through their RPCs, as the API's does: everyone's rows through the
-staff-only ones (`all_users` and `all_statuses` listings, ListPayments, ListNotifications), and
-cancelling an event is the CancelEvent that DELETE /api/events/{id}/ calls. So each service's own
+staff-only ones (`all_users` and `all_statuses` listings, ListPayments, ListNotifications), an event's
+vouchers through the organizer-or-staff ListVouchers, and cancelling an event is the CancelEvent that
+DELETE /api/events/{id}/ calls. So each service's own
 rules apply to staff too, and the gateway never touches a service's tables.
 
 Installed in place of "django.contrib.admin" (INSTALLED_APPS lists backoffice.apps.MicroTixAdminConfig,

@@ -188,6 +188,14 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
         self.assertContains(response, "<td>Balcony VIP</td>", html=True)
         self.assertContains(response, "<td>97</td>", html=True)
 
+    def test_event_page_links_to_the_events_vouchers(self):
+        event = self.create_event()
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        self.assertContains(response, f'href="/admin/backoffice/vouchers/?event_id={event["id"]}"')
+
     def test_event_without_ticket_types_says_so(self):
         event = self.create_event()
         self.client.force_login(self.staff)
