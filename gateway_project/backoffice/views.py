@@ -1,5 +1,6 @@
 """The events service's back-office pages: the listing of every event (a `RemoteListing`), an event's
-page with its ticket types inline, and cancelling it."""
+page with its ticket types inline (availability, sale window, hidden) and a link to its vouchers, and
+cancelling it."""
 
 from datetime import UTC, date, datetime, time
 
@@ -13,7 +14,7 @@ from django.views.decorators.http import require_POST
 from gateway_project.api import clients
 from gateway_project.api.protos import EVENT_STATUS
 from gateway_project.backoffice.base import page_context, remote_error_page
-from gateway_project.backoffice.listings import SECTIONS, RemoteListing, status_choices
+from gateway_project.backoffice.listings import SECTIONS, RemoteListing, status_choices, when
 from gateway_project.events_api.serializers import EventSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
@@ -21,6 +22,7 @@ from servicekit import errors
 from servicekit.timestamps import to_timestamp
 
 PAGE_SIZE = 50
+AT_EVENT_START = "at the event's start"
 
 
 def _day_start(day: date | None) -> datetime | None:
@@ -96,16 +98,16 @@ def event_detail(request, event_id: str):
         return remote_error_page(request, "backoffice/event_detail.html", context, exc)
     data = EventSerializer(event).data
     fields = [(name.replace("_", " ").capitalize(), value) for name, value in data.items()]
-    context.update(title=event.name, event=data, fields=fields, ticket_types=_ticket_types(request, event.id, caller))
+    context.update(title=event.name, event=data, fields=fields, ticket_types=_ticket_types(request, event, caller))
     return render(request, "backoffice/event_detail.html", context)
 
 
-def _ticket_types(request, event_id: int, caller) -> list[dict] | None:
-    """The event's ticket types with live availability, from the tickets service; None (and an
-    admin warning) if it cannot answer: the event itself is still shown."""
+def _ticket_types(request, event: events_pb2.Event, caller) -> list[dict] | None:
+    """The event's ticket types with live availability and sale windows, from the tickets service;
+    None (and an admin warning) if it cannot answer: the event itself is still shown."""
     try:
         response = clients.tickets().ListTicketTypes(
-            tickets_pb2.ListTicketTypesRequest(event_id=event_id), caller=caller
+            tickets_pb2.ListTicketTypesRequest(event_id=event.id), caller=caller
         )
     except errors.DomainError as exc:
         reason = "is unavailable" if exc.http_status == 503 else f"refused: {exc.message or exc.status.name}"
@@ -119,9 +121,20 @@ def _ticket_types(request, event_id: int, caller) -> list[dict] | None:
             "capacity": ticket_type.capacity,
             "available": ticket_type.available,
             "max_per_order": ticket_type.max_per_order,
+            "sales_start": when(ticket_type, "sales_start"),
+            "sales_end": _sales_end(ticket_type, event),
+            "hidden": ticket_type.hidden,
         }
         for ticket_type in response.ticket_types
     ]
+
+
+def _sales_end(ticket_type: tickets_pb2.TicketType, event: events_pb2.Event) -> str:
+    """When a type's sales close. A type without an end of its own closes at the event's start, and
+    the service then answers that start as its sales_end: either way it is shown as such."""
+    if not ticket_type.HasField("sales_end") or ticket_type.sales_end == event.starts_at:
+        return AT_EVENT_START
+    return when(ticket_type, "sales_end")
 
 
 @require_POST

@@ -1,5 +1,6 @@
 """The back office's events: the staff listing of every event with status and date filters, and
-the event page with its ticket types inline (from the tickets service)."""
+the event page with its ticket types inline (from the tickets service): availability, sale window,
+hidden, and a link to the event's vouchers."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -14,6 +15,7 @@ from protos.tickets.v1 import tickets_pb2
 from servicekit import clients
 from servicekit.grpc_client import ServiceClient
 from servicekit.identity import Caller
+from servicekit.timestamps import to_timestamp
 
 LIST_URL = "/admin/backoffice/events/"
 
@@ -182,11 +184,63 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
                 "capacity": 100,
                 "available": 97,
                 "max_per_order": 10,
+                "sales_start": rows["Standing"]["sales_start"],  # when it was created: its own test below
+                "sales_end": "at the event's start",
+                "hidden": False,
             },
         )
         self.assertEqual((rows["Balcony VIP"]["price"], rows["Balcony VIP"]["available"]), ("80.00 EUR", 8))
         self.assertContains(response, "<td>Balcony VIP</td>", html=True)
         self.assertContains(response, "<td>97</td>", html=True)
+
+    def test_event_page_shows_a_types_own_sale_window(self):
+        event = self.create_event(datetime.now(UTC) + timedelta(days=30))
+        opens = datetime.now(UTC).replace(microsecond=0) + timedelta(days=2)
+        closes = opens + timedelta(days=7)
+        self.add_ticket_type(
+            event,
+            name="Early",
+            price="9.00",
+            capacity=5,
+            sales_start=to_timestamp(opens),
+            sales_end=to_timestamp(closes),
+        )
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        (row,) = response.context["ticket_types"]
+        shown = opens.strftime("%Y-%m-%d %H:%M:%S UTC"), closes.strftime("%Y-%m-%d %H:%M:%S UTC")
+        self.assertEqual((row["sales_start"], row["sales_end"]), shown)
+        self.assertContains(response, f"<td>{shown[0]}</td><td>{shown[1]}</td>", html=True)
+
+    def test_a_type_without_a_sales_end_is_shown_selling_until_the_events_start(self):
+        event = self.create_event()
+        self.add_ticket_type(event, name="Door", price="15.00", capacity=5)
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        (row,) = response.context["ticket_types"]
+        self.assertEqual(row["sales_end"], "at the event's start")
+        self.assertContains(response, "<td>at the event&#x27;s start</td>", html=True)
+
+    def test_event_page_marks_hidden_types(self):
+        event = self.create_event()
+        self.add_ticket_type(event, name="Presale", price="20.00", capacity=5, hidden=True)
+        self.add_ticket_type(event, name="Public", price="25.00", capacity=5)
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        self.assertEqual(
+            {row["name"]: row["hidden"] for row in response.context["ticket_types"]},
+            {
+                "Presale": True,
+                "Public": False,
+            },
+        )
+        self.assertContains(response, "<td>yes</td>", html=True, count=1)
 
     def test_event_page_links_to_the_events_vouchers(self):
         event = self.create_event()
