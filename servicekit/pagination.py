@@ -11,7 +11,8 @@ from django.db.models import QuerySet
 
 from servicekit.errors import InvalidInput
 
-_TOKEN = re.compile(r"[0-9]{1,18}")
+# A page token: the id a page ends at.
+TOKEN_PATTERN = re.compile(r"[0-9]{1,18}")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ def newest_first(
     problems = {}
     if not 1 <= page_size <= max_size:
         problems["page_size"] = [f"Must be between 1 and {max_size}."]
-    if page_token and not _TOKEN.fullmatch(page_token):
+    if page_token and not TOKEN_PATTERN.fullmatch(page_token):
         problems[cursor_field] = ["Invalid page token."]
     if problems:
         raise InvalidInput(field_errors=problems)

@@ -422,6 +422,14 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
         ),
         "ListVouchers": (tickets_pb2.ListVouchersRequest(event_id=event.id, page_size=5), ORGANIZER),
         "DeactivateVoucher": (tickets_pb2.DeactivateVoucherRequest(event_id=event.id, voucher_id=1), ORGANIZER),
+        "ListEventOrders": (
+            tickets_pb2.ListEventOrdersRequest(
+                event_id=event.id, page_size=5, status="paid", query="fuzz", ticket_type_id=ticket_type.id
+            ),
+            ORGANIZER,
+        ),
+        "GetEventOrder": (tickets_pb2.GetEventOrderRequest(event_id=event.id, order_id=paid.id), ORGANIZER),
+        "ListEventAttendees": (tickets_pb2.ListEventAttendeesRequest(event_id=event.id, page_size=5), ORGANIZER),
         "Charge": (
             payments_pb2.ChargeRequest(
                 order_id=987_654_321, amount="10.00", currency="USD", card=payments_pb2.Card(**card), description="x"

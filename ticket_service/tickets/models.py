@@ -101,6 +101,8 @@ class Order(models.Model):
             models.Index(fields=["user_id", "id"], name="order_user_idx"),
             models.Index(fields=["status", "expires_at"], name="order_status_expiry_idx"),
             models.Index(fields=["event_id", "status"], name="order_event_status_idx"),
+            # The organizer's listing of an event's orders by id, any status, a page at a time.
+            models.Index(fields=["event_id", "id"], name="order_event_idx"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["user_id", "idempotency_key"], name="order_idempotency_key_per_user"),
@@ -162,6 +164,8 @@ class Ticket(models.Model):
         indexes = [
             models.Index(fields=["user_id", "id"], name="ticket_user_idx"),
             models.Index(fields=["event_id", "status"], name="ticket_event_status_idx"),
+            # The attendee export by ascending id: each page a range of it, never a sort of the event's tickets.
+            models.Index(fields=["event_id", "id"], name="ticket_event_idx"),
         ]
 
     def __str__(self) -> str:

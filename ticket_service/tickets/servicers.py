@@ -49,6 +49,10 @@ def voucher_to_proto(voucher: Voucher) -> tickets_pb2.Voucher:
     return message_from(tickets_pb2.Voucher, voucher)
 
 
+def attendee_to_proto(attendee: selectors.Attendee) -> tickets_pb2.Attendee:
+    return message_from(tickets_pb2.Attendee, attendee)
+
+
 class TicketServicer(Service):
     def CreateTicketType(self, request, context):
         """Add a ticket type to the caller's event."""
@@ -197,6 +201,25 @@ class TicketServicer(Service):
             buyers=[message_from(tickets_pb2.Buyer, b) for b in buyers],
             next_page_token=next_token,
         )
+
+    # --- the organizer's desk ---
+
+    def ListEventOrders(self, request, context):
+        """Every order of the event, newest first, filtered (its organizer or staff)."""
+        page = selectors.list_event_orders(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(tickets_pb2.ListOrdersResponse, page, order_to_proto)
+
+    def GetEventOrder(self, request, context):
+        """One order of the event (its organizer or staff)."""
+        order = selectors.get_event_order(
+            caller=Caller.from_context(context), event_id=request.event_id, order_id=request.order_id
+        )
+        return order_to_proto(order)
+
+    def ListEventAttendees(self, request, context):
+        """A page of the event's valid and checked-in tickets, by ascending id (its organizer or staff)."""
+        page = selectors.list_event_attendees(caller=Caller.from_context(context), **message_fields(request))
+        return page_message(tickets_pb2.ListEventAttendeesResponse, page, attendee_to_proto)
 
 
 def grpc_handlers(server) -> None:

@@ -515,3 +515,67 @@ class DeactivateVoucherRequest(_message.Message):
     event_id: int
     voucher_id: int
     def __init__(self, event_id: _Optional[int] = ..., voucher_id: _Optional[int] = ...) -> None: ...
+
+class ListEventOrdersRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token", "status", "query", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    QUERY_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    page_size: int
+    page_token: str
+    status: str
+    query: str
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[str] = ..., query: _Optional[str] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class GetEventOrderRequest(_message.Message):
+    __slots__ = ("event_id", "order_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    order_id: int
+    def __init__(self, event_id: _Optional[int] = ..., order_id: _Optional[int] = ...) -> None: ...
+
+class ListEventAttendeesRequest(_message.Message):
+    __slots__ = ("event_id", "page_size", "page_token")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    page_size: int
+    page_token: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class Attendee(_message.Message):
+    __slots__ = ("ticket_id", "code_prefix", "ticket_type_id", "ticket_type_name", "holder_name", "email", "order_id", "status", "checked_in_at")
+    TICKET_ID_FIELD_NUMBER: _ClassVar[int]
+    CODE_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_NAME_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_NAME_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CHECKED_IN_AT_FIELD_NUMBER: _ClassVar[int]
+    ticket_id: int
+    code_prefix: str
+    ticket_type_id: int
+    ticket_type_name: str
+    holder_name: str
+    email: str
+    order_id: int
+    status: TicketStatus
+    checked_in_at: _timestamp_pb2.Timestamp
+    def __init__(self, ticket_id: _Optional[int] = ..., code_prefix: _Optional[str] = ..., ticket_type_id: _Optional[int] = ..., ticket_type_name: _Optional[str] = ..., holder_name: _Optional[str] = ..., email: _Optional[str] = ..., order_id: _Optional[int] = ..., status: _Optional[_Union[TicketStatus, str]] = ..., checked_in_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListEventAttendeesResponse(_message.Message):
+    __slots__ = ("attendees", "next_page_token")
+    ATTENDEES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    attendees: _containers.RepeatedCompositeFieldContainer[Attendee]
+    next_page_token: str
+    def __init__(self, attendees: _Optional[_Iterable[_Union[Attendee, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...

@@ -119,6 +119,21 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.FromString,
                 _registered_method=True)
+        self.ListEventOrders = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ListEventOrders',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventOrdersRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListOrdersResponse.FromString,
+                _registered_method=True)
+        self.GetEventOrder = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/GetEventOrder',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetEventOrderRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+                _registered_method=True)
+        self.ListEventAttendees = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ListEventAttendees',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -261,6 +276,30 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListEventOrders(self, request, context):
+        """--- The organizer's desk: an event's orders and attendees, for its organizer or staff
+        (PERMISSION_DENIED for anyone else; NOT_FOUND for an unknown event).
+        Every order of the event, newest first, filtered; keyset-paginated.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetEventOrder(self, request, context):
+        """One order of the event with its lines and tickets; NOT_FOUND for an order of another event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEventAttendees(self, request, context):
+        """The event's valid and checked-in tickets with their buyer, by ascending ticket id, a page
+        (up to 1000) at a time: what the attendee export streams.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -348,6 +387,21 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.ListEventBuyers,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.SerializeToString,
+            ),
+            'ListEventOrders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventOrders,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventOrdersRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListOrdersResponse.SerializeToString,
+            ),
+            'GetEventOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEventOrder,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetEventOrderRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.SerializeToString,
+            ),
+            'ListEventAttendees': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventAttendees,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -809,6 +863,87 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/ListEventBuyers',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventBuyersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEventOrders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ListEventOrders',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventOrdersRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListOrdersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEventOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/GetEventOrder',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.GetEventOrderRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEventAttendees(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ListEventAttendees',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.FromString,
             options,
             channel_credentials,
             insecure,

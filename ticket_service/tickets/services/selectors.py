@@ -1,22 +1,28 @@
 """Reads: the caller's orders and tickets, an order's lines and issued tickets, an event's buyers and
-vouchers."""
+vouchers, and the organizer's desk (an event's orders and attendees)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Max, Prefetch, QuerySet, Sum, prefetch_related_objects
+from django.db.models import Max, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
 
 from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
-from servicekit.pagination import Page, newest_first
+from servicekit.pagination import TOKEN_PATTERN, Page, newest_first
 from ticket_service.tickets.models import Order, OrderLine, Ticket, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
 
 BUYERS_PAGE_SIZE = 500
+ATTENDEES_PAGE_SIZE = 500
+ATTENDEES_MAX_PAGE_SIZE = 1000
+# Characters of a ticket's code the organizer's export shows: a code's random part is 32 characters
+# and its signature 22 more, so 8 tell tickets apart at the door's desk but admit nobody.
+CODE_PREFIX_LENGTH = 8
 
 
 def own_order(caller: Caller, order_id: int) -> Order:
@@ -53,13 +59,19 @@ def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: i
     if all_users and not caller.is_staff:
         raise Forbidden("Only staff can list other users' orders and tickets.")
     rows = model.objects.all() if all_users else model.objects.filter(user_id=caller.user_id)
-    if status:
-        if status not in model.Status.values:
-            raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(model.Status.values)}."]})
-        rows = rows.filter(status=status)
+    rows = _with_status(rows, model, status)
     if event_id:
         rows = rows.filter(event_id=event_id)
     return rows
+
+
+def _with_status(rows: QuerySet, model, status: str) -> QuerySet:
+    """`rows` of `status` (one of `model.Status`; "" for any); another is InvalidInput on `status`."""
+    if not status:
+        return rows
+    if status not in model.Status.values:
+        raise InvalidInput(field_errors={"status": [f"Must be one of {', '.join(model.Status.values)}."]})
+    return rows.filter(status=status)
 
 
 def get_ticket(*, caller: Caller, ticket_id: int) -> Ticket:
@@ -84,6 +96,13 @@ def list_tickets(
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
     return newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor")
+
+
+def with_tickets(orders: QuerySet) -> QuerySet:
+    """`orders` with their issued tickets read in one query for them all (issued_tickets answers them)."""
+    return orders.prefetch_related(
+        Prefetch("tickets", queryset=Ticket.objects.order_by("id"), to_attr="_issued_tickets")
+    )
 
 
 def with_lines(orders: QuerySet) -> QuerySet:
@@ -158,3 +177,85 @@ def list_vouchers(*, caller: Caller, event_id: int, page_size: int = 0, page_tok
     require_organizer(caller, get_event_info(event_id, caller))
     vouchers = Voucher.objects.filter(event_id=event_id)
     return newest_first(vouchers, page_size=page_size, page_token=page_token, default_size=50, max_size=1000)
+
+
+# --- the organizer's desk ---------------------------------------------------------------------------
+
+
+def list_event_orders(
+    *,
+    caller: Caller,
+    event_id: int,
+    page_size: int = 0,
+    page_token: str = "",
+    status: str = "",
+    query: str = "",
+    ticket_type_id: int = 0,
+) -> Page:
+    """Every order of the event, newest first, with its lines and tickets (a query for each, whatever
+    the page's size): its organizer's (or staff's) to see. `query` matches the buyer's email or full
+    name in any case; `ticket_type_id`, the orders with a line of that type."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    orders = _with_status(Order.objects.filter(event_id=event_id), Order, status)
+    if query.strip():
+        orders = orders.filter(Q(email__icontains=query.strip()) | Q(full_name__icontains=query.strip()))
+    if ticket_type_id:
+        # An order has one line per type at most: no order comes twice.
+        orders = orders.filter(lines__ticket_type_id=ticket_type_id)
+    orders = with_tickets(with_lines(orders))
+    return newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor")
+
+
+def get_event_order(*, caller: Caller, event_id: int, order_id: int) -> Order:
+    """One order of the event, for its organizer (or staff); an order of another event is missing."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    order = Order.objects.filter(pk=order_id, event_id=event_id).first()
+    if order is None:
+        raise OrderNotFound()
+    return order
+
+
+@dataclass(frozen=True)
+class Attendee:
+    ticket_id: int
+    code_prefix: str
+    ticket_type_id: int
+    ticket_type_name: str
+    holder_name: str
+    email: str
+    order_id: int
+    status: str
+    checked_in_at: datetime | None
+
+
+def list_event_attendees(*, caller: Caller, event_id: int, page_size: int = 0, page_token: str = "") -> Page:
+    """The event's valid and checked-in tickets with their type and buyer, by ascending ticket id, a
+    page at a time (one query each: the export of 100,000 never holds more than a page): its
+    organizer's (or staff's) to see. The page token is the last ticket id of the page."""
+    require_organizer(caller, get_event_info(event_id, caller))
+    page_size = page_size or ATTENDEES_PAGE_SIZE
+    problems = {}
+    if not 1 <= page_size <= ATTENDEES_MAX_PAGE_SIZE:
+        problems["page_size"] = [f"Must be between 1 and {ATTENDEES_MAX_PAGE_SIZE}."]
+    if page_token and not TOKEN_PATTERN.fullmatch(page_token):
+        problems["page_token"] = ["Invalid page token."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+    tickets = Ticket.objects.filter(event_id=event_id, status__in=[Ticket.Status.VALID, Ticket.Status.CHECKED_IN])
+    if page_token:
+        tickets = tickets.filter(id__gt=int(page_token))
+    rows = list(
+        tickets.order_by("id").values_list(
+            "id",
+            "code",
+            "ticket_type_id",
+            "ticket_type__name",
+            "holder_name",
+            "order__email",
+            "order_id",
+            "status",
+            "checked_in_at",
+        )[: page_size + 1]
+    )
+    attendees = [Attendee(row[0], row[1][:CODE_PREFIX_LENGTH], *row[2:]) for row in rows[:page_size]]
+    return Page(attendees, str(attendees[-1].ticket_id) if len(rows) > page_size else "")

@@ -9,7 +9,8 @@ from django.test.utils import CaptureQueriesContext
 from devkit.databases import statement_kinds
 from devkit.grpc_testing import counting_rpcs
 from servicekit.errors import DomainError
-from ticket_service.tickets.services import holds, payments
+from ticket_service.tickets.servicers import order_to_proto
+from ticket_service.tickets.services import holds, payments, selectors
 from ticket_service.tickets.services.payments import CardDetails
 from ticket_service.tickets.tests.support import THIS_YEAR, VISA, TicketServiceTestCase
 
@@ -82,3 +83,41 @@ class PurchaseBudgetTests(TicketServiceTestCase):
             ],
         )
         self.assertEqual(rpcs, ["payments.Charge"])
+
+
+class EventDeskBudgetTests(TicketServiceTestCase):
+    """The organizer's listing reads a page in the same few statements however many orders, lines and
+    tickets it shows: no query per order."""
+
+    def setUp(self):
+        super().setUp()
+        self.event = self.make_event()
+        self.types = [self.make_ticket_type(event_id=self.event.id, capacity=50, name=n) for n in ("A", "B")]
+
+    def listed_page(self, page_size: int) -> tuple[list[str], list[str]]:
+        """The statements and RPCs of a page of the event's orders, rendered as the RPC answers it."""
+        with CaptureQueriesContext(connection) as queries, counting_rpcs() as rpcs:
+            page = selectors.list_event_orders(caller=self.ORGANIZER, event_id=self.event.id, page_size=page_size)
+            [order_to_proto(order) for order in page.items]
+        self.assertEqual(len(page.items), page_size)
+        # A reconnect's session SET after the events call is left out, as in the payment's budget above.
+        return [kind for kind in statement_kinds(queries) if kind != "SET"], rpcs
+
+    def test_a_page_of_orders_is_three_reads_whatever_its_size(self):
+        for _ in range(4):  # paid orders of two lines and three tickets each
+            order = self.reserve_lines([(self.types[0].id, 2), (self.types[1].id, 1)]).order
+            self.pay(order.id)
+
+        one, rpcs = self.listed_page(1)
+        four, _ = self.listed_page(4)
+
+        self.assertEqual(
+            four,
+            [
+                "SELECT tickets_order",  # with its voucher
+                "SELECT tickets_orderline",  # with their ticket types
+                "SELECT tickets_ticket",
+            ],
+        )
+        self.assertEqual(one, four)
+        self.assertEqual(rpcs, ["events.GetEvent"])  # who the organizer is
