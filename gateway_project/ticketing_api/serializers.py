@@ -11,7 +11,7 @@ from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
 from gateway_project.api.openapi import AmountField, ErrorSerializer, OptionalAmountField, ResponseSerializer
-from gateway_project.api.pagination import NextPageField
+from gateway_project.api.pagination import NextPageField, PageQuerySerializer
 from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, OptionalIdField, TimestampField
 from protos.tickets.v1 import tickets_pb2
 
@@ -339,3 +339,39 @@ class CardSerializer(serializers.Serializer):
 class CheckInSerializer(serializers.Serializer):
     # Generous: anything a scanner reads that is not a ticket is answered "invalid_ticket" by the service.
     code = serializers.CharField(max_length=1000)
+
+
+# --- the organizer's desk: an event's orders and attendees -------------------------------------------
+
+
+class EventOrderQuerySerializer(PageQuerySerializer):
+    """The filters of an event's orders; every one optional."""
+
+    status = serializers.ChoiceField(
+        choices=ORDER_STATUS.names,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only orders of this status.",
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        default="",
+        help_text="Text in the buyer's email or full name, ignoring case.",
+    )
+    ticket_type = serializers.IntegerField(
+        required=False, min_value=1, max_value=MAX_ID, help_text="Only orders with a line of this ticket type."
+    )
+
+    def list_request(self, event_id: int) -> tickets_pb2.ListEventOrdersRequest:
+        data = self.validated_data
+        return tickets_pb2.ListEventOrdersRequest(
+            event_id=event_id,
+            page_size=data["page_size"],
+            page_token=data["cursor"],
+            status=data["status"],
+            query=data["q"],
+            ticket_type_id=data.get("ticket_type", 0),
+        )

@@ -20,4 +20,8 @@ urlpatterns = [
         name="ticket-qr-png",
     ),
     path("checkins/", views.CheckInView.as_view(), name="checkin"),
+    # The organizer's desk, beside the events' own routes (events_api) under /api/events/<id>/.
+    path("events/<id:event_id>/orders/", views.EventOrderListView.as_view(), name="event-orders"),
+    path("events/<id:event_id>/orders/<id:order_id>/", views.EventOrderDetailView.as_view(), name="event-order"),
+    path("events/<id:event_id>/attendees.csv", views.EventAttendeesCSVView.as_view(), name="event-attendees-csv"),
 ]

@@ -1,12 +1,15 @@
 """Ticketing API: validate, call the tickets service over gRPC, shape the JSON.
 
-The tickets service decides whose order or ticket is whose: someone else's is a 404 there.
+The tickets service decides whose order or ticket is whose: someone else's is a 404 there; and
+whose event an order is of, for the organizer's desk (an event's orders and attendees).
 """
 
+import csv
 import io
+from collections.abc import Iterator
 
 import segno
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
@@ -19,6 +22,7 @@ from gateway_project.api import clients
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import IsCustomer, IsOrganizer
+from gateway_project.api.protos import TICKET_STATUS, iso
 from gateway_project.api.views import ServiceView
 from gateway_project.ticketing_api.serializers import (
     IDEMPOTENCY_KEY_MAX_LENGTH,
@@ -27,6 +31,7 @@ from gateway_project.ticketing_api.serializers import (
     CheckInConflictSerializer,
     CheckInResultSerializer,
     CheckInSerializer,
+    EventOrderQuerySerializer,
     OrderPageSerializer,
     OrderSerializer,
     PaymentDeclinedSerializer,
@@ -38,6 +43,7 @@ from gateway_project.ticketing_api.serializers import (
 )
 from protos.tickets.v1 import tickets_pb2
 
+EVENT_ID = path_id("event_id", "event")
 ORDER_ID = path_id("order_id", "order")
 TICKET_ID = path_id("ticket_id", "ticket")
 NO_ORDER = error("not_found", description="No such order of the caller's.")
@@ -355,3 +361,158 @@ class CheckInView(ServiceView):
             caller=clients.caller_for(request),
         )
         return Response(CheckInResultSerializer(admitted).data)
+
+
+# --- the organizer's desk: an event's orders and attendees -------------------------------------------
+
+NOT_EVENT_OWNER = error("permission_denied", description="Not an organizer, or not this event's organizer.")
+NO_EVENT = error("not_found", description="No such event.")
+# Tickets per ListEventAttendees call of the export: the most either process holds of it at once.
+ATTENDEES_PAGE_SIZE = 500
+ATTENDEES_CSV_COLUMNS = (
+    "ticket_id",
+    "code_prefix",
+    "ticket_type",
+    "attendee_name",
+    "buyer_email",
+    "order_id",
+    "status",
+    "checked_in_at",
+)
+# Names and emails are the buyers' to choose: a cell a spreadsheet would run as a formula is quoted.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class EventOrderListView(ServiceView):
+    """Every order of the event, newest first, filtered (its organizer, or staff)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(
+        operation_id="events_orders_list",
+        summary="List an event's orders",
+        description="Every order of the event, any buyer and status, newest first, with its lines, tickets and "
+        "payment (the event's organizer, or staff). `status`, `q` (the buyer's email or full name, ignoring "
+        "case) and `ticket_type` (orders with a line of it) filter them. Keyset pagination: follow `next` (null "
+        "on the last page).",
+        parameters=[EVENT_ID, EventOrderQuerySerializer],
+        responses={
+            200: OrderPageSerializer,
+            400: bad_request("E.g. an unknown `status`, or `cursor` is not valid."),
+            403: NOT_EVENT_OWNER,
+            404: NO_EVENT,
+        },
+    )
+    def get(self, request, event_id: int):
+        query = EventOrderQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        page = clients.tickets().ListEventOrders(query.list_request(event_id), caller=clients.caller_for(request))
+        return Response(OrderPageSerializer(page, context={"request": request}).data)
+
+
+class EventOrderDetailView(ServiceView):
+    """One order of the event (its organizer, or staff)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+
+    @extend_schema(
+        operation_id="events_orders_retrieve",
+        summary="Get an order of an event",
+        description="One order of the event with its lines, tickets, payment and refunded amount (the event's "
+        "organizer, or staff).",
+        parameters=[EVENT_ID, ORDER_ID],
+        responses={
+            200: OrderSerializer,
+            403: NOT_EVENT_OWNER,
+            404: error("not_found", description="No such event, or no such order of it."),
+        },
+    )
+    def get(self, request, event_id: int, order_id: int):
+        order = clients.tickets().GetEventOrder(
+            tickets_pb2.GetEventOrderRequest(event_id=event_id, order_id=order_id), caller=clients.caller_for(request)
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class EventAttendeesCSVView(ServiceView):
+    """The event's attendees as CSV, streamed a page of tickets at a time (its organizer, or staff)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+    renderer_classes = [JSONRenderer]
+    content_negotiation_class = JSONErrorsOnly
+
+    @extend_schema(
+        operation_id="events_attendees_csv",
+        summary="Export an event's attendees",
+        description="A CSV row per valid or checked-in ticket of the event, by ticket id, under a header row: "
+        f"{', '.join(f'`{column}`' for column in ATTENDEES_CSV_COLUMNS)} (`code_prefix` is the start of the "
+        "ticket's code, never the code; `checked_in_at` ISO 8601 UTC, empty until scanned). Streamed: any number "
+        "of tickets, a page at a time (the event's organizer, or staff).",
+        parameters=[EVENT_ID],
+        responses={
+            (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="The attendees, as CSV."),
+            403: NOT_EVENT_OWNER,
+            404: NO_EVENT,
+        },
+    )
+    def get(self, request, event_id: int):
+        caller = clients.caller_for(request)
+        # The first page is read before the answer starts: a refusal is still an HTTP error, not a cut-off file.
+        first = _attendee_page(event_id, caller)
+        response = StreamingHttpResponse(
+            _csv_chunks(_attendee_pages(event_id, caller, first)), content_type="text/csv; charset=utf-8"
+        )
+        response["Content-Disposition"] = f'attachment; filename="event-{event_id}-attendees.csv"'
+        # Buyers' names and emails: never kept by a shared cache.
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _attendee_page(event_id: int, caller, page_token: str = "") -> tickets_pb2.ListEventAttendeesResponse:
+    request = tickets_pb2.ListEventAttendeesRequest(
+        event_id=event_id, page_size=ATTENDEES_PAGE_SIZE, page_token=page_token
+    )
+    return clients.tickets().ListEventAttendees(request, caller=caller)
+
+
+def _attendee_pages(event_id: int, caller, first) -> Iterator[tickets_pb2.ListEventAttendeesResponse]:
+    """`first`, then each next page, read only when the response has sent the one before. A failure
+    past the first page ends the file early (the status is sent by then); the gateway logs it."""
+    page = first
+    yield page
+    while page.next_page_token:
+        page = _attendee_page(event_id, caller, page.next_page_token)
+        yield page
+
+
+def _csv_chunks(pages) -> Iterator[str]:
+    """The header row, then a chunk of rows per page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(ATTENDEES_CSV_COLUMNS)
+    for page in pages:
+        writer.writerows(_attendee_row(attendee) for attendee in page.attendees)
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def _attendee_row(attendee: tickets_pb2.Attendee) -> list:
+    checked_in = iso(attendee.checked_in_at) if attendee.HasField("checked_in_at") else ""
+    return [
+        attendee.ticket_id,
+        attendee.code_prefix,
+        _cell(attendee.ticket_type_name),
+        _cell(attendee.holder_name),
+        _cell(attendee.email),
+        attendee.order_id,
+        TICKET_STATUS.name(attendee.status),
+        checked_in,
+    ]
+
+
+def _cell(text: str) -> str:
+    return f"'{text}" if text.startswith(_FORMULA_START) else text

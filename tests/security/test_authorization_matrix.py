@@ -87,6 +87,12 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("event-voucher-deactivate", "POST"): Row(
         lambda w: f"/api/events/{w.event['id']}/vouchers/999999/deactivate/", statuses(401, 403, 404, 403, 404)
     ),
+    # The organizer's desk: the event's orders (any buyer's) and its attendees.
+    ("event-orders", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/orders/", OWNER_AND_STAFF_200),
+    ("event-order", "GET"): Row(
+        lambda w: f"/api/events/{w.event['id']}/orders/{w.reserved_order['id']}/", OWNER_AND_STAFF_200
+    ),
+    ("event-attendees-csv", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/attendees.csv", OWNER_AND_STAFF_200),
     ("order-list", "GET"): Row(lambda w: "/api/orders/", USERS_200),
     ("order-list", "POST"): Row(
         lambda w: "/api/orders/",
