@@ -51,7 +51,9 @@ def list_orders(
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return newest_first(with_lines(orders), page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return newest_first(
+        with_tickets(with_lines(orders)), page_size=page_size, page_token=page_token, cursor_field="cursor"
+    )
 
 
 def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: int):

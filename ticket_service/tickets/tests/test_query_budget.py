@@ -121,3 +121,16 @@ class EventDeskBudgetTests(TicketServiceTestCase):
         )
         self.assertEqual(one, four)
         self.assertEqual(rpcs, ["events.GetEvent"])  # who the organizer is
+
+    def test_a_page_of_a_customers_own_orders_is_three_reads_whatever_its_size(self):
+        for _ in range(3):
+            self.pay(self.reserve_lines([(self.types[0].id, 2), (self.types[1].id, 1)]).order.id)
+
+        def listed(page_size: int) -> list[str]:
+            with CaptureQueriesContext(connection) as queries:
+                page = selectors.list_orders(caller=self.CUSTOMER, page_size=page_size)
+                [order_to_proto(order) for order in page.items]
+            return [kind for kind in statement_kinds(queries) if kind != "SET"]
+
+        self.assertEqual(listed(3), ["SELECT tickets_order", "SELECT tickets_orderline", "SELECT tickets_ticket"])
+        self.assertEqual(listed(1), listed(3))
