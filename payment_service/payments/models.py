@@ -9,7 +9,7 @@ def _money(**options) -> models.DecimalField:
 
 class Payment(models.Model):
     """The payment of one order (a ticket order of the tickets service, referenced by id only):
-    the outcome of its last charge attempt and of its refund."""
+    the outcome of its last charge attempt, and what of it was refunded (its Refund rows)."""
 
     class Status(models.TextChoices):
         # Only ever inside the transaction of an order's first attempt: the row is inserted to
@@ -32,7 +32,9 @@ class Payment(models.Model):
     # a retry of an attempt that never committed (crash, provider timeout) is the same one.
     attempts = models.PositiveIntegerField(default=0)
     provider_charge_id = models.CharField(max_length=64, blank=True)
+    # The sum of its Refund rows; never more than amount (the guard: services.refund_order).
     refunded_amount = _money(default=0)
+    # Of the last refund.
     refund_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -40,6 +42,27 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"payment of order {self.order_id}: {self.status}"
+
+
+class Refund(models.Model):
+    """One refund of a payment, in full or in part, under a key its caller chose: the same key
+    again is the same refund (refunded once), another key another refund."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    # "full" for a refund of whatever was left; the tickets service names its partial refunds.
+    key = models.CharField(max_length=64)
+    amount = _money()
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            # The guard of "a refund once, however often or concurrently it is asked for".
+            models.UniqueConstraint(fields=["payment", "key"], name="refund_key_per_payment"),
+        ]
+
+    def __str__(self) -> str:
+        return f"refund {self.key} of order {self.payment.order_id}: {self.amount}"
 
 
 class SimulatedCharge(models.Model):

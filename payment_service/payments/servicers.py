@@ -52,8 +52,14 @@ class PaymentServicer(Service):
         return payment_to_proto(selectors.get_payment(request.order_id))
 
     def Refund(self, request, context):
-        """Refund the order's payment in full (idempotent)."""
-        return payment_to_proto(services.refund_order(order_id=request.order_id, reason=request.reason))
+        """Refund the order's payment, in full or `amount` of it, once per key."""
+        payment = services.refund_order(
+            order_id=request.order_id,
+            amount=parse_amount(request.amount) if request.amount else None,
+            key=request.key,
+            reason=request.reason,
+        )
+        return payment_to_proto(payment)
 
     def ListPayments(self, request, context):
         """Payments and refunds newest first, for the back office."""

@@ -8,21 +8,30 @@ import re
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from payment_service.payments.models import Payment
+from payment_service.payments.models import Payment, Refund
 from payment_service.payments.providers import CardDeclined, CardDetails, card_brand, get_provider
 from servicekit.errors import Conflict, InvalidInput
-from servicekit.money import CENT
+from servicekit.money import CENT, money_text
 
 log = logging.getLogger("microtix.payments")
 
 MAX_AMOUNT = Decimal("9999999999.99")  # what DecimalField(max_digits=12, decimal_places=2) holds
 CURRENCY = re.compile(r"[A-Z]{3}")
+# The key of a refund of whatever is left (the one existing callers ask for).
+FULL_REFUND = "full"
+REFUND_KEY = re.compile(r"[A-Za-z0-9:_.-]{1,64}")
+MAX_REASON = 1000
 
 
 class NothingToRefund(Conflict, code="nothing_to_refund"):
     """Nothing was charged for this order, so there is nothing to refund."""
+
+
+class RefundTooLarge(Conflict, code="refund_exceeds_payment"):
+    """The refund would take the payment's refunds past what was charged."""
 
 
 def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDetails, description: str = "") -> Payment:
@@ -47,21 +56,45 @@ def charge_order(*, order_id: int, amount: Decimal, currency: str, card: CardDet
     return payment
 
 
-def refund_order(*, order_id: int, reason: str = "") -> Payment:
-    """Refund the order's succeeded payment in full; refunding it again returns the same refund."""
+def refund_order(*, order_id: int, amount: Decimal | None = None, key: str = "", reason: str = "") -> Payment:
+    """Refund `amount` of the order's succeeded payment (None: whatever is left, its full refund),
+    once per `key` ("" is "full"): the same key again returns the payment and refunds nothing more.
+
+    Refunds of other keys add up to at most the charge, however concurrent: past it, RefundTooLarge.
+    The payment is `refunded` once refunded in full.
+    """
+    key = key or FULL_REFUND
+    _validate_refund(order_id, amount, key, reason)
     with transaction.atomic():
+        # Refunds of one payment take turns (a full one needs what is left); the guard below decides.
         payment = Payment.objects.select_for_update().filter(order_id=order_id).first()
-        if payment is None or payment.status == Payment.Status.DECLINED:
+        if payment is None or payment.status in (Payment.Status.DECLINED, Payment.Status.PROCESSING):
             raise NothingToRefund()
-        if payment.status == Payment.Status.REFUNDED:
-            return payment
-        get_provider().refund(charge_id=payment.provider_charge_id, amount=payment.amount)
-        payment.status = Payment.Status.REFUNDED
-        payment.refunded_amount = payment.amount
+        if amount is None:
+            amount = payment.amount - payment.refunded_amount
+            if amount <= 0:
+                return payment  # refunded in full already
+        try:
+            with transaction.atomic():
+                Refund.objects.create(payment=payment, key=key, amount=amount, reason=reason)
+        except IntegrityError:
+            return payment  # this key's refund is done
+        # The guard: never refunded past the charge, decided by the row itself.
+        if not Payment.objects.filter(pk=payment.pk, refunded_amount__lte=F("amount") - amount).update(
+            refunded_amount=F("refunded_amount") + amount
+        ):
+            left = money_text(payment.amount - payment.refunded_amount)
+            raise RefundTooLarge(
+                f"Only {left} {payment.currency} of this payment is left to refund.", extra={"refundable": left}
+            )
+        get_provider().refund(charge_id=payment.provider_charge_id, amount=amount)
+        payment.refresh_from_db(fields=["refunded_amount"])
+        if payment.refunded_amount == payment.amount:
+            payment.status = Payment.Status.REFUNDED
         payment.refunded_at = timezone.now()
         payment.refund_reason = reason
-        payment.save()
-    _log_outcome("refunded", payment, payment.refunded_amount)
+        payment.save(update_fields=["status", "refunded_at", "refund_reason", "updated_at"])
+    _log_outcome(f"refunded ({key})", payment, amount)
     return payment
 
 
@@ -104,14 +137,32 @@ def _log_outcome(outcome: str, payment: Payment, amount: Decimal) -> None:
     log.info("%s order_id=%s amount=%s %s %s", outcome, payment.order_id, amount, payment.currency, card)
 
 
-def _validate_charge(order_id: int, amount: Decimal, currency: str) -> None:
+def _validate_refund(order_id: int, amount: Decimal | None, key: str, reason: str) -> None:
     problems: dict[str, list[str]] = {}
     if order_id <= 0:
         problems["order_id"] = ["Must be a positive order id."]
+    if amount is not None:
+        _check_amount(amount, problems)
+    if not REFUND_KEY.fullmatch(key):
+        problems["key"] = ["Must be 1 to 64 letters, digits or : _ . -"]
+    if len(reason) > MAX_REASON:
+        problems["reason"] = [f"Must be at most {MAX_REASON} characters."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+
+
+def _check_amount(amount: Decimal, problems: dict[str, list[str]]) -> None:
     if not amount.is_finite() or amount <= 0 or amount > MAX_AMOUNT:
         problems["amount"] = [f"Must be more than 0 and at most {MAX_AMOUNT}."]
     elif amount != amount.quantize(CENT):
         problems["amount"] = ["Must have at most 2 decimal places."]
+
+
+def _validate_charge(order_id: int, amount: Decimal, currency: str) -> None:
+    problems: dict[str, list[str]] = {}
+    if order_id <= 0:
+        problems["order_id"] = ["Must be a positive order id."]
+    _check_amount(amount, problems)
     if not CURRENCY.fullmatch(currency):
         problems["currency"] = ["Must be a 3-letter ISO 4217 code in capitals, e.g. EUR."]
     if problems:

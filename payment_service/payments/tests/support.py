@@ -8,9 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import grpc
+from django.db.models import F
 
 from devkit.grpc_testing import GrpcServerTestCase
-from payment_service.payments.providers import DECLINED_CARDS, SimulatedProvider
+from payment_service.payments.models import SimulatedCharge
+from payment_service.payments.providers import DECLINED_CARDS, RefundResult, SimulatedProvider
 from protos.payments.v1 import payments_pb2, payments_pb2_grpc
 from servicekit.errors import DomainError
 
@@ -36,6 +38,17 @@ class SlowSimulatedProvider(SimulatedProvider):
     def refund(self, **kwargs):
         time.sleep(0.1)
         return super().refund(**kwargs)
+
+
+class TrustingProvider(SlowSimulatedProvider):
+    """A provider that refunds whatever it is asked, past the charge too: what keeps refunds
+    within the charge must be the payments service's own guard."""
+
+    def refund(self, *, charge_id: str, amount):
+        time.sleep(0.05)
+        charge = SimulatedCharge.objects.get(charge_id=charge_id)
+        SimulatedCharge.objects.filter(pk=charge.pk).update(refunded_amount=F("refunded_amount") + amount)
+        return RefundResult(charge_id=charge_id, refunded_amount=charge.refunded_amount + amount, refunded_at=None)
 
 
 def charge_request(

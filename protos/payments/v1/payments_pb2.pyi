@@ -54,12 +54,16 @@ class GetPaymentRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ...) -> None: ...
 
 class RefundRequest(_message.Message):
-    __slots__ = ("order_id", "reason")
+    __slots__ = ("order_id", "reason", "amount", "key")
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    AMOUNT_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
     order_id: int
     reason: str
-    def __init__(self, order_id: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    amount: str
+    key: str
+    def __init__(self, order_id: _Optional[int] = ..., reason: _Optional[str] = ..., amount: _Optional[str] = ..., key: _Optional[str] = ...) -> None: ...
 
 class ListPaymentsRequest(_message.Message):
     __slots__ = ("status", "order_id", "page_size", "page_token")

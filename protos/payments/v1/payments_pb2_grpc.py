@@ -78,8 +78,10 @@ class PaymentServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def Refund(self, request, context):
-        """Refund an order's succeeded payment in full. Idempotent: a second call
-        returns the same refund. FAILED_PRECONDITION if nothing was charged.
+        """Refund an order's succeeded payment, in full or in part, once per key: the
+        same key again returns the payment and refunds nothing more. FAILED_PRECONDITION
+        code "nothing_to_refund" if nothing was charged, "refund_exceeds_payment"
+        (metadata "refundable") if the refunds would add up to more than the charge.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
