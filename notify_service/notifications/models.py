@@ -17,6 +17,7 @@ class Notification(models.Model):
         EVENT_UPDATED = "event_updated"
         EVENT_CANCELLED = "event_cancelled"
         REMINDER = "reminder"
+        ORDER_REFUNDED = "order_refunded"
 
     class Status(models.TextChoices):
         # Waiting for its first attempt, or for the next one after a failed attempt.

@@ -1,7 +1,8 @@
 """Celery tasks of the notification worker: thin glue between the broker and the services package.
 Producers publish them by name, never by import:
 
-- ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets, lines)
+- ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets, lines, resend)
+- ``notifications.order_refunded`` (order_id, refund_key, email, full_name, event_id, amount, currency, tickets, full)
 - ``notifications.event_updated`` (event_id, version, changes)
 - ``notifications.event_cancelled`` (event_id)
 - ``notifications.send_reminders`` (Celery beat, every 10 minutes)
@@ -54,9 +55,12 @@ def ping(payload: str = "") -> str:
 
 
 @shared_task(name="notifications.order_paid", **RETRYING)
-def order_paid(self, *, order_id, email, full_name, event_id, total, currency, tickets, lines=None, **_later_fields):
-    """Email the buyer the confirmation of a paid order with its lines and tickets (once per order);
-    `lines` is absent from tasks of producers older than orders with lines."""
+def order_paid(
+    self, *, order_id, email, full_name, event_id, total, currency, tickets, lines=None, resend=0, **_later_fields
+):
+    """Email the buyer the confirmation of a paid order with its lines and tickets (once per order,
+    and once per `resend` number when it is sent again); `lines` is absent from tasks of producers
+    older than orders with lines."""
     with _dropping_permanent_errors(f"confirmation of order {order_id}"):
         _queue_sends(
             recording.record_order_confirmation(
@@ -68,6 +72,28 @@ def order_paid(self, *, order_id, email, full_name, event_id, total, currency, t
                 currency=currency,
                 tickets=tickets,
                 lines=lines,
+                resend=resend,
+            )
+        )
+
+
+@shared_task(name="notifications.order_refunded", **RETRYING)
+def order_refunded(
+    self, *, order_id, refund_key, email, full_name, event_id, amount, currency, tickets, full, **_later_fields
+):
+    """Email the buyer what the event's organizer refunded them (once per refund)."""
+    with _dropping_permanent_errors(f"refund email of order {order_id} ({refund_key})"):
+        _queue_sends(
+            recording.record_order_refund(
+                order_id=order_id,
+                refund_key=refund_key,
+                email=email,
+                full_name=full_name,
+                event_id=event_id,
+                amount=amount,
+                currency=currency,
+                tickets=tickets,
+                full=full,
             )
         )
 

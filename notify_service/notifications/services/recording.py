@@ -59,12 +59,14 @@ def record_order_confirmation(
     currency: str,
     tickets: list[dict],
     lines: list[dict] | None = None,
+    resend: int = 0,
 ) -> list[int]:
     """Record the confirmation of a paid order, once per order however often the order is
     announced; returns the ids to send (none once it was attempted). It lists the order's `lines`
     (ticket type, quantity, price, line total) and every ticket with its type and holder; an order
-    announced before lines has none, and its tickets no holder of their own."""
-    key = f"order_confirmation:{order_id}"
+    announced before lines has none, and its tickets no holder of their own. A confirmation sent
+    again is another email, once per `resend` number."""
+    key = f"order_confirmation:{order_id}" + (f":resend:{resend}" if resend else "")
     # Already recorded: no need to ask the events service for the event again.
     if Notification.objects.filter(dedupe_key=key).exists():
         return _never_attempted([key])
@@ -96,6 +98,37 @@ def record_order_confirmation(
     }
     subject = emails.subject_for(Kind.ORDER_CONFIRMATION, event)
     return record([NewNotification(key, Kind.ORDER_CONFIRMATION, email, subject, context)])
+
+
+def record_order_refund(
+    *,
+    order_id: int,
+    refund_key: str,
+    email: str,
+    full_name: str,
+    event_id: int,
+    amount: str,
+    currency: str,
+    tickets: int,
+    full: bool,
+) -> list[int]:
+    """Record the email telling the buyer what the event's organizer refunded them, once per refund
+    (its key: "full", or the partial refund's); returns the ids to send."""
+    key = f"order_refunded:{order_id}:{refund_key}"
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return _never_attempted([key])
+    event = fetch_event(event_id)
+    context = {
+        "order_id": order_id,
+        "full_name": full_name,
+        "amount_refunded": amount,
+        "currency": currency,
+        "ticket_count": tickets,
+        "full": full,
+        "event": event,
+    }
+    subject = emails.subject_for(Kind.ORDER_REFUNDED, event)
+    return record([NewNotification(key, Kind.ORDER_REFUNDED, email, subject, context)])
 
 
 def _never_attempted(keys: list[str]) -> list[int]:

@@ -192,3 +192,35 @@ class OrderConfirmationTests(NotificationTestCase):
         self.run_published()
 
         self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+
+class ResentConfirmationTests(NotificationTestCase):
+    def setUp(self):
+        super().setUp()
+        self.event = self.services.add_event(name="Jazz night", starts_at=datetime(2027, 5, 1, 17, tzinfo=UTC))
+
+    def order_paid(self, **fields) -> None:
+        kwargs = {
+            "order_id": 42,
+            "email": "ann@example.com",
+            "full_name": "Ann Smith",
+            "event_id": self.event.id,
+            "total": "60.00",
+            "currency": "USD",
+            "tickets": TICKETS,
+            **fields,
+        }
+        tasks.order_paid.apply(kwargs=kwargs, throw=True)
+
+    def test_each_resend_is_a_new_email_and_a_redelivered_one_is_not(self):
+        self.order_paid()
+        self.order_paid(resend=1)
+        self.order_paid(resend=1)
+        self.order_paid(resend=2)
+        self.run_published()
+
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 3)
+        self.assertEqual(
+            sorted(Notification.objects.values_list("dedupe_key", flat=True)),
+            ["order_confirmation:42", "order_confirmation:42:resend:1", "order_confirmation:42:resend:2"],
+        )
