@@ -93,6 +93,8 @@ class Order(models.Model):
     # The voucher's uses this order took: its seats of the types the voucher applies to. A hold that
     # ends unpaid gives them back; a paid order keeps them.
     voucher_seats = models.PositiveIntegerField(default=0)
+    # Confirmation emails sent again (services.confirmations): each resend's number, its email's key.
+    confirmations_resent = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -170,6 +172,37 @@ class Ticket(models.Model):
 
     def __str__(self) -> str:
         return f"Ticket {self.id} ({self.status})"
+
+
+class OrderRefund(models.Model):
+    """A refund the event's organizer gave: the whole order or some of its tickets, once (unique per
+    order and key), made at the payments service under the same key and then settled (see
+    services.refunds)."""
+
+    FULL = "full"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"  # its tickets are void and its seats on sale; the payment refund may not be made yet
+        DONE = "done"  # refunded, counted in the order's refunded_amount, its email in the outbox
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="refunds")
+    # FULL, or "tickets:<its first ticket id>" (a ticket is refunded once): also the payment refund's key.
+    key = models.CharField(max_length=64)
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    ticket_ids = models.JSONField(default=list)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "id"], name="orderrefund_status_idx")]
+        constraints = [
+            # The guard of "refunded once": a second full refund of the order is this row again.
+            models.UniqueConstraint(fields=["order", "key"], name="orderrefund_one_per_order_and_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Refund {self.key} of order {self.order_id} ({self.status})"
 
 
 class CustomerSeats(models.Model):

@@ -13,8 +13,10 @@ from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, 
 from ticket_service.tickets.services import (
     admission,
     cancellation,
+    confirmations,
     holds,
     payments,
+    refunds,
     selectors,
     ticket_types,
     vouchers,
@@ -220,6 +222,23 @@ class TicketServicer(Service):
         """A page of the event's valid and checked-in tickets, by ascending id (its organizer or staff)."""
         page = selectors.list_event_attendees(caller=Caller.from_context(context), **message_fields(request))
         return page_message(tickets_pb2.ListEventAttendeesResponse, page, attendee_to_proto)
+
+    def RefundOrder(self, request, context):
+        """Refund a paid order of the event, in full or some of its tickets (its organizer)."""
+        order = refunds.refund_order(
+            caller=Caller.from_context(context),
+            event_id=request.event_id,
+            order_id=request.order_id,
+            ticket_ids=list(request.ticket_ids),
+        )
+        return order_to_proto(order)
+
+    def ResendConfirmation(self, request, context):
+        """Email a paid order's confirmation again."""
+        order = confirmations.resend_confirmation(
+            caller=Caller.from_context(context), order_id=request.order_id, event_id=request.event_id
+        )
+        return order_to_proto(order)
 
 
 def grpc_handlers(server) -> None:

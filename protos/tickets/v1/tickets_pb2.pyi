@@ -579,3 +579,21 @@ class ListEventAttendeesResponse(_message.Message):
     attendees: _containers.RepeatedCompositeFieldContainer[Attendee]
     next_page_token: str
     def __init__(self, attendees: _Optional[_Iterable[_Union[Attendee, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+
+class RefundOrderRequest(_message.Message):
+    __slots__ = ("event_id", "order_id", "ticket_ids")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_IDS_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    order_id: int
+    ticket_ids: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, event_id: _Optional[int] = ..., order_id: _Optional[int] = ..., ticket_ids: _Optional[_Iterable[int]] = ...) -> None: ...
+
+class ResendConfirmationRequest(_message.Message):
+    __slots__ = ("order_id", "event_id")
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    order_id: int
+    event_id: int
+    def __init__(self, order_id: _Optional[int] = ..., event_id: _Optional[int] = ...) -> None: ...

@@ -134,6 +134,16 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.FromString,
                 _registered_method=True)
+        self.RefundOrder = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/RefundOrder',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.RefundOrderRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+                _registered_method=True)
+        self.ResendConfirmation = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ResendConfirmation',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -300,6 +310,29 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RefundOrder(self, request, context):
+        """--- The organizer's desk: refunds and confirmations sent again ---
+        Refund a paid order of the event (its organizer or staff): in full (no ticket_ids), or the
+        seats of those of its tickets (each seat its line's total / quantity, to the cent; a line's
+        last seat what is left of it). Their tickets void, their seats back on sale, the amount
+        refunded once however often or concurrently asked, the buyer emailed it. A full refund of a
+        refunded order returns it. Not paid: FAILED_PRECONDITION code "order_not_refundable"; a
+        checked-in ticket: "ticket_checked_in" (metadata "ticket_ids"); a ticket not of the order's
+        or already refunded: INVALID_ARGUMENT on "tickets" naming it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResendConfirmation(self, request, context):
+        """Email the buyer a paid order's confirmation again (a new email each time): the caller's own
+        order, or with event_id one of that event's for its organizer or staff. Not paid:
+        FAILED_PRECONDITION code "order_not_paid".
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -402,6 +435,16 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.ListEventAttendees,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.SerializeToString,
+            ),
+            'RefundOrder': grpc.unary_unary_rpc_method_handler(
+                    servicer.RefundOrder,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.RefundOrderRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.SerializeToString,
+            ),
+            'ResendConfirmation': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResendConfirmation,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -944,6 +987,60 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/ListEventAttendees',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListEventAttendeesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RefundOrder(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/RefundOrder',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.RefundOrderRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResendConfirmation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ResendConfirmation',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
             options,
             channel_credentials,
             insecure,

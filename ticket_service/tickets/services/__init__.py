@@ -2,6 +2,7 @@
 
 From the bottom up: errors, events (the events service's view of an event), inventory (the seat
 guard, the one writer of seat counts), selectors (reads), admission (ticket codes, check-in),
-ticket_types, vouchers, payments (charge, complete, refund, reconcile), holds, cancellation, periodic.
+ticket_types, vouchers, payments (charge, complete, refund, reconcile), refunds (the organizer's),
+confirmations (sent again), holds, cancellation, periodic.
 A module imports only those before it.
 """

@@ -96,6 +96,14 @@ class OrderCancelled(Conflict, code="order_cancelled"):
     """The order was cancelled while its card was being charged; the payment was refunded."""
 
 
+class OrderNotRefundable(Conflict, code="order_not_refundable"):
+    """Only a paid order can be refunded."""
+
+
+class OrderNotPaid(Conflict, code="order_not_paid"):
+    """The order is not paid: it has no confirmation to send."""
+
+
 # --- tickets and check-in --------------------------------------------------------------------------
 
 
@@ -113,3 +121,7 @@ class AlreadyCheckedIn(Conflict, code="already_checked_in"):
 
 class TicketVoid(Conflict, code="ticket_void"):
     """This ticket is void."""
+
+
+class TicketCheckedIn(Conflict, code="ticket_checked_in"):
+    """A checked-in ticket cannot be refunded."""

@@ -54,6 +54,19 @@ def release_held_seats(ticket_type_id: int, quantity: int) -> None:
     TicketType.objects.filter(pk=ticket_type_id).update(held=F("held") - quantity)
 
 
+def give_back_sold_seats(order: Order, seats_by_type: dict[int, int]) -> None:
+    """Sold seats of the order (refunded) go back on sale and no longer count against its customer's
+    limits; by ascending type id, the lock order."""
+    for type_id in sorted(seats_by_type):
+        TicketType.objects.filter(pk=type_id, sold__gte=seats_by_type[type_id]).update(
+            sold=F("sold") - seats_by_type[type_id]
+        )
+    for type_id in sorted(seats_by_type):
+        CustomerSeats.objects.filter(
+            user_id=order.user_id, ticket_type_id=type_id, seats__gte=seats_by_type[type_id]
+        ).update(seats=F("seats") - seats_by_type[type_id])
+
+
 def count_customer_seats(user_id: int, ticket_type: TicketType, quantity: int) -> None:
     """Count `quantity` more seats of a limited type against the customer, or raise
     CustomerLimitReached. Runs in the transaction holding the seats, after the type row is locked."""

@@ -146,36 +146,7 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
                 for holder in line.holders(order.full_name)
             )
             remember_issued(order, issued)
-            outbox.enqueue(
-                OutboxMessage,
-                "notifications.order_paid",
-                order_id=order.id,
-                email=order.email,
-                full_name=order.full_name,
-                event_id=order.event_id,
-                total=money_text(order.total),
-                currency=order.currency,
-                lines=[
-                    {
-                        "ticket_type_id": line.ticket_type_id,
-                        "name": line.ticket_type.name,
-                        "quantity": line.quantity,
-                        "unit_price": money_text(line.unit_price),
-                        "discount": money_text(line.discount),
-                        "total": money_text(line.total),
-                    }
-                    for line in lines
-                ],
-                tickets=[
-                    {
-                        "id": ticket.id,
-                        "code": ticket.code,
-                        "ticket_type_id": ticket.ticket_type_id,
-                        "holder_name": ticket.holder_name,
-                    }
-                    for ticket in issued_tickets(order)
-                ],
-            )
+            outbox.enqueue(OutboxMessage, "notifications.order_paid", **confirmation_fields(order, lines))
     if seats:
         ORDERS_PAID.inc()
         log.info("order %s paid: %s tickets issued", order.id, order.quantity)
@@ -190,6 +161,39 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
         )
     refund_order(order.id, reason="seats no longer available when the payment completed")
     raise HoldExpired("The seat hold ended before the payment completed; the payment was refunded.")
+
+
+def confirmation_fields(order: Order, lines: list[OrderLine], tickets: list[Ticket] | None = None) -> dict:
+    """The `notifications.order_paid` task's fields of a paid order: its lines and `tickets` (by
+    default those it was issued)."""
+    return {
+        "order_id": order.id,
+        "email": order.email,
+        "full_name": order.full_name,
+        "event_id": order.event_id,
+        "total": money_text(order.total),
+        "currency": order.currency,
+        "lines": [
+            {
+                "ticket_type_id": line.ticket_type_id,
+                "name": line.ticket_type.name,
+                "quantity": line.quantity,
+                "unit_price": money_text(line.unit_price),
+                "discount": money_text(line.discount),
+                "total": money_text(line.total),
+            }
+            for line in lines
+        ],
+        "tickets": [
+            {
+                "id": ticket.id,
+                "code": ticket.code,
+                "ticket_type_id": ticket.ticket_type_id,
+                "holder_name": ticket.holder_name,
+            }
+            for ticket in (issued_tickets(order) if tickets is None else tickets)
+        ],
+    }
 
 
 def _sell_lapsed_seats(order: Order, lines: list[OrderLine]) -> bool:

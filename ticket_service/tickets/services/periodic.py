@@ -12,6 +12,7 @@ from ticket_service.tickets.models import OutboxMessage
 from ticket_service.tickets.services.cancellation import refund_pending_orders
 from ticket_service.tickets.services.holds import release_expired_holds
 from ticket_service.tickets.services.payments import reconcile_abandoned_payments
+from ticket_service.tickets.services.refunds import settle_pending_refunds
 
 
 def relay_outbox() -> int:
@@ -21,7 +22,8 @@ def relay_outbox() -> int:
 
 def sweep() -> None:
     """Periodic work of the tickets service (PERIODIC_TASKS): expire holds, settle
-    interrupted payments, run queued refunds."""
+    interrupted payments, run queued refunds and settle organizers' refunds whose payment call failed."""
     release_expired_holds()
     reconcile_abandoned_payments()
     refund_pending_orders()
+    settle_pending_refunds()
