@@ -95,6 +95,7 @@ REST_FRAMEWORK = {
         "login": env("LOGIN_THROTTLE_RATE"),
         "orders": env("ORDER_THROTTLE_RATE"),
         "vouchers": env("VOUCHER_THROTTLE_RATE"),
+        "resends": env("RESEND_THROTTLE_RATE"),
     },
     # In development gunicorn faces clients directly: trust the socket's address, not a client-sent
     # X-Forwarded-For. In production one TLS-terminating proxy is in front (below).

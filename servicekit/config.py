@@ -121,6 +121,11 @@ ENV_VARS: dict[str, EnvVar] = {
             "10/min",
             "Reservations with a voucher code allowed per user and per client address (codes are not guessed).",
         ),
+        EnvVar(
+            "RESEND_THROTTLE_RATE",
+            "3/hour",
+            "Confirmation emails an order's buyer may be sent again, whoever asks (it cannot be used to spam them).",
+        ),
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar(
             "USER_CACHE_SECONDS",

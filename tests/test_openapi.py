@@ -94,6 +94,13 @@ class OpenAPIConformanceTest(SimpleTestCase):
         paid = customer.post(f"/api/orders/{paid['id']}/pay/", GOOD_CARD)
         assert paid.status == 200, paid.body
         ticket = paid.body["tickets"][0]
+        # Paid orders for the organizer to refund: one in full, one a ticket of.
+        refundable = []
+        for _ in range(2):
+            bought = _created(customer.post("/api/orders/", {**order, "quantity": 2}))
+            bought = customer.post(f"/api/orders/{bought['id']}/pay/", GOOD_CARD)
+            assert bought.status == 200, bought.body
+            refundable.append(bought.body)
         reserved = [_created(customer.post("/api/orders/", order))["id"] for _ in range(3)]
         login = {"email": f"cust-{tag}@example.com", "password": PASSWORD}
         refresh = []
@@ -135,6 +142,17 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 {"path_parameters": {"order_id": reserved[2]}, "body": GOOD_CARD},
             ],
             "POST /api/checkins/": [{"body": {"code": ticket["code"]}}],
+            "POST /api/events/{event_id}/orders/{order_id}/refund/": [
+                {"path_parameters": {"event_id": event["id"], "order_id": refundable[0]["id"]}, "body": {}},
+                {
+                    "path_parameters": {"event_id": event["id"], "order_id": refundable[1]["id"]},
+                    "body": {"tickets": [refundable[1]["tickets"][0]["id"]]},
+                },
+            ],
+            "POST /api/events/{event_id}/orders/{order_id}/resend/": [
+                {"path_parameters": {"event_id": event["id"], "order_id": paid.body["id"]}},
+            ],
+            "POST /api/orders/{order_id}/resend/": [{"path_parameters": {"order_id": paid.body["id"]}}],
         }
         cls.schema = schemathesis.openapi.from_url(f"{base}/api/schema/", timeout=30)
 

@@ -59,3 +59,13 @@ class OrderCreationThrottle(SlotRateThrottle):
         if request.user and request.user.is_authenticated:
             return f"user:{request.user.pk}"
         return f"address:{self.get_ident(request)}"
+
+
+class ConfirmationResendThrottle(SlotRateThrottle):
+    """Limits the confirmation emails of one order one user asks to send again (RESEND_THROTTLE_RATE):
+    its buyer cannot be spammed through it, and nobody else's attempts use up the buyer's own."""
+
+    scope = "resends"
+
+    def get_ident_key(self, request, view):
+        return f"order:{view.kwargs['order_id']}:user:{request.user.pk}"

@@ -14,4 +14,6 @@ urlpatterns = [
         views.VoucherDeactivateView.as_view(),
         name="event-voucher-deactivate",
     ),
+    path("<id:event_id>/orders/<id:order_id>/refund/", views.EventOrderRefundView.as_view(), name="event-order-refund"),
+    path("<id:event_id>/orders/<id:order_id>/resend/", views.EventOrderResendView.as_view(), name="event-order-resend"),
 ]

@@ -5,7 +5,11 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import permissions, status
 from rest_framework.response import Response
 
-from gateway_project.accounts.throttles import VoucherAccountThrottle, VoucherAddressThrottle
+from gateway_project.accounts.throttles import (
+    ConfirmationResendThrottle,
+    VoucherAccountThrottle,
+    VoucherAddressThrottle,
+)
 from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
@@ -27,11 +31,18 @@ from gateway_project.events_api.serializers import (
     VoucherSerializer,
     VoucherWriteSerializer,
 )
+from gateway_project.ticketing_api.serializers import OrderSerializer, RefundSerializer, TicketsCheckedInSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 
 EVENT_ID = path_id("event_id", "event")
 VOUCHER_ID = path_id("voucher_id", "voucher")
+ORDER_ID = path_id("order_id", "order")
+NO_EVENT_ORDER = error("not_found", description="No such event, or no such order of the event.")
+RESEND_THROTTLED = error(
+    "throttled",
+    description="The caller had the order's confirmation sent again too often lately; see the `Retry-After` header.",
+)
 NOT_ORGANIZER = error("permission_denied", description="The caller is not an organizer.")
 NOT_OWNER = error("permission_denied", description="The caller is not an organizer, or not this event's organizer.")
 NO_EVENT = error("not_found", description="No such event.")
@@ -301,3 +312,74 @@ class VoucherDeactivateView(ServiceView):
             caller=clients.caller_for(request),
         )
         return Response(VoucherSerializer(voucher).data)
+
+
+class EventOrderRefundView(ServiceView):
+    """POST: refund a paid order of the event, in full or some of its tickets (the event's organizer)."""
+
+    services = ("tickets", "events", "payments")
+    permission_classes = [IsOrganizer]
+    serializer_class = RefundSerializer
+
+    @extend_schema(
+        summary="Refund an order",
+        description="Refund a paid order of the event (its organizer, or staff): `{}` the whole order, or "
+        '`{"tickets": [ids]}` those of its tickets. Their tickets void, their seats back on sale, the amount '
+        "refunded on the buyer's card exactly once however often the request is sent, and the buyer emailed it. "
+        "A ticket's seat refunds its line's `total` / `quantity`, to the cent (a line's last seat what is left, "
+        "so a whole line refunds its `total`); the rest of the order stays paid and valid. Refunding a refunded "
+        "order returns it as it is.",
+        parameters=[EVENT_ID, ORDER_ID],
+        request=RefundSerializer,
+        responses={
+            200: OrderSerializer,
+            400: bad_request("`tickets`: a ticket that is not one of the order's, or is refunded already."),
+            403: NOT_OWNER,
+            404: NO_EVENT_ORDER,
+            409: error(
+                "order_not_refundable",
+                "ticket_checked_in",
+                description="`order_not_refundable`: the order is not paid (reserved, cancelled, expired, or "
+                "refunded with the event's cancellation). `ticket_checked_in`: a ticket to refund was checked in "
+                "(`ticket_ids`); nothing is refunded.",
+                serializer=TicketsCheckedInSerializer,
+            ),
+        },
+    )
+    def post(self, request, event_id: int, order_id: int):
+        serializer = RefundSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        order = clients.tickets().RefundOrder(
+            serializer.refund_request(event_id, order_id), caller=clients.caller_for(request)
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class EventOrderResendView(ServiceView):
+    """POST: email the buyer of a paid order of the event its confirmation again (the event's organizer)."""
+
+    services = ("tickets", "events")
+    permission_classes = [IsOrganizer]
+    throttle_classes = [ConfirmationResendThrottle]
+
+    @extend_schema(
+        summary="Resend an order's confirmation",
+        description="Email the buyer of a paid order of the event its confirmation again, with its tickets still "
+        "valid (its organizer, or staff): a new email each time, at most `RESEND_THROTTLE_RATE` per order and "
+        "caller.",
+        parameters=[EVENT_ID, ORDER_ID],
+        request=None,
+        responses={
+            200: OrderSerializer,
+            403: NOT_OWNER,
+            404: NO_EVENT_ORDER,
+            409: error("order_not_paid", description="Only a paid order has a confirmation."),
+            429: RESEND_THROTTLED,
+        },
+    )
+    def post(self, request, event_id: int, order_id: int):
+        order = clients.tickets().ResendConfirmation(
+            tickets_pb2.ResendConfirmationRequest(order_id=order_id, event_id=event_id),
+            caller=clients.caller_for(request),
+        )
+        return Response(OrderSerializer(order).data)

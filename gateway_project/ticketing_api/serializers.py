@@ -375,3 +375,32 @@ class EventOrderQuerySerializer(PageQuerySerializer):
             query=data["q"],
             ticket_type_id=data.get("ticket_type", 0),
         )
+
+
+class RefundSerializer(serializers.Serializer):
+    """What to refund: `tickets` of the order, or (without them) the whole order."""
+
+    tickets = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID),
+        required=False,
+        allow_empty=True,
+        max_length=1000,
+        help_text="Ids of the order's tickets to refund; absent or empty: the whole order.",
+    )
+
+    def run_validation(self, data=empty):
+        try:
+            return super().run_validation(data)
+        except serializers.ValidationError as exc:  # an element's error is named by its path: tickets[1]
+            raise serializers.ValidationError(flat_errors(exc.detail)) from None
+
+    def refund_request(self, event_id: int, order_id: int) -> tickets_pb2.RefundOrderRequest:
+        return tickets_pb2.RefundOrderRequest(
+            event_id=event_id, order_id=order_id, ticket_ids=self.validated_data.get("tickets", [])
+        )
+
+
+class TicketsCheckedInSerializer(ErrorSerializer):
+    """409 `ticket_checked_in`: the tickets checked in, which cannot be refunded."""
+
+    ticket_ids = serializers.ListField(child=serializers.IntegerField(), required=False)

@@ -7,6 +7,7 @@ urlpatterns = [
     path("orders/<id:order_id>/", views.OrderDetailView.as_view(), name="order-detail"),
     path("orders/<id:order_id>/pay/", views.PayOrderView.as_view(), name="order-pay"),
     path("orders/<id:order_id>/cancel/", views.CancelOrderView.as_view(), name="order-cancel"),
+    path("orders/<id:order_id>/resend/", views.ResendConfirmationView.as_view(), name="order-resend"),
     path("tickets/", views.TicketListView.as_view(), name="ticket-list"),
     path("tickets/<id:ticket_id>/", views.TicketDetailView.as_view(), name="ticket-detail"),
     path(

@@ -17,7 +17,12 @@ from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
-from gateway_project.accounts.throttles import OrderCreationThrottle, VoucherAccountThrottle, VoucherAddressThrottle
+from gateway_project.accounts.throttles import (
+    ConfirmationResendThrottle,
+    OrderCreationThrottle,
+    VoucherAccountThrottle,
+    VoucherAddressThrottle,
+)
 from gateway_project.api import clients
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
@@ -235,6 +240,35 @@ class CancelOrderView(ServiceView):
     def post(self, request, order_id: int):
         order = clients.tickets().CancelOrder(
             tickets_pb2.CancelOrderRequest(order_id=order_id), caller=clients.caller_for(request)
+        )
+        return Response(OrderSerializer(order).data)
+
+
+class ResendConfirmationView(ServiceView):
+    """Email the buyer a paid order's confirmation again."""
+
+    services = ("tickets",)
+    throttle_classes = [ConfirmationResendThrottle]
+
+    @extend_schema(
+        summary="Resend my order's confirmation",
+        description="Email the caller's paid order's confirmation again, with its tickets still valid: a new email "
+        "each time, at most `RESEND_THROTTLE_RATE` per order.",
+        parameters=[ORDER_ID],
+        request=None,
+        responses={
+            200: OrderSerializer,
+            404: NO_ORDER,
+            409: error("order_not_paid", description="Only a paid order has a confirmation."),
+            429: error(
+                "throttled",
+                description="The order's confirmation was sent again too often lately; see the `Retry-After` header.",
+            ),
+        },
+    )
+    def post(self, request, order_id: int):
+        order = clients.tickets().ResendConfirmation(
+            tickets_pb2.ResendConfirmationRequest(order_id=order_id), caller=clients.caller_for(request)
         )
         return Response(OrderSerializer(order).data)
 

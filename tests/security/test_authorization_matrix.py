@@ -93,6 +93,15 @@ MATRIX: dict[tuple[str, str], Row] = {
         lambda w: f"/api/events/{w.event['id']}/orders/{w.reserved_order['id']}/", OWNER_AND_STAFF_200
     ),
     ("event-attendees-csv", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/attendees.csv", OWNER_AND_STAFF_200),
+    ("event-order-refund", "POST"): Row(
+        lambda w: f"/api/events/{w.event['id']}/orders/{w.paid_order['id']}/refund/",
+        OWNER_AND_STAFF_200,
+        body=lambda w: {},
+        fresh=True,
+    ),
+    ("event-order-resend", "POST"): Row(
+        lambda w: f"/api/events/{w.event['id']}/orders/{w.paid_order['id']}/resend/", OWNER_AND_STAFF_200
+    ),
     ("order-list", "GET"): Row(lambda w: "/api/orders/", USERS_200),
     ("order-list", "POST"): Row(
         lambda w: "/api/orders/",
@@ -106,6 +115,7 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("order-cancel", "POST"): Row(
         lambda w: f"/api/orders/{w.reserved_order['id']}/cancel/", BUYER_AND_STAFF_200, fresh=True
     ),
+    ("order-resend", "POST"): Row(lambda w: f"/api/orders/{w.paid_order['id']}/resend/", BUYER_AND_STAFF_200),
     ("ticket-list", "GET"): Row(lambda w: "/api/tickets/", USERS_200),
     ("ticket-detail", "GET"): Row(lambda w: f"/api/tickets/{w.ticket['id']}/", BUYER_AND_STAFF_200),
     ("ticket-qr-svg", "GET"): Row(lambda w: f"/api/tickets/{w.ticket['id']}/qr.svg", BUYER_AND_STAFF_200),
@@ -144,7 +154,7 @@ def routes(patterns=None, excluded: set | None = None) -> set[tuple[str, str]]:
 
 class World:
     """The data a row's request is about, made through the API on first use: the owner's event
-    with a ticket type, the customer's reserved order, and a ticket of a paid one."""
+    with a ticket type, the customer's reserved order, and a paid one with its ticket."""
 
     def __init__(self, test: AuthorizationMatrixTest):
         self.test = test
@@ -162,8 +172,12 @@ class World:
         return self.test.reserved_order(self.ticket_type)
 
     @cached_property
+    def paid_order(self) -> dict:
+        return self.test.paid_order(self.ticket_type)
+
+    @cached_property
     def ticket(self) -> dict:
-        return self.test.paid_order(self.ticket_type)["tickets"][0]
+        return self.paid_order["tickets"][0]
 
     @cached_property
     def account(self):

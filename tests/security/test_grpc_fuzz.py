@@ -44,7 +44,7 @@ REPEATED_MAX = 22
 FAILURES = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED}
 # Run last: they cancel or refund the seeded rows the other RPCs are drawn against (or, moving the
 # event's start, end their sales).
-DESTRUCTIVE = ("CancelEvent", "CancelEventSales", "Refund", "CancelOrder", "UpdateEventStart")
+DESTRUCTIVE = ("CancelEvent", "CancelEventSales", "Refund", "RefundOrder", "CancelOrder", "UpdateEventStart")
 
 ORGANIZER = Caller(user_id=7_001, role="organizer")
 CUSTOMER = Caller(user_id=7_002, role="customer")
@@ -414,6 +414,17 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
             ORGANIZER,
         ),
         "ListEventBuyers": (tickets_pb2.ListEventBuyersRequest(event_id=event.id, page_size=5), ANONYMOUS),
+        "RefundOrder": [
+            (
+                tickets_pb2.RefundOrderRequest(event_id=event.id, order_id=paid.id, ticket_ids=[paid.tickets[1].id]),
+                ORGANIZER,
+            ),
+            (tickets_pb2.RefundOrderRequest(event_id=event.id, order_id=paid.id), ORGANIZER),
+        ],
+        "ResendConfirmation": [
+            (tickets_pb2.ResendConfirmationRequest(order_id=paid.id), CUSTOMER),
+            (tickets_pb2.ResendConfirmationRequest(order_id=paid.id, event_id=event.id), ORGANIZER),
+        ],
         "CreateVouchers": (
             tickets_pb2.CreateVouchersRequest(
                 event_id=event.id, code="FUZZ", discount_kind="percent", discount_value="10", max_uses=5
@@ -437,7 +448,10 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
             ANONYMOUS,
         ),
         "GetPayment": (payments_pb2.GetPaymentRequest(order_id=paid.id), ANONYMOUS),
-        "Refund": (payments_pb2.RefundRequest(order_id=paid.id, reason="fuzz"), ANONYMOUS),
+        "Refund": [
+            (payments_pb2.RefundRequest(order_id=paid.id, reason="fuzz", amount="1.00", key="fuzz:1"), ANONYMOUS),
+            (payments_pb2.RefundRequest(order_id=paid.id, reason="fuzz"), ANONYMOUS),
+        ],
         "ListPayments": (payments_pb2.ListPaymentsRequest(status="succeeded", page_size=5), STAFF),
         "ListNotifications": (
             notifications_pb2.ListNotificationsRequest(kind="order_confirmation", page_size=5),
