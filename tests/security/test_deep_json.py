@@ -28,6 +28,8 @@ SHAPES = {
 BODYLESS = {
     ("order-cancel", "POST"): "cancels the order in the URL; its schema has no request body",
     ("event-voucher-deactivate", "POST"): "deactivates the voucher in the URL; its schema has no request body",
+    ("order-resend", "POST"): "sends the confirmation of the order in the URL; its schema has no request body",
+    ("event-order-resend", "POST"): "sends the confirmation of the order in the URL; its schema has no request body",
 }
 
 
