@@ -18,9 +18,13 @@ from ticket_service.tickets.services import (
     payments,
     refunds,
     selectors,
+    ticket_type_changes,
     ticket_types,
     vouchers,
 )
+
+# The fields of an UpdateTicketTypeRequest that are changed as they come, when present.
+EDITABLE_SCALARS = ("name", "price", "capacity", "max_per_order", "hidden")
 
 
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
@@ -79,6 +83,37 @@ class TicketServicer(Service):
             caller=Caller.from_context(context), event_id=request.event_id, voucher_code=request.voucher
         )
         return tickets_pb2.ListTicketTypesResponse(ticket_types=[ticket_type_to_proto(t) for t in types])
+
+    def GetTicketType(self, request, context):
+        """One ticket type of an event with live availability."""
+        ticket_type = ticket_types.get_ticket_type(
+            caller=Caller.from_context(context), event_id=request.event_id, ticket_type_id=request.ticket_type_id
+        )
+        return ticket_type_to_proto(ticket_type)
+
+    def UpdateTicketType(self, request, context):
+        """Change the fields present in the request."""
+        changes = {f: getattr(request, f) for f in EDITABLE_SCALARS if request.HasField(f)}
+        if request.HasField("sales_start"):
+            changes["sales_start"] = optional_datetime(request, "sales_start")
+        if request.HasField("sales_end"):
+            changes["sales_end"] = optional_datetime(request, "sales_end")
+        elif request.reset_sales_end:
+            changes["sales_end"] = None
+        ticket_type = ticket_type_changes.update_ticket_type(
+            caller=Caller.from_context(context),
+            event_id=request.event_id,
+            ticket_type_id=request.ticket_type_id,
+            changes=changes,
+        )
+        return ticket_type_to_proto(ticket_type)
+
+    def DeleteTicketType(self, request, context):
+        """Delete a ticket type nothing was ever sold or held of."""
+        ticket_type_changes.delete_ticket_type(
+            caller=Caller.from_context(context), event_id=request.event_id, ticket_type_id=request.ticket_type_id
+        )
+        return tickets_pb2.DeleteTicketTypeResponse()
 
     def GetSales(self, request, context):
         """The organizer's sales report of an event."""

@@ -90,6 +90,50 @@ class CreateTicketTypeRequest(_message.Message):
     hidden: bool
     def __init__(self, event_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., currency: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., max_per_customer: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., hidden: _Optional[bool] = ...) -> None: ...
 
+class GetTicketTypeRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class UpdateTicketTypeRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id", "name", "price", "capacity", "max_per_order", "sales_start", "sales_end", "reset_sales_end", "hidden")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    PRICE_FIELD_NUMBER: _ClassVar[int]
+    CAPACITY_FIELD_NUMBER: _ClassVar[int]
+    MAX_PER_ORDER_FIELD_NUMBER: _ClassVar[int]
+    SALES_START_FIELD_NUMBER: _ClassVar[int]
+    SALES_END_FIELD_NUMBER: _ClassVar[int]
+    RESET_SALES_END_FIELD_NUMBER: _ClassVar[int]
+    HIDDEN_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    name: str
+    price: str
+    capacity: int
+    max_per_order: int
+    sales_start: _timestamp_pb2.Timestamp
+    sales_end: _timestamp_pb2.Timestamp
+    reset_sales_end: bool
+    hidden: bool
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., price: _Optional[str] = ..., capacity: _Optional[int] = ..., max_per_order: _Optional[int] = ..., sales_start: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sales_end: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., reset_sales_end: _Optional[bool] = ..., hidden: _Optional[bool] = ...) -> None: ...
+
+class DeleteTicketTypeRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class DeleteTicketTypeResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
 class ListTicketTypesRequest(_message.Message):
     __slots__ = ("event_id", "voucher")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]

@@ -44,6 +44,21 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesResponse.FromString,
                 _registered_method=True)
+        self.GetTicketType = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/GetTicketType',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetTicketTypeRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.FromString,
+                _registered_method=True)
+        self.UpdateTicketType = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/UpdateTicketType',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTicketTypeRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.FromString,
+                _registered_method=True)
+        self.DeleteTicketType = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/DeleteTicketType',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeResponse.FromString,
+                _registered_method=True)
         self.GetSales = channel.unary_unary(
                 '/microtix.tickets.v1.TicketService/GetSales',
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetSalesRequest.SerializeToString,
@@ -160,6 +175,35 @@ class TicketServiceServicer:
     def ListTicketTypes(self, request, context):
         """An event's ticket types with live availability (public; the hidden ones
         only for the event's organizer or staff).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetTicketType(self, request, context):
+        """One ticket type of an event (public); a hidden one only for the event's organizer or staff:
+        NOT_FOUND for anyone else, as for an unknown type or one of another event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateTicketType(self, request, context):
+        """Change the fields present in the request, by the rules of CreateTicketType (INVALID_ARGUMENT
+        with field violations). The event's organizer (or staff) only; FAILED_PRECONDITION
+        "event_cancelled" if the event is cancelled; NOT_FOUND for an unknown type or one of another
+        event. A new price applies to new orders only (order lines keep their unit_price). The
+        capacity never goes below sold + held, as the row decides at the change: FAILED_PRECONDITION
+        code "capacity_below_sold", its metadata "sold" and "held" (seats of lapsed holds released first).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteTicketType(self, request, context):
+        """Delete a ticket type no seat of which was ever sold or held (no order has a line of it), as the
+        DELETE itself decides; else FAILED_PRECONDITION code "ticket_type_in_use" (closing its sales
+        early is UpdateTicketType's sales_end). Same callers and errors as UpdateTicketType.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -346,6 +390,21 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesResponse.SerializeToString,
             ),
+            'GetTicketType': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetTicketType,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetTicketTypeRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.SerializeToString,
+            ),
+            'UpdateTicketType': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateTicketType,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTicketTypeRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.SerializeToString,
+            ),
+            'DeleteTicketType': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteTicketType,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeResponse.SerializeToString,
+            ),
             'GetSales': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSales,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetSalesRequest.FromString,
@@ -501,6 +560,87 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/ListTicketTypes',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ListTicketTypesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetTicketType(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/GetTicketType',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.GetTicketTypeRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateTicketType(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/UpdateTicketType',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.UpdateTicketTypeRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.TicketType.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteTicketType(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/DeleteTicketType',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.DeleteTicketTypeResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,8 +1,8 @@
 """Business logic of ticketing, one module per saga; callers import the module they need.
 
-From the bottom up: errors, events (the events service's view of an event), inventory (the seat
-guard, the one writer of seat counts), selectors (reads), admission (ticket codes, check-in),
-ticket_types, vouchers, payments (charge, complete, refund, reconcile), refunds (the organizer's),
-confirmations (sent again), holds, cancellation, periodic.
-A module imports only those before it.
+From the bottom up: errors, events (the events service's view of an event), vouchers (codes and
+their guard), inventory (the seat guard, the one writer of seat counts), selectors (reads),
+admission (ticket codes, check-in), ticket_types, payments (charge, complete, refund, reconcile),
+refunds (the organizer's), confirmations (sent again), holds, ticket_type_changes, cancellation,
+periodic. A module imports only those before it.
 """

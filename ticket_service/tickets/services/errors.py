@@ -23,6 +23,14 @@ class TicketTypeNotFound(NotFound):
     """No such ticket type."""
 
 
+class CapacityBelowSold(Conflict, code="capacity_below_sold"):
+    """The capacity cannot go below the seats sold and held."""
+
+
+class TicketTypeInUse(Conflict, code="ticket_type_in_use"):
+    """Seats of this ticket type were sold or held: it cannot be deleted (end its sales instead)."""
+
+
 # --- holds -----------------------------------------------------------------------------------------
 
 

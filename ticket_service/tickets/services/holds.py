@@ -210,6 +210,8 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                     # The guard decided; the rows as they are now say why.
                     rows = TicketType.objects.in_bulk([line.ticket_type_id for line in refused])
                     for line in refused:
+                        if line.ticket_type_id not in rows:  # deleted since it was read
+                            raise TicketTypeNotFound(f"No such ticket type: {line.ticket_type_id}.")
                         refuse_outside_sale_window(rows[line.ticket_type_id], timezone.now())
                     raise _sold_out(rows.values())
                 for line in lines:

@@ -1,4 +1,4 @@
-"""Ticket types: their creation and validation, listing and sales report."""
+"""Ticket types: their creation and validation, reading and listing, and sales report."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT, parse_amount
 from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
-from ticket_service.tickets.services.errors import EventCancelled, NotEventOrganizer
+from ticket_service.tickets.services.errors import EventCancelled, NotEventOrganizer, TicketTypeNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
 from ticket_service.tickets.services.vouchers import find_voucher, unlocks
 
@@ -60,30 +60,18 @@ def create_ticket_type(
     require_organizer(caller, event)
     if event.cancelled:
         raise EventCancelled()
-    name = name.strip()
     currency = (currency or "USD").upper()
-    max_per_order = max_per_order or DEFAULT_MAX_PER_ORDER
     problems: dict[str, list[str]] = {}
-    if not name:
-        problems["name"] = ["This field may not be blank."]
-    elif len(name) > 100:
-        problems["name"] = ["Ensure this field has no more than 100 characters."]
-    amount = parse_amount(price)
-    if amount is None or amount < 0:
-        problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
+    fields = validated_fields(
+        {"name": name, "price": price, "capacity": capacity, "max_per_order": max_per_order or DEFAULT_MAX_PER_ORDER},
+        problems,
+    )
     if not is_iso_4217(currency):
         problems["currency"] = ["Enter a 3-letter ISO 4217 currency code."]
-    if not 1 <= capacity <= 1_000_000:
-        problems["capacity"] = ["Capacity must be between 1 and 1000000."]
-    if not 1 <= max_per_order <= 100:
-        problems["max_per_order"] = ["Must be between 1 and 100."]
     if not 0 <= max_per_customer <= MAX_PER_CUSTOMER:
         problems["max_per_customer"] = [f"Must be between 1 and {MAX_PER_CUSTOMER}, or 0 for no limit."]
     sales_start = sales_start or timezone.now()
-    if sales_end is not None and sales_end <= sales_start:
-        problems["sales_end"] = ["Sales must end after they start."]
-    elif sales_end is None and sales_start >= event.starts_at:
-        problems["sales_start"] = ["Sales must start before the event does (or give a sales_end after it)."]
+    problems.update(window_problems(sales_start, sales_end, event.starts_at))
     if problems:
         raise InvalidInput(field_errors=problems)
     return TicketType.objects.create(
@@ -93,13 +81,44 @@ def create_ticket_type(
         event_version=event.version,
         hidden=hidden,
         event_id=event_id,
-        name=name,
-        price=amount,
         currency=currency,
-        capacity=capacity,
-        max_per_order=max_per_order,
         max_per_customer=max_per_customer or None,
+        **fields,
     )
+
+
+def validated_fields(values: dict[str, object], problems: dict[str, list[str]]) -> dict[str, object]:
+    """Those of name, price, capacity and max_per_order in `values` as they are stored (the name
+    stripped, the price a Decimal), what is wrong with each added to `problems`: the rules that
+    creating and changing a ticket type share."""
+    fields = dict(values)
+    if "name" in values:
+        name = fields["name"] = str(values["name"]).strip()
+        if not name:
+            problems["name"] = ["This field may not be blank."]
+        elif len(name) > 100:
+            problems["name"] = ["Ensure this field has no more than 100 characters."]
+    if "price" in values:
+        amount = fields["price"] = parse_amount(str(values["price"]))
+        if amount is None or amount < 0:
+            problems["price"] = ["Enter a price from 0 to 99999999.99 with at most 2 decimals."]
+    if "capacity" in values and not 1 <= values["capacity"] <= 1_000_000:
+        problems["capacity"] = ["Capacity must be between 1 and 1000000."]
+    if "max_per_order" in values and not 1 <= values["max_per_order"] <= 100:
+        problems["max_per_order"] = ["Must be between 1 and 100."]
+    return fields
+
+
+def window_problems(
+    sales_start: datetime, sales_end: datetime | None, event_starts_at: datetime, *, blame: str = "sales_start"
+) -> dict[str, list[str]]:
+    """What is wrong with a sale window from `sales_start` to `sales_end` (None: the event's start):
+    an end before the start, or an event starting before sales do (named `blame`)."""
+    if sales_end is not None and sales_end <= sales_start:
+        return {"sales_end": ["Sales must end after they start."]}
+    if sales_end is None and sales_start >= event_starts_at:
+        return {blame: ["Sales must start before the event does (or give a sales_end after it)."]}
+    return {}
 
 
 def is_iso_4217(code: str) -> bool:
@@ -138,6 +157,15 @@ def list_ticket_types(*, caller: Caller, event_id: int, voucher_code: str = "") 
     if any(t.hidden for t in types) and not _is_organizer(caller, event_id):
         types = [t for t in types if not t.hidden or unlocks(voucher, t)]
     return types
+
+
+def get_ticket_type(*, caller: Caller, event_id: int, ticket_type_id: int) -> TicketType:
+    """One ticket type of the event; a hidden one only for its organizer (or staff): to anyone else
+    it does not exist, as an unknown type or one of another event (TicketTypeNotFound)."""
+    ticket_type = TicketType.objects.filter(pk=ticket_type_id, event_id=event_id).first()
+    if ticket_type is None or (ticket_type.hidden and not _is_organizer(caller, event_id)):
+        raise TicketTypeNotFound()
+    return ticket_type
 
 
 def _event_types(event_id: int) -> list[TicketType]:
