@@ -10,7 +10,7 @@ from django.utils import timezone as django_timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from gateway_project.api.openapi import MAX_ID, AmountField, ResponseSerializer
+from gateway_project.api.openapi import MAX_ID, AmountField, ErrorSerializer, ResponseSerializer
 from gateway_project.api.pagination import NextPageField
 from gateway_project.api.protos import EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
 from protos.events.v1 import events_pb2
@@ -258,6 +258,54 @@ class TicketTypeWriteSerializer(serializers.Serializer):
             sales_end=to_timestamp(data["sales_end"]),
             hidden=data["hidden"],
         )
+
+
+class TicketTypeChangeSerializer(TicketTypeWriteSerializer):
+    """The fields of a ticket type a PATCH may change, by the rules of creation; those absent keep their
+    value. `currency` and `max_per_customer` are fixed once the type exists: giving them is a 400."""
+
+    FIXED = ("currency", "max_per_customer")
+    currency = None
+    max_per_customer = None
+    sales_start = serializers.DateTimeField(required=False, help_text="When reservations open.")
+    sales_end = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        help_text="When reservations close; null: when the event starts again (and when its start moves). "
+        "A time in the past closes sales now.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, partial=True, **kwargs)
+
+    def validate(self, data: dict) -> dict:
+        fixed = [name for name in self.FIXED if name in self.initial_data]
+        if fixed:
+            raise serializers.ValidationError({name: ["This field cannot be changed."] for name in fixed})
+        return data
+
+    def update_request(self, event_id: int, ticket_type_id: int) -> tickets_pb2.UpdateTicketTypeRequest:
+        data = self.validated_data
+        fields = {name: data[name] for name in ("name", "capacity", "max_per_order", "hidden") if name in data}
+        if "price" in data:
+            fields["price"] = f"{data['price']:.2f}"
+        if "sales_start" in data:
+            fields["sales_start"] = to_timestamp(data["sales_start"])
+        if "sales_end" in data:
+            if data["sales_end"] is None:
+                fields["reset_sales_end"] = True
+            else:
+                fields["sales_end"] = to_timestamp(data["sales_end"])
+        return tickets_pb2.UpdateTicketTypeRequest(event_id=event_id, ticket_type_id=ticket_type_id, **fields)
+
+
+class CapacityConflictSerializer(ErrorSerializer):
+    """A change a ticket type's state refuses. `capacity_below_sold` says how many seats are taken."""
+
+    sold = serializers.IntegerField(required=False, help_text="With `capacity_below_sold`: the seats sold.")
+    held = serializers.IntegerField(
+        required=False, help_text="With `capacity_below_sold`: the seats held by reserved, unpaid orders."
+    )
 
 
 class VoucherSerializer(ResponseSerializer):

@@ -7,6 +7,11 @@ urlpatterns = [
     path("mine/", views.MyEventListView.as_view(), name="event-mine"),
     path("<id:event_id>/", views.EventDetailView.as_view(), name="event-detail"),
     path("<id:event_id>/ticket-types/", views.TicketTypeListView.as_view(), name="event-ticket-types"),
+    path(
+        "<id:event_id>/ticket-types/<id:ticket_type_id>/",
+        views.TicketTypeDetailView.as_view(),
+        name="event-ticket-type",
+    ),
     path("<id:event_id>/sales/", views.EventSalesView.as_view(), name="event-sales"),
     path("<id:event_id>/vouchers/", views.EventVouchersView.as_view(), name="event-vouchers"),
     path(

@@ -16,12 +16,14 @@ from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import IsOrganizer
 from gateway_project.api.views import ServiceView
 from gateway_project.events_api.serializers import (
+    CapacityConflictSerializer,
     EventDetailSerializer,
     EventListQuerySerializer,
     EventPageSerializer,
     EventSerializer,
     EventWriteSerializer,
     SalesSerializer,
+    TicketTypeChangeSerializer,
     TicketTypeListSerializer,
     TicketTypeQuerySerializer,
     TicketTypeSerializer,
@@ -43,9 +45,11 @@ RESEND_THROTTLED = error(
     "throttled",
     description="The caller had the order's confirmation sent again too often lately; see the `Retry-After` header.",
 )
+TICKET_TYPE_ID = path_id("ticket_type_id", "ticket type")
 NOT_ORGANIZER = error("permission_denied", description="The caller is not an organizer.")
 NOT_OWNER = error("permission_denied", description="The caller is not an organizer, or not this event's organizer.")
 NO_EVENT = error("not_found", description="No such event.")
+NO_TICKET_TYPE = error("not_found", description="No such event, or no such ticket type of it.")
 CANCELLED = error("event_cancelled", description="The event is cancelled and can no longer be changed.")
 LIST_DESCRIPTION = (
     "Keyset pagination: follow `next` (null on the last page); `cursor` is opaque. "
@@ -192,6 +196,7 @@ class TicketTypeListView(ServiceView):
         return super().get_throttles()
 
     @extend_schema(
+        operation_id="events_ticket_types_list",
         summary="List an event's ticket types",
         description="The event's ticket types with live availability. Public. The hidden ones are listed to the "
         "event's organizer, and those a `voucher` code unlocks to whoever gives it (throttled per user and "
@@ -229,6 +234,84 @@ class TicketTypeListView(ServiceView):
             serializer.create_request(event_id), caller=clients.caller_for(request)
         )
         return Response(TicketTypeSerializer(ticket_type).data, status=status.HTTP_201_CREATED)
+
+
+class TicketTypeDetailView(ServiceView):
+    """GET: one ticket type of the event (public; a hidden one for its organizer only). PATCH: change it,
+    DELETE: delete it if nothing of it was ever sold or held (the event's organizer, or staff)."""
+
+    # The tickets service asks the events service whose event it is.
+    services = ("tickets", "events")
+    serializer_class = TicketTypeChangeSerializer
+
+    def get_permissions(self):
+        return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+
+    @extend_schema(
+        operation_id="events_ticket_types_retrieve",
+        summary="Get a ticket type",
+        description="One ticket type of the event with live availability. Public; a hidden one only for the "
+        "event's organizer (anyone else gets a 404, as for an unknown type).",
+        parameters=[EVENT_ID, TICKET_TYPE_ID],
+        responses={200: TicketTypeSerializer, 404: NO_TICKET_TYPE},
+    )
+    def get(self, request, event_id: int, ticket_type_id: int):
+        ticket_type = clients.tickets().GetTicketType(
+            tickets_pb2.GetTicketTypeRequest(event_id=event_id, ticket_type_id=ticket_type_id),
+            caller=clients.caller_for(request),
+        )
+        return Response(TicketTypeSerializer(ticket_type).data)
+
+    @extend_schema(
+        summary="Change a ticket type",
+        description="Change some of the type's fields (the event's organizer), by the rules of creation; those "
+        "absent keep their value. A new `price` applies to new orders only (order lines keep their `unit_price`). "
+        "`capacity` never goes below the seats sold and held: a 409 `capacity_below_sold` gives `sold` and "
+        "`held` (seats of lapsed holds are released first). `sales_end` null: sales end when the event starts "
+        "again; a time in the past closes sales now. `currency` and `max_per_customer` cannot be changed "
+        "(a 400 naming them).",
+        parameters=[EVENT_ID, TICKET_TYPE_ID],
+        request=TicketTypeChangeSerializer,
+        responses={
+            200: TicketTypeSerializer,
+            400: bad_request(),
+            403: NOT_OWNER,
+            404: NO_TICKET_TYPE,
+            409: error(
+                "capacity_below_sold",
+                "event_cancelled",
+                description="Nothing is changed. `capacity_below_sold` gives `sold` and `held`.",
+                serializer=CapacityConflictSerializer,
+            ),
+        },
+    )
+    def patch(self, request, event_id: int, ticket_type_id: int):
+        serializer = TicketTypeChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket_type = clients.tickets().UpdateTicketType(
+            serializer.update_request(event_id, ticket_type_id), caller=clients.caller_for(request)
+        )
+        return Response(TicketTypeSerializer(ticket_type).data)
+
+    @extend_schema(
+        summary="Delete a ticket type",
+        description="Delete a ticket type no seat of which was ever sold or held, not even by an order since "
+        "cancelled or expired (the event's organizer); else a 409 `ticket_type_in_use`. To stop selling a type "
+        "that has orders, PATCH its `sales_end`.",
+        parameters=[EVENT_ID, TICKET_TYPE_ID],
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            403: NOT_OWNER,
+            404: NO_TICKET_TYPE,
+            409: error("ticket_type_in_use", "event_cancelled", description="Nothing is deleted."),
+        },
+    )
+    def delete(self, request, event_id: int, ticket_type_id: int):
+        clients.tickets().DeleteTicketType(
+            tickets_pb2.DeleteTicketTypeRequest(event_id=event_id, ticket_type_id=ticket_type_id),
+            caller=clients.caller_for(request),
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class EventSalesView(ServiceView):
