@@ -41,8 +41,10 @@ GOOD_CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": dat
 
 def _destructive_last(operation) -> tuple:
     """Cancelling the event ends its sales: DELETE runs after everything else, so the other
-    operations meet a live event."""
-    return (operation.method.upper() == "DELETE", operation.path, operation.method)
+    operations meet a live event, and cancelling the event last of all, so deleting a ticket type
+    does too."""
+    cancel = operation.method.upper() == "DELETE" and operation.path == "/api/events/{event_id}/"
+    return (operation.method.upper() == "DELETE", cancel, operation.path, operation.method)
 
 
 def _created(response) -> dict:
@@ -76,6 +78,12 @@ class OpenAPIConformanceTest(SimpleTestCase):
         child = _created(
             organizer.post(
                 f"/api/events/{event['id']}/ticket-types/", {"name": "Child", "price": "5.00", "capacity": 10_000}
+            )
+        )
+        # Nothing is ever ordered of it: changed (and hidden, closed...) by generated PATCHes, then deleted.
+        spare = _created(
+            organizer.post(
+                f"/api/events/{event['id']}/ticket-types/", {"name": "Spare", "price": "8.00", "capacity": 100}
             )
         )
         order = {"ticket_type_id": ticket_type["id"], "quantity": 1}
@@ -115,6 +123,7 @@ class OpenAPIConformanceTest(SimpleTestCase):
             "order_id": reserved[0],
             "ticket_id": ticket["id"],
             "voucher_id": retired["id"],
+            "ticket_type_id": spare["id"],
         }
         cls.known_variants = {
             "POST /api/auth/register/": [
@@ -129,6 +138,12 @@ class OpenAPIConformanceTest(SimpleTestCase):
             ],
             "POST /api/events/{event_id}/ticket-types/": [
                 {"path_parameters": {"event_id": event["id"]}, "body": {"name": "VIP", "price": "99", "capacity": 10}},
+            ],
+            "PATCH /api/events/{event_id}/ticket-types/{ticket_type_id}/": [
+                {
+                    "path_parameters": {"event_id": event["id"], "ticket_type_id": spare["id"]},
+                    "body": {"name": "Spare", "price": "9.00", "capacity": 50, "sales_end": None},
+                },
             ],
             "GET /api/events/{event_id}/ticket-types/": [
                 {"path_parameters": {"event_id": event["id"]}, "query": {"voucher": code}},

@@ -76,6 +76,12 @@ MATRIX: dict[tuple[str, str], Row] = {
         statuses(401, 403, 201, 403, 201),
         body=lambda w: {"name": f"Type {uuid.uuid4().hex[:6]}", "price": "9.50", "capacity": 10},
     ),
+    ("event-ticket-type", "GET"): Row(lambda w: w.ticket_type_path, EVERYONE_200),
+    ("event-ticket-type", "PATCH"): Row(
+        lambda w: w.ticket_type_path, OWNER_AND_STAFF_200, body=lambda w: {"capacity": 40}, fresh=True
+    ),
+    # Nothing of it sold or held: the event's organizer (and staff) delete it.
+    ("event-ticket-type", "DELETE"): Row(lambda w: w.ticket_type_path, statuses(401, 403, 204, 403, 204), fresh=True),
     ("event-sales", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/sales/", OWNER_AND_STAFF_200),
     ("event-vouchers", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/vouchers/", OWNER_AND_STAFF_200),
     ("event-vouchers", "POST"): Row(
@@ -166,6 +172,10 @@ class World:
     @cached_property
     def ticket_type(self) -> dict:
         return self.test.create_ticket_type(self.event["id"], capacity=50)
+
+    @property
+    def ticket_type_path(self) -> str:
+        return f"/api/events/{self.event['id']}/ticket-types/{self.ticket_type['id']}/"
 
     @cached_property
     def reserved_order(self) -> dict:

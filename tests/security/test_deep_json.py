@@ -76,7 +76,12 @@ class DeepJsonTest(Scenario, SimpleTestCase):
         order = client.post("/api/orders/", {"ticket_type_id": ticket_type["id"], "quantity": 1})
         assert order.status == 201, order.body
         cls.token = client.token
-        cls.ids = {"event_id": event["id"], "order_id": order.body["id"], "voucher_id": 1}
+        cls.ids = {
+            "event_id": event["id"],
+            "order_id": order.body["id"],
+            "voucher_id": 1,
+            "ticket_type_id": ticket_type["id"],
+        }
 
     def setUp(self):
         super().setUp()

@@ -43,8 +43,17 @@ REPEATED_MAX = 22
 # Outcomes that mean the service failed rather than refused: a crash, or a service gone.
 FAILURES = {grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED}
 # Run last: they cancel or refund the seeded rows the other RPCs are drawn against (or, moving the
-# event's start, end their sales).
-DESTRUCTIVE = ("CancelEvent", "CancelEventSales", "Refund", "RefundOrder", "CancelOrder", "UpdateEventStart")
+# event's start, end their sales; or hide, close, shrink or delete a ticket type).
+DESTRUCTIVE = (
+    "CancelEvent",
+    "CancelEventSales",
+    "Refund",
+    "RefundOrder",
+    "CancelOrder",
+    "UpdateEventStart",
+    "UpdateTicketType",
+    "DeleteTicketType",
+)
 
 ORGANIZER = Caller(user_id=7_001, role="organizer")
 CUSTOMER = Caller(user_id=7_002, role="customer")
@@ -205,6 +214,11 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
             tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="General", price="10.00", capacity=1000),
             caller=ORGANIZER,
         )
+        # Nothing is ever sold of it: DeleteTicketType's valid request deletes it.
+        spare = tickets.CreateTicketType(
+            tickets_pb2.CreateTicketTypeRequest(event_id=event.id, name="Spare", price="5.00", capacity=10),
+            caller=ORGANIZER,
+        )
         orders = [
             tickets.ReserveSeats(
                 tickets_pb2.ReserveSeatsRequest(
@@ -217,11 +231,12 @@ class GrpcFuzzTest(Scenario, SimpleTestCase):
         card = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=starts.year + 2, cvc="123")
         paid = tickets.PayOrder(tickets_pb2.PayOrderRequest(order_id=orders[1].id, card=card), caller=CUSTOMER)
         codes = [ticket.code for ticket in paid.tickets]
-        ints = [event.id, ticket_type.id, *(order.id for order in orders), *(ticket.id for ticket in paid.tickets)]
+        ints = [event.id, ticket_type.id, spare.id, *(order.id for order in orders)]
+        ints += [ticket.id for ticket in paid.tickets]
         strings = [*codes, codes[0][:-1], codes[0].partition(".")[0], "4242424242424242", "123"]
         cls.templates = {
             name: found if isinstance(found, list) else [found]
-            for name, found in valid_requests(event, ticket_type, orders[0], paid, starts).items()
+            for name, found in valid_requests(event, ticket_type, spare, orders[0], paid, starts).items()
         }
         return ints, strings
 
@@ -362,7 +377,7 @@ def one_field_changed(template) -> list:
     return requests
 
 
-def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict:
+def valid_requests(event, ticket_type, spare, reserved, paid, starts: datetime) -> dict:
     """A valid request of each RPC against the seeded rows, with the caller allowed to make it (a list
     of them for an RPC of several forms)."""
     card = {"number": "4242424242424242", "exp_month": 12, "exp_year": starts.year + 2, "cvc": "123"}
@@ -380,6 +395,37 @@ def valid_requests(event, ticket_type, reserved, paid, starts: datetime) -> dict
             ORGANIZER,
         ),
         "ListTicketTypes": (tickets_pb2.ListTicketTypesRequest(event_id=event.id), ANONYMOUS),
+        "GetTicketType": (
+            tickets_pb2.GetTicketTypeRequest(event_id=event.id, ticket_type_id=ticket_type.id),
+            ANONYMOUS,
+        ),
+        "UpdateTicketType": [
+            (
+                tickets_pb2.UpdateTicketTypeRequest(
+                    event_id=event.id, ticket_type_id=ticket_type.id, name="General", price="10.00", capacity=1000
+                ),
+                ORGANIZER,
+            ),
+            (
+                tickets_pb2.UpdateTicketTypeRequest(
+                    event_id=event.id,
+                    ticket_type_id=spare.id,
+                    max_per_order=5,
+                    sales_start=to_timestamp(starts - timedelta(days=2)),
+                    sales_end=to_timestamp(starts - timedelta(days=1)),
+                    hidden=False,
+                ),
+                ORGANIZER,
+            ),
+            (
+                tickets_pb2.UpdateTicketTypeRequest(event_id=event.id, ticket_type_id=spare.id, reset_sales_end=True),
+                STAFF,
+            ),
+        ],
+        "DeleteTicketType": (
+            tickets_pb2.DeleteTicketTypeRequest(event_id=event.id, ticket_type_id=spare.id),
+            ORGANIZER,
+        ),
         "GetSales": (tickets_pb2.GetSalesRequest(event_id=event.id), ORGANIZER),
         "ReserveSeats": [
             (
