@@ -114,6 +114,7 @@ def _sell_with(setup, url: str, capacity: int, threads: int, connections: int, s
     latencies: list[float] = []
     totals = {"transactions": 0, "tickets": 0}
     start = threading.Event()
+    failures: list[BaseException] = []
 
     def buyer(user_id: int) -> None:
         with lock:
@@ -124,6 +125,11 @@ def _sell_with(setup, url: str, capacity: int, threads: int, connections: int, s
             began = time.monotonic()
             try:
                 sold = _purchase(connection, type_id, user_id, quantity)
+            except BaseException as failure:
+                # Its row locks must not outlive it: every other buyer would wait on them.
+                connection.rollback()
+                failures.append(failure)
+                return
             finally:
                 pool.put(connection)
             if sold:
@@ -149,6 +155,8 @@ def _sell_with(setup, url: str, capacity: int, threads: int, connections: int, s
     (sold,) = cursor.fetchone()
     while not pool.empty():
         pool.get().close()
+    if failures:
+        raise failures[0]
     return FloorResult(
         capacity, threads, connections, totals["transactions"], totals["tickets"], sold, seconds, Latency.of(latencies)
     )
@@ -168,8 +176,9 @@ def _purchase(connection, type_id: int, user_id: int, quantity: int) -> bool:
         return False
     cursor.execute(
         "INSERT INTO tickets_order (user_id, email, full_name, event_id, ticket_type_id, quantity, unit_price, total,"
-        " currency, status, expires_at, paid_at, payment_brand, payment_last4, refunded_amount, created_at,"
-        " updated_at) VALUES (%s, %s, %s, 1, %s, %s, 25.00, %s, 'USD', 'paid', %s, %s, 'visa', '4242', 0, %s, %s)",
+        " currency, status, expires_at, paid_at, payment_brand, payment_last4, refunded_amount, voucher_seats,"
+        " confirmations_resent, created_at, updated_at)"
+        " VALUES (%s, %s, %s, 1, %s, %s, 25.00, %s, 'USD', 'paid', %s, %s, 'visa', '4242', 0, 0, 0, %s, %s)",
         (
             user_id,
             f"floor-{user_id}@example.com",
