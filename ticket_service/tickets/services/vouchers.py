@@ -140,7 +140,8 @@ def deactivate_voucher(*, caller: Caller, event_id: int, voucher_id: int) -> Vou
 def find_voucher(*, event_id: int, code: str) -> Voucher:
     """The event's active voucher with `code` (any case), or InvalidVoucher: an unknown code and a
     deactivated one look alike, so neither tells a guesser anything."""
-    voucher = Voucher.objects.filter(event_id=event_id, code=normalized_code(code)[:32], active=True).first()
+    code = normalized_code(code)
+    voucher = Voucher.objects.filter(event_id=event_id, code=code, active=True).first() if len(code) <= 32 else None
     if voucher is None:
         raise InvalidVoucher()
     return voucher

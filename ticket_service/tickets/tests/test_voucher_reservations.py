@@ -131,6 +131,11 @@ class RefusalTests(VoucherReservationTestCase):
     def test_an_unknown_code_is_invalid_voucher(self):
         self.reserve_fails(StatusCode.NOT_FOUND, "invalid_voucher", self.adult.id, voucher="NOPE")
 
+    def test_a_longer_code_is_not_matched_by_its_first_32_characters(self):
+        self.make_voucher(code="A" * 32)
+
+        self.reserve_fails(StatusCode.NOT_FOUND, "invalid_voucher", self.adult.id, voucher="A" * 33)
+
     def test_a_code_of_another_event_is_invalid_voucher(self):
         self.make_voucher()
         other = self.make_ticket_type(name="Elsewhere")
