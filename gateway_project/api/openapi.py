@@ -14,6 +14,7 @@ from rest_framework import serializers
 from gateway_project.api.protos import NullWhenUnset
 
 MAX_ID = 999_999_999_999_999_999  # the largest id the `id` path converter routes
+MAX_VOUCHER_CODE_LENGTH = 32  # the tickets service's Voucher.code
 
 
 class ResponseSerializer(NullWhenUnset, serializers.Serializer):

@@ -10,7 +10,13 @@ from django.utils import timezone as django_timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
-from gateway_project.api.openapi import MAX_ID, AmountField, ErrorSerializer, ResponseSerializer
+from gateway_project.api.openapi import (
+    MAX_ID,
+    MAX_VOUCHER_CODE_LENGTH,
+    AmountField,
+    ErrorSerializer,
+    ResponseSerializer,
+)
 from gateway_project.api.pagination import NextPageField
 from gateway_project.api.protos import EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
 from protos.events.v1 import events_pb2
@@ -141,7 +147,10 @@ class TicketTypeQuerySerializer(serializers.Serializer):
     """The query of an event's ticket types."""
 
     voucher = serializers.CharField(
-        max_length=32, required=False, allow_blank=True, help_text="A voucher code: the hidden types it unlocks too."
+        max_length=MAX_VOUCHER_CODE_LENGTH,
+        required=False,
+        allow_blank=True,
+        help_text="A voucher code: the hidden types it unlocks too.",
     )
 
 
@@ -343,7 +352,10 @@ class VoucherListSerializer(ResponseSerializer):
 
 class VoucherWriteSerializer(serializers.Serializer):
     code = serializers.CharField(
-        required=False, default="", max_length=32, help_text="The code to give out; or give `count` instead."
+        required=False,
+        default="",
+        max_length=MAX_VOUCHER_CODE_LENGTH,
+        help_text="The code to give out; or give `count` instead.",
     )
     count = serializers.IntegerField(
         required=False, default=0, min_value=0, max_value=1000, help_text="How many random, unguessable codes."

@@ -10,17 +10,22 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
-from gateway_project.api.openapi import AmountField, ErrorSerializer, OptionalAmountField, ResponseSerializer
+from gateway_project.api.openapi import (
+    MAX_ID,
+    MAX_VOUCHER_CODE_LENGTH,
+    AmountField,
+    ErrorSerializer,
+    OptionalAmountField,
+    ResponseSerializer,
+)
 from gateway_project.api.pagination import NextPageField, PageQuerySerializer
 from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, OptionalIdField, TimestampField
 from protos.tickets.v1 import tickets_pb2
 
-MAX_ID = 999_999_999_999_999_999  # the largest id the `id` path converter routes
 IDEMPOTENCY_KEY_MAX_LENGTH = 128
 MAX_LINES = 20  # lines of an order
 MAX_QUANTITY = 100  # seats of a line: no ticket type allows more per order
 MAX_NAME_LENGTH = 150  # an attendee's name
-MAX_VOUCHER_CODE_LENGTH = 32  # a voucher code (events_api.serializers.VoucherWriteSerializer)
 
 _CARD_SEPARATORS = re.compile(r"[ -]")
 _CARD_NUMBER = re.compile(r"[0-9]{12,19}")

@@ -33,7 +33,8 @@ CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 RANDOM_CODE_LENGTH = 12
 MAX_VOUCHERS_PER_CALL = 1000
 MAX_USES = 1_000_000
-_CODE = re.compile(r"[A-Z0-9_-]{3,32}")
+MAX_CODE_LENGTH = Voucher._meta.get_field("code").max_length
+_CODE = re.compile(rf"[A-Z0-9_-]{{3,{MAX_CODE_LENGTH}}}")
 
 
 def normalized_code(code: str) -> str:
@@ -67,7 +68,7 @@ def create_vouchers(
     if bool(code) == bool(count):
         problems["code"] = ["Give either a code or a count of random codes."]
     elif code and not _CODE.fullmatch(code):
-        problems["code"] = ["3 to 32 letters, digits, '-' or '_'."]
+        problems["code"] = [f"3 to {MAX_CODE_LENGTH} letters, digits, '-' or '_'."]
     elif count and not 1 <= count <= MAX_VOUCHERS_PER_CALL:
         problems["count"] = [f"Must be between 1 and {MAX_VOUCHERS_PER_CALL}."]
     value = _discount_problems(discount_kind, discount_value, problems, presale=unlocks_hidden)
@@ -141,7 +142,11 @@ def find_voucher(*, event_id: int, code: str) -> Voucher:
     """The event's active voucher with `code` (any case), or InvalidVoucher: an unknown code and a
     deactivated one look alike, so neither tells a guesser anything."""
     code = normalized_code(code)
-    voucher = Voucher.objects.filter(event_id=event_id, code=code, active=True).first() if len(code) <= 32 else None
+    voucher = (
+        Voucher.objects.filter(event_id=event_id, code=code, active=True).first()
+        if len(code) <= MAX_CODE_LENGTH
+        else None
+    )
     if voucher is None:
         raise InvalidVoucher()
     return voucher
