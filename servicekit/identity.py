@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import quote, unquote
 
 from servicekit import tracing
 
 USER_ID_KEY = "x-user-id"
 ROLE_KEY = "x-user-role"
 STAFF_KEY = "x-user-staff"
+EMAIL_KEY = "x-user-email"
 REQUEST_ID_KEY = "x-request-id"
 
 CUSTOMER = "customer"
@@ -23,6 +25,8 @@ class Caller:
     role: str = ""
     is_staff: bool = False
     request_id: str = ""
+    # Lower case; names the caller in an event's staff, who may be invited before they register.
+    email: str = ""
 
     @property
     def is_organizer(self) -> bool:
@@ -39,6 +43,9 @@ class Caller:
                 (ROLE_KEY, self.role),
                 (STAFF_KEY, "1" if self.is_staff else "0"),
             ]
+            if self.email:
+                # Metadata values are ASCII: an internationalized address travels percent-encoded.
+                metadata.append((EMAIL_KEY, quote(self.email, safe="@.+-_")))
         return tuple(metadata)
 
     @classmethod
@@ -50,6 +57,7 @@ class Caller:
             role=values.get(ROLE_KEY, ""),
             is_staff=values.get(STAFF_KEY) == "1",
             request_id=values.get(REQUEST_ID_KEY, ""),
+            email=unquote(values.get(EMAIL_KEY, "")).lower(),
         )
 
     @classmethod

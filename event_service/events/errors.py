@@ -27,3 +27,11 @@ class EventCancelled(Conflict, code="event_cancelled"):
 
 class StaffOnly(Forbidden):
     """Only staff can list every event."""
+
+
+class StaffMemberNotFound(NotFound):
+    """No such member of the event's staff."""
+
+
+class InvalidStaffMember(InvalidInput):
+    """The invitation is invalid."""

@@ -34,5 +34,29 @@ class Event(models.Model):
         return self.name
 
 
+class EventStaff(models.Model):
+    """Someone the organizer lets act for one event, named by email: their account may not exist yet."""
+
+    class Role(models.TextChoices):
+        MANAGER = "manager"
+        SCANNER = "scanner"
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="staff")
+    email = models.EmailField()  # lower case
+    role = models.CharField(max_length=16, choices=Role.choices)
+    invited_by = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "event staff"
+        # One role per address and event: inviting again changes the role, never adds a second row.
+        constraints = [models.UniqueConstraint(fields=["event", "email"], name="event_staff_one_per_email")]
+        # An account's events as staff (GET /api/events/staffed/).
+        indexes = [models.Index(fields=["email", "event"], name="event_staff_email_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.email} ({self.role})"
+
+
 class OutboxMessage(OutboxMessageBase):
     """Tasks promised by committed event changes, waiting for the relay (servicekit.outbox)."""

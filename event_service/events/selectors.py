@@ -39,13 +39,15 @@ def list_events(
     page_token: str = "",
     all_statuses: bool = False,
     status: str = "",
+    staffed: bool = False,
     caller: Caller | None = None,
 ) -> Page:
     """One page of events ordered by (starts_at, id).
 
     Without `organizer_id`: published events that have not started. With it: that
     organizer's events of any status. With `all_statuses` (staff only): every event, of
-    any status and date, for the back office. `status` narrows any of them to one status.
+    any status and date, for the back office. With `staffed`: the events the caller is door staff
+    of, any status. `status` narrows any of them to one status.
     Keyset pagination, so every page costs the same.
     """
     page_size = page_size or DEFAULT_PAGE_SIZE
@@ -57,7 +59,10 @@ def list_events(
     if all_statuses and not (caller and caller.is_staff):
         raise StaffOnly()
     events = Event.objects.order_by("starts_at", "id")
-    if organizer_id:
+    if staffed:
+        signed_in = caller is not None and caller.user_id is not None and caller.email
+        events = events.filter(staff__email=caller.email) if signed_in else events.none()
+    elif organizer_id:
         events = events.filter(organizer_id=organizer_id)
     elif not all_statuses:
         events = events.filter(status=Event.Status.PUBLISHED, starts_at__gt=timezone.now())

@@ -11,7 +11,8 @@ from zoneinfo import available_timezones
 from django.db import transaction
 from django.utils import timezone
 
-from event_service.events.errors import EventCancelled, EventNotFound, InvalidEvent, NotAnOrganizer, NotEventOwner
+from event_service.events import staff
+from event_service.events.errors import EventCancelled, InvalidEvent, NotAnOrganizer
 from event_service.events.models import Event, OutboxMessage
 from protos.tickets.v1 import tickets_pb2
 from servicekit import clients, outbox
@@ -24,6 +25,9 @@ log = logging.getLogger("microtix.events")
 EDITABLE_FIELDS = ("name", "description", "venue", "timezone", "starts_at", "ends_at")
 # Changes that ticket holders are told about: name, time and place.
 NOTIFIED_FIELDS = {"name", "venue", "timezone", "starts_at", "ends_at"}
+# A manager changes the event; cancelling it stays its organizer's.
+MAY_CHANGE = frozenset({staff.ORGANIZER, staff.MANAGER})
+MAY_CANCEL = frozenset({staff.ORGANIZER})
 
 
 def create_event(
@@ -54,13 +58,14 @@ def create_event(
 
 
 def update_event(*, caller: Caller, event_id: int, changes: dict) -> Event:
-    """Apply `changes` (a subset of EDITABLE_FIELDS) to a published event its owner controls. A new
-    start is first told to the tickets service (UpdateEventStart), whose sales end by it."""
+    """Apply `changes` (a subset of EDITABLE_FIELDS) to a published event, for its organizer, a manager
+    of it, or staff. A new start is first told to the tickets service (UpdateEventStart), whose sales
+    end by it."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise InvalidEvent(field_errors={name: ["This field cannot be changed."] for name in sorted(unknown)})
     with transaction.atomic():
-        event = _owned_event(caller, event_id, for_update=True)
+        event = staff.event_for(caller, event_id, roles=MAY_CHANGE, for_update=True)
         if event.status == Event.Status.CANCELLED:
             raise EventCancelled()
         before = {field: getattr(event, field) for field in changes}
@@ -102,12 +107,12 @@ def cancel_event(*, caller: Caller, event_id: int) -> Event:
     tickets and queues refunds, then the event is marked cancelled. If the tickets
     service cannot be reached nothing is marked, and a retry finishes the job.
     Cancelling a cancelled event changes nothing."""
-    event = _owned_event(caller, event_id)
+    event = staff.event_for(caller, event_id, roles=MAY_CANCEL)
     if event.status == Event.Status.CANCELLED:
         return event
     clients.tickets().CancelEventSales(tickets_pb2.CancelEventSalesRequest(event_id=event_id), caller=caller)
     with transaction.atomic():
-        event = _owned_event(caller, event_id, for_update=True)
+        event = staff.event_for(caller, event_id, roles=MAY_CANCEL, for_update=True)
         if event.status != Event.Status.CANCELLED:
             event.status = Event.Status.CANCELLED
             event.version += 1
@@ -119,17 +124,6 @@ def cancel_event(*, caller: Caller, event_id: int) -> Event:
 def relay_outbox() -> int:
     """Publish the tasks committed event changes promised (PERIODIC_TASKS)."""
     return outbox.relay(OutboxMessage)
-
-
-def _owned_event(caller: Caller, event_id: int, *, for_update: bool = False) -> Event:
-    events = Event.objects.select_for_update() if for_update else Event.objects
-    try:
-        event = events.get(pk=event_id)
-    except Event.DoesNotExist:
-        raise EventNotFound() from None
-    if not caller.is_staff and (caller.user_id is None or caller.user_id != event.organizer_id):
-        raise NotEventOwner()
-    return event
 
 
 def _validate(event: Event, *, start_must_be_future: bool) -> None:

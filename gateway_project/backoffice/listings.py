@@ -24,7 +24,14 @@ from servicekit.timestamps import from_timestamp
 
 PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 512
-NOTIFICATION_KINDS = ["order_confirmation", "event_updated", "event_cancelled", "reminder"]
+NOTIFICATION_KINDS = [
+    "order_confirmation",
+    "event_updated",
+    "event_cancelled",
+    "reminder",
+    "order_refunded",
+    "staff_invited",
+]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so
 # The admin section of each service's pages, by the service's name in `clients`.

@@ -66,6 +66,7 @@ def subject_for(kind: str, event: dict) -> str:
         Kind.EVENT_UPDATED: f"{name} has changed",
         Kind.EVENT_CANCELLED: f"{name} is cancelled",
         Kind.ORDER_REFUNDED: f"Your refund for {name}",
+        Kind.STAFF_INVITED: f"Your role at {name}",
         Kind.REMINDER: f"Reminder: {name} starts {local_time(event['starts_at'], event['timezone'])}",
     }
     return subjects[kind][: Notification._meta.get_field("subject").max_length]

@@ -18,6 +18,7 @@ class Notification(models.Model):
         EVENT_CANCELLED = "event_cancelled"
         REMINDER = "reminder"
         ORDER_REFUNDED = "order_refunded"
+        STAFF_INVITED = "staff_invited"
 
     class Status(models.TextChoices):
         # Waiting for its first attempt, or for the next one after a failed attempt.

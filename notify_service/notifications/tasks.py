@@ -3,6 +3,7 @@ Producers publish them by name, never by import:
 
 - ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets, lines, resend)
 - ``notifications.order_refunded`` (order_id, refund_key, email, full_name, event_id, amount, currency, tickets, full)
+- ``notifications.staff_invited`` (member_id, event_id, email, role)
 - ``notifications.event_updated`` (event_id, version, changes)
 - ``notifications.event_cancelled`` (event_id)
 - ``notifications.send_reminders`` (Celery beat, every 10 minutes)
@@ -96,6 +97,13 @@ def order_refunded(
                 full=full,
             )
         )
+
+
+@shared_task(name="notifications.staff_invited", **RETRYING)
+def staff_invited(self, *, member_id, event_id, email, role, **_later_fields):
+    """Email an address the role the event's organizer gave it (once per member and role)."""
+    with _dropping_permanent_errors(f"staff invitation {member_id} ({role})"):
+        _queue_sends(recording.record_staff_invitation(member_id=member_id, event_id=event_id, email=email, role=role))
 
 
 @shared_task(name="notifications.event_updated", **RETRYING)

@@ -52,7 +52,16 @@ class ReflectionTests(EventServiceTestCase):
 
         self.assertEqual(
             {method.name for method in service.methods},
-            {"CreateEvent", "GetEvent", "ListEvents", "UpdateEvent", "CancelEvent"},
+            {
+                "CreateEvent",
+                "GetEvent",
+                "ListEvents",
+                "UpdateEvent",
+                "CancelEvent",
+                "InviteEventStaff",
+                "ListEventStaff",
+                "RemoveEventStaff",
+            },
         )
 
 

@@ -48,7 +48,7 @@ class UpdateEventTests(EventServiceWithTicketsTestCase):
         self.assertEqual(event.timezone, "America/New_York")
         self.assertEqual(from_timestamp(event.starts_at), starts_at)
         self.assertEqual(from_timestamp(event.ends_at), ends_at)
-        self.assertEqual(self.call("GetEvent", id=created.id), event)
+        self.assertEqual(self.call("GetEvent", id=created.id, caller=ORGANIZER), event)
 
     def test_update_leaves_fields_absent_from_the_request_unchanged(self):
         created = self.create(name="Jazz night", description="Live quartet", venue="Blue Room")

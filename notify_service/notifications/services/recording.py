@@ -131,6 +131,18 @@ def record_order_refund(
     return record([NewNotification(key, Kind.ORDER_REFUNDED, email, subject, context)])
 
 
+def record_staff_invitation(*, member_id: int, event_id: int, email: str, role: str) -> list[int]:
+    """Record the email telling an address its role on an event, once per member and role (a
+    changed role is told again); returns the ids to send."""
+    key = f"staff_invited:{member_id}:{role}"
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return _never_attempted([key])
+    event = fetch_event(event_id)
+    context = {"email": email, "role": role, "event": event}
+    subject = emails.subject_for(Kind.STAFF_INVITED, event)
+    return record([NewNotification(key, Kind.STAFF_INVITED, email, subject, context)])
+
+
 def _never_attempted(keys: list[str]) -> list[int]:
     rows = Notification.objects.filter(dedupe_key__in=keys, status=Status.PENDING, attempts=0, claimed_at=None)
     return list(rows.order_by("id").values_list("id", flat=True))

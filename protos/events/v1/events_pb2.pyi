@@ -10,17 +10,28 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class EventRole(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    EVENT_ROLE_UNSPECIFIED: _ClassVar[EventRole]
+    EVENT_ROLE_ORGANIZER: _ClassVar[EventRole]
+    EVENT_ROLE_MANAGER: _ClassVar[EventRole]
+    EVENT_ROLE_SCANNER: _ClassVar[EventRole]
+
 class EventStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
     EVENT_STATUS_UNSPECIFIED: _ClassVar[EventStatus]
     EVENT_STATUS_PUBLISHED: _ClassVar[EventStatus]
     EVENT_STATUS_CANCELLED: _ClassVar[EventStatus]
+EVENT_ROLE_UNSPECIFIED: EventRole
+EVENT_ROLE_ORGANIZER: EventRole
+EVENT_ROLE_MANAGER: EventRole
+EVENT_ROLE_SCANNER: EventRole
 EVENT_STATUS_UNSPECIFIED: EventStatus
 EVENT_STATUS_PUBLISHED: EventStatus
 EVENT_STATUS_CANCELLED: EventStatus
 
 class Event(_message.Message):
-    __slots__ = ("id", "organizer_id", "name", "description", "venue", "timezone", "starts_at", "ends_at", "status", "created_at", "updated_at", "version")
+    __slots__ = ("id", "organizer_id", "name", "description", "venue", "timezone", "starts_at", "ends_at", "status", "created_at", "updated_at", "version", "caller_role")
     ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZER_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
@@ -33,6 +44,7 @@ class Event(_message.Message):
     CREATED_AT_FIELD_NUMBER: _ClassVar[int]
     UPDATED_AT_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ROLE_FIELD_NUMBER: _ClassVar[int]
     id: int
     organizer_id: int
     name: str
@@ -45,7 +57,8 @@ class Event(_message.Message):
     created_at: _timestamp_pb2.Timestamp
     updated_at: _timestamp_pb2.Timestamp
     version: int
-    def __init__(self, id: _Optional[int] = ..., organizer_id: _Optional[int] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., venue: _Optional[str] = ..., timezone: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[EventStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ...) -> None: ...
+    caller_role: EventRole
+    def __init__(self, id: _Optional[int] = ..., organizer_id: _Optional[int] = ..., name: _Optional[str] = ..., description: _Optional[str] = ..., venue: _Optional[str] = ..., timezone: _Optional[str] = ..., starts_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., ends_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., status: _Optional[_Union[EventStatus, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., updated_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., version: _Optional[int] = ..., caller_role: _Optional[_Union[EventRole, str]] = ...) -> None: ...
 
 class CreateEventRequest(_message.Message):
     __slots__ = ("name", "description", "venue", "timezone", "starts_at", "ends_at")
@@ -70,7 +83,7 @@ class GetEventRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
-    __slots__ = ("query", "starts_after", "starts_before", "organizer_id", "page_size", "page_token", "all_statuses", "status")
+    __slots__ = ("query", "starts_after", "starts_before", "organizer_id", "page_size", "page_token", "all_statuses", "status", "staffed")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     STARTS_AFTER_FIELD_NUMBER: _ClassVar[int]
     STARTS_BEFORE_FIELD_NUMBER: _ClassVar[int]
@@ -79,6 +92,7 @@ class ListEventsRequest(_message.Message):
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_STATUSES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    STAFFED_FIELD_NUMBER: _ClassVar[int]
     query: str
     starts_after: _timestamp_pb2.Timestamp
     starts_before: _timestamp_pb2.Timestamp
@@ -87,7 +101,8 @@ class ListEventsRequest(_message.Message):
     page_token: str
     all_statuses: bool
     status: str
-    def __init__(self, query: _Optional[str] = ..., starts_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., starts_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organizer_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_statuses: _Optional[bool] = ..., status: _Optional[str] = ...) -> None: ...
+    staffed: bool
+    def __init__(self, query: _Optional[str] = ..., starts_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., starts_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organizer_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_statuses: _Optional[bool] = ..., status: _Optional[str] = ..., staffed: _Optional[bool] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
     __slots__ = ("events", "next_page_token")
@@ -120,3 +135,51 @@ class CancelEventRequest(_message.Message):
     ID_FIELD_NUMBER: _ClassVar[int]
     id: int
     def __init__(self, id: _Optional[int] = ...) -> None: ...
+
+class EventStaffMember(_message.Message):
+    __slots__ = ("id", "event_id", "email", "role", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    event_id: int
+    email: str
+    role: EventRole
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., email: _Optional[str] = ..., role: _Optional[_Union[EventRole, str]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class InviteEventStaffRequest(_message.Message):
+    __slots__ = ("event_id", "email", "role")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    email: str
+    role: EventRole
+    def __init__(self, event_id: _Optional[int] = ..., email: _Optional[str] = ..., role: _Optional[_Union[EventRole, str]] = ...) -> None: ...
+
+class ListEventStaffRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    def __init__(self, event_id: _Optional[int] = ...) -> None: ...
+
+class ListEventStaffResponse(_message.Message):
+    __slots__ = ("members",)
+    MEMBERS_FIELD_NUMBER: _ClassVar[int]
+    members: _containers.RepeatedCompositeFieldContainer[EventStaffMember]
+    def __init__(self, members: _Optional[_Iterable[_Union[EventStaffMember, _Mapping]]] = ...) -> None: ...
+
+class RemoveEventStaffRequest(_message.Message):
+    __slots__ = ("event_id", "id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    id: int
+    def __init__(self, event_id: _Optional[int] = ..., id: _Optional[int] = ...) -> None: ...
+
+class RemoveEventStaffResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

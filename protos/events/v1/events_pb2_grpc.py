@@ -59,6 +59,21 @@ class EventServiceStub:
                 request_serializer=protos_dot_events_dot_v1_dot_events__pb2.CancelEventRequest.SerializeToString,
                 response_deserializer=protos_dot_events_dot_v1_dot_events__pb2.Event.FromString,
                 _registered_method=True)
+        self.InviteEventStaff = channel.unary_unary(
+                '/microtix.events.v1.EventService/InviteEventStaff',
+                request_serializer=protos_dot_events_dot_v1_dot_events__pb2.InviteEventStaffRequest.SerializeToString,
+                response_deserializer=protos_dot_events_dot_v1_dot_events__pb2.EventStaffMember.FromString,
+                _registered_method=True)
+        self.ListEventStaff = channel.unary_unary(
+                '/microtix.events.v1.EventService/ListEventStaff',
+                request_serializer=protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffRequest.SerializeToString,
+                response_deserializer=protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffResponse.FromString,
+                _registered_method=True)
+        self.RemoveEventStaff = channel.unary_unary(
+                '/microtix.events.v1.EventService/RemoveEventStaff',
+                request_serializer=protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffRequest.SerializeToString,
+                response_deserializer=protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffResponse.FromString,
+                _registered_method=True)
 
 
 class EventServiceServicer:
@@ -100,6 +115,29 @@ class EventServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def InviteEventStaff(self, request, context):
+        """--- Door staff: people the organizer lets act for one event ---
+        Give an email address a role on the event (owner or staff only). Inviting an address again
+        changes its role; the account may be registered later. FAILED_PRECONDITION if cancelled.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEventStaff(self, request, context):
+        """The event's staff, in order of invitation (owner or staff only).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveEventStaff(self, request, context):
+        """Take a member's role away (owner or staff only). NOT_FOUND if no such member of the event.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_EventServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -127,6 +165,21 @@ def add_EventServiceServicer_to_server(servicer, server):
                     servicer.CancelEvent,
                     request_deserializer=protos_dot_events_dot_v1_dot_events__pb2.CancelEventRequest.FromString,
                     response_serializer=protos_dot_events_dot_v1_dot_events__pb2.Event.SerializeToString,
+            ),
+            'InviteEventStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.InviteEventStaff,
+                    request_deserializer=protos_dot_events_dot_v1_dot_events__pb2.InviteEventStaffRequest.FromString,
+                    response_serializer=protos_dot_events_dot_v1_dot_events__pb2.EventStaffMember.SerializeToString,
+            ),
+            'ListEventStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEventStaff,
+                    request_deserializer=protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffRequest.FromString,
+                    response_serializer=protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffResponse.SerializeToString,
+            ),
+            'RemoveEventStaff': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveEventStaff,
+                    request_deserializer=protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffRequest.FromString,
+                    response_serializer=protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -264,6 +317,87 @@ class EventService:
             '/microtix.events.v1.EventService/CancelEvent',
             protos_dot_events_dot_v1_dot_events__pb2.CancelEventRequest.SerializeToString,
             protos_dot_events_dot_v1_dot_events__pb2.Event.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InviteEventStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.events.v1.EventService/InviteEventStaff',
+            protos_dot_events_dot_v1_dot_events__pb2.InviteEventStaffRequest.SerializeToString,
+            protos_dot_events_dot_v1_dot_events__pb2.EventStaffMember.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEventStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.events.v1.EventService/ListEventStaff',
+            protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffRequest.SerializeToString,
+            protos_dot_events_dot_v1_dot_events__pb2.ListEventStaffResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveEventStaff(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.events.v1.EventService/RemoveEventStaff',
+            protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffRequest.SerializeToString,
+            protos_dot_events_dot_v1_dot_events__pb2.RemoveEventStaffResponse.FromString,
             options,
             channel_credentials,
             insecure,
