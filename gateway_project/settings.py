@@ -142,4 +142,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets several components share, named once.
+    "ENUM_NAME_OVERRIDES": {
+        "TicketStatusEnum": "gateway_project.api.protos.TICKET_STATUS.names",
+        "StaffRoleEnum": "gateway_project.events_api.serializers.STAFF_ROLES",
+        "UserRoleEnum": "gateway_project.accounts.models.User.Role",
+    },
 }

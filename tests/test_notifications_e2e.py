@@ -92,6 +92,21 @@ class EmailsThroughTheGatewayTest(NotificationStackTestCase):
         self.assertIn("Blue Hall", update)
         self.assertIn("Red Hall", update)
 
+    def test_door_staff_is_emailed_its_role_and_scans_with_an_account_registered_later(self):
+        event, ticket_type = self.create_event()
+        address = f"door-{uuid.uuid4().hex[:8]}@example.com"
+        invited = self.organizer.post(f"/api/events/{event['id']}/staff/", {"email": address, "role": "scanner"})
+        self.assertEqual(invited.status, 201, invited.body)
+
+        [invitation] = self.smtp.wait_for(address)
+        self.assertIn("check its tickets in at the door", invitation.text())
+        customer, _ = self.new_customer()
+        ticket = self.buy(customer, ticket_type, quantity=1)["tickets"][0]
+        scanner = JsonClient(self.stack.base_url)
+        scanner.login_as_new_user(address, "customer")
+        admitted = scanner.post("/api/checkins/", {"code": ticket["code"]})
+        self.assertEqual(admitted.status, 200, admitted.body)
+
     def test_cancelling_the_event_tells_each_buyer_the_amount_refunded(self):
         event, ticket_type = self.create_event()
         customer, email = self.new_customer()

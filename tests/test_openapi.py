@@ -110,6 +110,8 @@ class OpenAPIConformanceTest(SimpleTestCase):
             assert bought.status == 200, bought.body
             refundable.append(bought.body)
         reserved = [_created(customer.post("/api/orders/", order))["id"] for _ in range(3)]
+        staff = f"/api/events/{event['id']}/staff/"
+        scanner = _created(organizer.post(staff, {"email": f"door-{tag}@example.com", "role": "scanner"}))
         login = {"email": f"cust-{tag}@example.com", "password": PASSWORD}
         refresh = []
         for _ in range(2):
@@ -124,6 +126,7 @@ class OpenAPIConformanceTest(SimpleTestCase):
             "ticket_id": ticket["id"],
             "voucher_id": retired["id"],
             "ticket_type_id": spare["id"],
+            "staff_id": scanner["id"],
         }
         cls.known_variants = {
             "POST /api/auth/register/": [
@@ -157,6 +160,13 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 {"path_parameters": {"order_id": reserved[2]}, "body": GOOD_CARD},
             ],
             "POST /api/checkins/": [{"body": {"code": ticket["code"]}}],
+            "POST /api/checkins/lookup/": [{"body": {"code": ticket["code"]}}],
+            "POST /api/events/{event_id}/staff/": [
+                {
+                    "path_parameters": {"event_id": event["id"]},
+                    "body": {"email": f"lead-{tag}@example.com", "role": "manager"},
+                },
+            ],
             "POST /api/events/{event_id}/orders/{order_id}/refund/": [
                 {"path_parameters": {"event_id": event["id"], "order_id": refundable[0]["id"]}, "body": {}},
                 {

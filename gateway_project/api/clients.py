@@ -14,4 +14,6 @@ def caller_for(request) -> Caller:
     request_id = getattr(request, "request_id", "") or current_request_id()
     if not user or not user.is_authenticated:
         return Caller(request_id=request_id)
-    return Caller(user_id=user.id, role=user.role, is_staff=user.is_staff, request_id=request_id)
+    return Caller(
+        user_id=user.id, role=user.role, is_staff=user.is_staff, request_id=request_id, email=user.email.lower()
+    )

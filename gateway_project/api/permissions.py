@@ -1,4 +1,4 @@
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from gateway_project.accounts.models import User
 
@@ -19,3 +19,8 @@ class IsCustomer(BasePermission):
     def has_permission(self, request, view) -> bool:
         user = request.user
         return bool(user and user.is_authenticated and user.role == User.Role.CUSTOMER)
+
+
+class ActsForEvent(IsAuthenticated):
+    """Any signed-in user, to be judged by the services on the event at hand: its organizer, its
+    managers and scanners (door staff may be customers' accounts), platform staff."""

@@ -13,6 +13,7 @@ from servicekit.messages import EnumNames
 from servicekit.timestamps import from_timestamp, iso_text
 
 EVENT_STATUS = EnumNames.of(events_pb2.EventStatus)
+EVENT_ROLE = EnumNames.of(events_pb2.EventRole)
 ORDER_STATUS = EnumNames.of(tickets_pb2.OrderStatus)
 TICKET_STATUS = EnumNames.of(tickets_pb2.TicketStatus)
 PAYMENT_STATUS = EnumNames.of(payments_pb2.PaymentStatus)
@@ -43,9 +44,10 @@ class TimestampField(NullWhenUnset, serializers.DateTimeField):
 class EnumField(serializers.ChoiceField):
     """An enum field of a message, by its name (EnumNames): its choices are the enum's names."""
 
-    def __init__(self, names: EnumNames, **kwargs):
+    def __init__(self, names: EnumNames, *, choices: list[str] | None = None, **kwargs):
+        """`choices`: the names the field may take, if not all of them."""
         self.enum_names = names
-        super().__init__(choices=names.names, **kwargs)
+        super().__init__(choices=choices or names.names, **kwargs)
 
     def to_representation(self, value) -> str:
         return self.enum_names.name(value)

@@ -31,9 +31,11 @@ class APIRootView(routers.APIRootView):
     api_root_dict = {
         "events": "event-list",
         "my-events": "event-mine",
+        "staffed-events": "event-staffed",
         "orders": "order-list",
         "tickets": "ticket-list",
         "checkins": "checkin",
+        "checkin-lookup": "checkin-lookup",
         "auth-register": "register",
         "auth-token": "token",
         "auth-token-refresh": "token-refresh",

@@ -18,7 +18,7 @@ from gateway_project.api.openapi import (
     ResponseSerializer,
 )
 from gateway_project.api.pagination import NextPageField
-from gateway_project.api.protos import EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
+from gateway_project.api.protos import EVENT_ROLE, EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.timestamps import to_timestamp
@@ -104,9 +104,10 @@ class EventListQuerySerializer(serializers.Serializer):
         required=False, allow_blank=True, max_length=512, default="", help_text="Where the page starts (opaque)."
     )
 
-    def list_request(self, organizer_id: int = 0) -> events_pb2.ListEventsRequest:
+    def list_request(self, organizer_id: int = 0, staffed: bool = False) -> events_pb2.ListEventsRequest:
         data = self.validated_data
         return events_pb2.ListEventsRequest(
+            staffed=staffed,
             query=data["q"],
             starts_after=to_timestamp(data.get("starts_after")),
             starts_before=to_timestamp(data.get("starts_before")),
@@ -393,4 +394,40 @@ class VoucherWriteSerializer(serializers.Serializer):
             valid_from=to_timestamp(data["valid_from"]),
             valid_until=to_timestamp(data["valid_until"]),
             unlocks_hidden=data["unlocks_hidden"],
+        )
+
+
+# --- door staff -------------------------------------------------------------------------------------
+
+STAFF_ROLES = ["manager", "scanner"]
+STAFF_ROLES_HELP = (
+    "`manager`: everything the organizer may do for the event but cancelling it and managing its staff; "
+    "`scanner`: checks tickets of the event in, and looks them up."
+)
+
+
+class StaffMemberSerializer(ResponseSerializer):
+    """Someone who acts for the event, by their account's email."""  # renders an events_pb2.EventStaffMember
+
+    id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    email = serializers.EmailField(help_text="Lower case. The account may be registered later.")
+    role = EnumField(EVENT_ROLE, choices=STAFF_ROLES, help_text=STAFF_ROLES_HELP)
+    created_at = TimestampField()
+
+
+class StaffListSerializer(ResponseSerializer):
+    """The event's staff, in order of invitation."""  # renders an events_pb2.ListEventStaffResponse
+
+    results = StaffMemberSerializer(many=True, source="members")
+
+
+class StaffInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254, help_text="The account's email; it may be registered later.")
+    role = serializers.ChoiceField(choices=STAFF_ROLES, help_text=STAFF_ROLES_HELP)
+
+    def invite_request(self, event_id: int) -> events_pb2.InviteEventStaffRequest:
+        data = self.validated_data
+        return events_pb2.InviteEventStaffRequest(
+            event_id=event_id, email=data["email"], role=EVENT_ROLE.number(data["role"])
         )

@@ -13,7 +13,7 @@ from gateway_project.accounts.throttles import (
 from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
-from gateway_project.api.permissions import IsOrganizer
+from gateway_project.api.permissions import ActsForEvent, IsOrganizer
 from gateway_project.api.views import ServiceView
 from gateway_project.events_api.serializers import (
     CapacityConflictSerializer,
@@ -23,6 +23,9 @@ from gateway_project.events_api.serializers import (
     EventSerializer,
     EventWriteSerializer,
     SalesSerializer,
+    StaffInviteSerializer,
+    StaffListSerializer,
+    StaffMemberSerializer,
     TicketTypeChangeSerializer,
     TicketTypeListSerializer,
     TicketTypeQuerySerializer,
@@ -39,6 +42,7 @@ from protos.tickets.v1 import tickets_pb2
 
 EVENT_ID = path_id("event_id", "event")
 VOUCHER_ID = path_id("voucher_id", "voucher")
+STAFF_ID = path_id("staff_id", "staff member")
 ORDER_ID = path_id("order_id", "order")
 NO_EVENT_ORDER = error("not_found", description="No such event, or no such order of the event.")
 RESEND_THROTTLED = error(
@@ -57,10 +61,11 @@ LIST_DESCRIPTION = (
 )
 
 
-def _event_page(request, organizer_id: int = 0) -> Response:
+def _event_page(request, organizer_id: int = 0, staffed: bool = False) -> Response:
     query = EventListQuerySerializer(data=request.query_params)
     query.is_valid(raise_exception=True)
-    page = clients.events().ListEvents(query.list_request(organizer_id), caller=clients.caller_for(request))
+    listing = query.list_request(organizer_id, staffed)
+    page = clients.events().ListEvents(listing, caller=clients.caller_for(request))
     return Response(EventPageSerializer(page, context={"request": request}).data)
 
 
@@ -117,6 +122,24 @@ class MyEventListView(ServiceView):
         return _event_page(request, organizer_id=request.user.id)
 
 
+class StaffedEventListView(ServiceView):
+    """The events the caller is door staff of (a manager or a scanner), any status."""
+
+    services = ("events",)
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(
+        operation_id="events_staffed_list",
+        summary="List the events I am staff of",
+        description="The events the caller's account (by its email) is a manager or a scanner of, any status, "
+        f"soonest first. Any signed-in user. {LIST_DESCRIPTION}",
+        parameters=[EventListQuerySerializer],
+        responses={200: EventPageSerializer, 400: bad_request("E.g. `cursor` is not valid.")},
+    )
+    def get(self, request):
+        return _event_page(request, staffed=True)
+
+
 class EventDetailView(ServiceView):
     """GET: one event (public). PATCH: change it, DELETE: cancel it (its organizer)."""
 
@@ -125,7 +148,7 @@ class EventDetailView(ServiceView):
     serializer_class = EventWriteSerializer
 
     def get_permissions(self):
-        return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+        return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
 
     @extend_schema(
         summary="Get an event",
@@ -187,7 +210,7 @@ class TicketTypeListView(ServiceView):
     serializer_class = TicketTypeWriteSerializer
 
     def get_permissions(self):
-        return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+        return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
 
     def get_throttles(self):
         # A code unlocking hidden types would be guessed by listing them: throttled as reserving with one is.
@@ -245,7 +268,7 @@ class TicketTypeDetailView(ServiceView):
     serializer_class = TicketTypeChangeSerializer
 
     def get_permissions(self):
-        return [permissions.AllowAny()] if self.request.method == "GET" else [IsOrganizer()]
+        return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
 
     @extend_schema(
         operation_id="events_ticket_types_retrieve",
@@ -318,7 +341,7 @@ class EventSalesView(ServiceView):
     """Sold, held, available and revenue per ticket type, and tickets checked in (the event's organizer)."""
 
     services = ("events", "tickets")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
 
     @extend_schema(
         summary="An event's sales",
@@ -338,7 +361,7 @@ class EventVouchersView(ServiceView):
     """GET: the event's vouchers with their uses. POST: create vouchers (the event's organizer)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
     serializer_class = VoucherWriteSerializer
 
     @extend_schema(
@@ -380,7 +403,7 @@ class VoucherDeactivateView(ServiceView):
     """POST: the voucher discounts no more seats (the event's organizer)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
 
     @extend_schema(
         summary="Deactivate a voucher",
@@ -401,7 +424,7 @@ class EventOrderRefundView(ServiceView):
     """POST: refund a paid order of the event, in full or some of its tickets (the event's organizer)."""
 
     services = ("tickets", "events", "payments")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
     serializer_class = RefundSerializer
 
     @extend_schema(
@@ -442,7 +465,7 @@ class EventOrderResendView(ServiceView):
     """POST: email the buyer of a paid order of the event its confirmation again (the event's organizer)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
     throttle_classes = [ConfirmationResendThrottle]
 
     @extend_schema(
@@ -466,3 +489,74 @@ class EventOrderResendView(ServiceView):
             caller=clients.caller_for(request),
         )
         return Response(OrderSerializer(order).data)
+
+
+ORGANIZER_ONLY = error(
+    "permission_denied", description="The caller is not this event's organizer (its managers may not manage staff)."
+)
+
+
+class EventStaffView(ServiceView):
+    """GET: the event's door staff. POST: give an email a role on the event (its organizer)."""
+
+    services = ("events",)
+    permission_classes = [ActsForEvent]
+    serializer_class = StaffInviteSerializer
+
+    @extend_schema(
+        operation_id="events_staff_list",
+        summary="List an event's staff",
+        description="The managers and scanners of the event, in order of invitation (its organizer, or staff).",
+        parameters=[EVENT_ID],
+        responses={200: StaffListSerializer, 403: ORGANIZER_ONLY, 404: NO_EVENT},
+    )
+    def get(self, request, event_id: int):
+        members = clients.events().ListEventStaff(
+            events_pb2.ListEventStaffRequest(event_id=event_id), caller=clients.caller_for(request)
+        )
+        return Response(StaffListSerializer(members).data)
+
+    @extend_schema(
+        summary="Invite staff to an event",
+        description="Give the account of `email` a role on the event (its organizer, or staff). The account may "
+        "be registered later: the role is the address's. Inviting an address again changes its role.",
+        parameters=[EVENT_ID],
+        request=StaffInviteSerializer,
+        responses={
+            201: StaffMemberSerializer,
+            400: bad_request(),
+            403: ORGANIZER_ONLY,
+            404: NO_EVENT,
+            409: CANCELLED,
+        },
+    )
+    def post(self, request, event_id: int):
+        serializer = StaffInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        member = clients.events().InviteEventStaff(
+            serializer.invite_request(event_id), caller=clients.caller_for(request)
+        )
+        return Response(StaffMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+
+
+class EventStaffMemberView(ServiceView):
+    """DELETE: take a staff member's role on the event away (its organizer)."""
+
+    services = ("events",)
+    permission_classes = [ActsForEvent]
+
+    @extend_schema(
+        summary="Remove staff from an event",
+        description="The member no longer acts for the event (its organizer, or staff).",
+        parameters=[EVENT_ID, STAFF_ID],
+        responses={
+            204: OpenApiResponse(description="Removed."),
+            403: ORGANIZER_ONLY,
+            404: error("not_found", description="No such event, or no such member of its staff."),
+        },
+    )
+    def delete(self, request, event_id: int, staff_id: int):
+        clients.events().RemoveEventStaff(
+            events_pb2.RemoveEventStaffRequest(event_id=event_id, id=staff_id), caller=clients.caller_for(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)

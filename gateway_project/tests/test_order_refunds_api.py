@@ -109,6 +109,15 @@ class ResendConfirmationAPITests(TicketingAPITestCase):
         self.assertEqual(answers[-1].json()["code"], "throttled")
         self.assertIn("Retry-After", answers[-1])
 
+    def test_a_buyer_refused_at_the_desk_keeps_their_own_resends(self):
+        self.authenticate(self.customer)
+        refused = [self.client.post(resend_url(self.order["event_id"], self.order["id"])) for _ in range(3)]
+
+        mine = self.client.post(order_url(self.order["id"], "resend"))
+
+        self.assertEqual({answer.status_code for answer in refused}, {status.HTTP_403_FORBIDDEN})
+        self.assertEqual(mine.status_code, status.HTTP_200_OK)
+
     def test_an_order_that_is_not_paid_is_409_order_not_paid(self):
         reserved = self.reserved_order(self.ticket_type_on_sale())
 

@@ -25,9 +25,11 @@ class APIRootTests(SimpleTestCase):
                 for key, path in {
                     "events": "/api/events/",
                     "my-events": "/api/events/mine/",
+                    "staffed-events": "/api/events/staffed/",
                     "orders": "/api/orders/",
                     "tickets": "/api/tickets/",
                     "checkins": "/api/checkins/",
+                    "checkin-lookup": "/api/checkins/lookup/",
                     "auth-register": "/api/auth/register/",
                     "auth-token": "/api/auth/token/",
                     "auth-token-refresh": "/api/auth/token/refresh/",

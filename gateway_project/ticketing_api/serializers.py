@@ -119,6 +119,17 @@ class CheckInResultSerializer(ResponseSerializer):
     holder_name = serializers.CharField()
 
 
+class ScannedTicketSerializer(ResponseSerializer):
+    """A ticket as door staff see it."""  # renders a tickets_pb2.Ticket
+
+    ticket_id = serializers.IntegerField(source="id")
+    event_id = serializers.IntegerField()
+    ticket_type_id = serializers.IntegerField()
+    status = EnumField(TICKET_STATUS)
+    holder_name = serializers.CharField()
+    checked_in_at = TimestampField(allow_null=True)
+
+
 class CheckInConflictSerializer(ErrorSerializer):
     """A ticket that cannot be admitted (again)."""
 

@@ -21,6 +21,7 @@ urlpatterns = [
         name="ticket-qr-png",
     ),
     path("checkins/", views.CheckInView.as_view(), name="checkin"),
+    path("checkins/lookup/", views.TicketLookupView.as_view(), name="checkin-lookup"),
     # The organizer's desk, beside the events' own routes (events_api) under /api/events/<id>/.
     path("events/<id:event_id>/orders/", views.EventOrderListView.as_view(), name="event-orders"),
     path("events/<id:event_id>/orders/<id:order_id>/", views.EventOrderDetailView.as_view(), name="event-order"),

@@ -26,7 +26,7 @@ from gateway_project.accounts.throttles import (
 from gateway_project.api import clients
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
-from gateway_project.api.permissions import IsCustomer, IsOrganizer
+from gateway_project.api.permissions import ActsForEvent, IsCustomer
 from gateway_project.api.protos import TICKET_STATUS, iso
 from gateway_project.api.views import ServiceView
 from gateway_project.ticketing_api.serializers import (
@@ -42,6 +42,7 @@ from gateway_project.ticketing_api.serializers import (
     PaymentDeclinedSerializer,
     ReserveConflictSerializer,
     ReserveSerializer,
+    ScannedTicketSerializer,
     TicketPageSerializer,
     TicketSerializer,
     idempotency_key,
@@ -363,22 +364,28 @@ class TicketQRCodeView(ServiceView):
         return response
 
 
+NOT_A_TICKET = error(
+    "invalid_ticket", description="Not a ticket code, or a ticket of an event the caller does not scan for."
+)
+
+
 class CheckInView(ServiceView):
-    """Admit a ticket holder, at most once (the event's organizer or staff)."""
+    """Admit a ticket holder, at most once (the event's organizer, managers and scanners, or staff)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
     serializer_class = CheckInSerializer
 
     @extend_schema(
         summary="Check a ticket in",
-        description="Admit the holder of the scanned ticket code, at most once (the event's organizer or staff).",
+        description="Admit the holder of the scanned ticket code, at most once (the event's organizer, its "
+        "managers and scanners, or staff). A ticket of an event the caller does not scan for is answered as a forged "
+        "code is.",
         request=CheckInSerializer,
         responses={
             200: CheckInResultSerializer,
             400: bad_request(),
-            403: error("permission_denied", description="Not an organizer, or not this event's organizer."),
-            404: error("invalid_ticket", description="Not a ticket code."),
+            404: NOT_A_TICKET,
             409: error(
                 "already_checked_in",
                 "ticket_void",
@@ -395,6 +402,30 @@ class CheckInView(ServiceView):
             caller=clients.caller_for(request),
         )
         return Response(CheckInResultSerializer(admitted).data)
+
+
+class TicketLookupView(ServiceView):
+    """The ticket of a scanned code, admitting no one (the event's door staff)."""
+
+    services = ("tickets", "events")
+    permission_classes = [ActsForEvent]
+    serializer_class = CheckInSerializer
+
+    @extend_schema(
+        summary="Look a scanned ticket up",
+        description="The ticket of a scanned code: its status, holder and first scan, without checking it in (the "
+        "event's organizer, its managers and scanners, or staff). A POST, so the code stays out of URLs and logs.",
+        request=CheckInSerializer,
+        responses={200: ScannedTicketSerializer, 400: bad_request(), 404: NOT_A_TICKET},
+    )
+    def post(self, request):
+        serializer = CheckInSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        ticket = clients.tickets().LookUpTicket(
+            tickets_pb2.LookUpTicketRequest(code=serializer.validated_data["code"]),
+            caller=clients.caller_for(request),
+        )
+        return Response(ScannedTicketSerializer(ticket).data)
 
 
 # --- the organizer's desk: an event's orders and attendees -------------------------------------------
@@ -421,7 +452,7 @@ class EventOrderListView(ServiceView):
     """Every order of the event, newest first, filtered (its organizer, or staff)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
 
     @extend_schema(
         operation_id="events_orders_list",
@@ -449,7 +480,7 @@ class EventOrderDetailView(ServiceView):
     """One order of the event (its organizer, or staff)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
 
     @extend_schema(
         operation_id="events_orders_retrieve",
@@ -474,7 +505,7 @@ class EventAttendeesCSVView(ServiceView):
     """The event's attendees as CSV, streamed a page of tickets at a time (its organizer, or staff)."""
 
     services = ("tickets", "events")
-    permission_classes = [IsOrganizer]
+    permission_classes = [ActsForEvent]
     renderer_classes = [JSONRenderer]
     content_negotiation_class = JSONErrorsOnly
 

@@ -1,6 +1,6 @@
 """Security 1: who may call what. One table: every route of the gateway's URL configuration x
-{anonymous, customer, the owning organizer, another organizer, staff} -> the HTTP status
-expected. The routes are read from the URL resolver, so a new endpoint (or a new method of
+{anonymous, customer, the owning organizer, another organizer, staff, a manager and a scanner of
+the event} -> the HTTP status expected. The routes are read from the URL resolver, so a new endpoint (or a new method of
 one) without a row fails `test_every_route_has_a_row`.
 
 The gateway runs in-process (DRF's test client); the gRPC services behind it are the real
@@ -13,6 +13,8 @@ import uuid
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.conf import settings
+from django.test import override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from gateway_project.accounts.serializers import TokenObtainSerializer
@@ -20,7 +22,7 @@ from gateway_project.tests.base import PASSWORD
 from gateway_project.tests.ticketing import TicketingAPITestCase, card, from_now
 from tests.security.support import Scenario, tried
 
-ROLES = ("anonymous", "customer", "owner", "other_organizer", "staff")
+ROLES = ("anonymous", "customer", "owner", "other_organizer", "staff", "manager", "scanner")
 # Parts of the URL configuration that are not the API, and why they have no rows.
 NOT_THE_API = {
     "admin": "the Django admin: session login of staff users, tested in gateway_project.backoffice",
@@ -33,85 +35,106 @@ class Row:
     """One route and method: how to call it (`path` and `body` from a World) and the status each role gets."""
 
     path: object  # World -> str
-    expected: tuple[int, int, int, int, int]  # by ROLES
+    expected: tuple[int, ...]  # by ROLES
     body: object = None  # World -> dict, or None
     # Changes what it touches (pays, cancels, checks in): every role gets a World of its own.
     fresh: bool = False
 
 
-def statuses(anonymous: int, customer: int, owner: int, other_organizer: int, staff: int) -> tuple:
-    return (anonymous, customer, owner, other_organizer, staff)
+def statuses(
+    anonymous: int, customer: int, owner: int, other_organizer: int, staff: int, manager: int, scanner: int
+) -> tuple:
+    """By ROLES. The manager and the scanner are customers' accounts invited to the owner's event."""
+    return (anonymous, customer, owner, other_organizer, staff, manager, scanner)
 
 
-EVERYONE_200 = statuses(200, 200, 200, 200, 200)
-USERS_200 = statuses(401, 200, 200, 200, 200)
-OWNER_AND_STAFF_200 = statuses(401, 403, 200, 403, 200)
-BUYER_AND_STAFF_200 = statuses(401, 200, 404, 404, 200)
+EVERYONE_200 = statuses(200, 200, 200, 200, 200, 200, 200)
+USERS_200 = statuses(401, 200, 200, 200, 200, 200, 200)
+# The organizer's desk: its organizer, its managers, staff.
+DESK_200 = statuses(401, 403, 200, 403, 200, 200, 403)
+# The event's staff list: its organizer and platform staff only.
+OWNER_AND_STAFF_200 = statuses(401, 403, 200, 403, 200, 403, 403)
+BUYER_AND_STAFF_200 = statuses(401, 200, 404, 404, 200, 404, 404)
+# At the door, a ticket of an event one does not scan for is answered as a forged code.
+DOOR_200 = statuses(401, 404, 200, 404, 200, 200, 200)
 
 MATRIX: dict[tuple[str, str], Row] = {
     ("register", "POST"): Row(
-        lambda w: "/api/auth/register/", statuses(201, 201, 201, 201, 201), body=lambda w: w.new_account()
+        lambda w: "/api/auth/register/", statuses(201, 201, 201, 201, 201, 201, 201), body=lambda w: w.new_account()
     ),
     ("token", "POST"): Row(lambda w: "/api/auth/token/", EVERYONE_200, body=lambda w: w.login_body),
     ("token-refresh", "POST"): Row(lambda w: "/api/auth/token/refresh/", EVERYONE_200, body=lambda w: w.refresh_body()),
     ("logout", "POST"): Row(
-        lambda w: "/api/auth/logout/", statuses(204, 204, 204, 204, 204), body=lambda w: w.refresh_body()
+        lambda w: "/api/auth/logout/", statuses(204, 204, 204, 204, 204, 204, 204), body=lambda w: w.refresh_body()
     ),
     ("me", "GET"): Row(lambda w: "/api/auth/me/", USERS_200),
     ("event-list", "GET"): Row(lambda w: "/api/events/", EVERYONE_200),
     ("event-list", "POST"): Row(
-        lambda w: "/api/events/", statuses(401, 403, 201, 201, 201), body=lambda w: w.event_body()
+        lambda w: "/api/events/", statuses(401, 403, 201, 201, 201, 403, 403), body=lambda w: w.event_body()
     ),
-    ("event-mine", "GET"): Row(lambda w: "/api/events/mine/", statuses(401, 403, 200, 200, 200)),
+    ("event-mine", "GET"): Row(lambda w: "/api/events/mine/", statuses(401, 403, 200, 200, 200, 403, 403)),
+    ("event-staffed", "GET"): Row(lambda w: "/api/events/staffed/", USERS_200),
     ("event-detail", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/", EVERYONE_200),
     ("event-detail", "PATCH"): Row(
-        lambda w: f"/api/events/{w.event['id']}/", OWNER_AND_STAFF_200, body=lambda w: {"venue": "Hall B"}, fresh=True
+        lambda w: f"/api/events/{w.event['id']}/", DESK_200, body=lambda w: {"venue": "Hall B"}, fresh=True
     ),
     ("event-detail", "DELETE"): Row(
-        lambda w: f"/api/events/{w.event['id']}/", statuses(401, 403, 204, 403, 204), fresh=True
+        lambda w: f"/api/events/{w.event['id']}/", statuses(401, 403, 204, 403, 204, 403, 403), fresh=True
     ),
     ("event-ticket-types", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/ticket-types/", EVERYONE_200),
     ("event-ticket-types", "POST"): Row(
         lambda w: f"/api/events/{w.event['id']}/ticket-types/",
-        statuses(401, 403, 201, 403, 201),
+        statuses(401, 403, 201, 403, 201, 201, 403),
         body=lambda w: {"name": f"Type {uuid.uuid4().hex[:6]}", "price": "9.50", "capacity": 10},
     ),
     ("event-ticket-type", "GET"): Row(lambda w: w.ticket_type_path, EVERYONE_200),
     ("event-ticket-type", "PATCH"): Row(
-        lambda w: w.ticket_type_path, OWNER_AND_STAFF_200, body=lambda w: {"capacity": 40}, fresh=True
+        lambda w: w.ticket_type_path, DESK_200, body=lambda w: {"capacity": 40}, fresh=True
     ),
     # Nothing of it sold or held: the event's organizer (and staff) delete it.
-    ("event-ticket-type", "DELETE"): Row(lambda w: w.ticket_type_path, statuses(401, 403, 204, 403, 204), fresh=True),
-    ("event-sales", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/sales/", OWNER_AND_STAFF_200),
-    ("event-vouchers", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/vouchers/", OWNER_AND_STAFF_200),
+    ("event-ticket-type", "DELETE"): Row(
+        lambda w: w.ticket_type_path, statuses(401, 403, 204, 403, 204, 204, 403), fresh=True
+    ),
+    ("event-sales", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/sales/", DESK_200),
+    ("event-vouchers", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/vouchers/", DESK_200),
     ("event-vouchers", "POST"): Row(
         lambda w: f"/api/events/{w.event['id']}/vouchers/",
-        statuses(401, 403, 201, 403, 201),
+        statuses(401, 403, 201, 403, 201, 201, 403),
         body=lambda w: {"code": f"V{uuid.uuid4().hex[:8]}", "discount_kind": "percent", "discount_value": "10"},
     ),
     # No voucher of that id: the event's organizer (and staff) get as far as the 404.
     ("event-voucher-deactivate", "POST"): Row(
-        lambda w: f"/api/events/{w.event['id']}/vouchers/999999/deactivate/", statuses(401, 403, 404, 403, 404)
+        lambda w: f"/api/events/{w.event['id']}/vouchers/999999/deactivate/",
+        statuses(401, 403, 404, 403, 404, 404, 403),
     ),
     # The organizer's desk: the event's orders (any buyer's) and its attendees.
-    ("event-orders", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/orders/", OWNER_AND_STAFF_200),
-    ("event-order", "GET"): Row(
-        lambda w: f"/api/events/{w.event['id']}/orders/{w.reserved_order['id']}/", OWNER_AND_STAFF_200
-    ),
-    ("event-attendees-csv", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/attendees.csv", OWNER_AND_STAFF_200),
+    ("event-orders", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/orders/", DESK_200),
+    ("event-order", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/orders/{w.reserved_order['id']}/", DESK_200),
+    ("event-attendees-csv", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/attendees.csv", DESK_200),
     ("event-order-refund", "POST"): Row(
         lambda w: f"/api/events/{w.event['id']}/orders/{w.paid_order['id']}/refund/",
-        OWNER_AND_STAFF_200,
+        DESK_200,
         body=lambda w: {},
         fresh=True,
     ),
     ("event-order-resend", "POST"): Row(
-        lambda w: f"/api/events/{w.event['id']}/orders/{w.paid_order['id']}/resend/", OWNER_AND_STAFF_200
+        lambda w: f"/api/events/{w.event['id']}/orders/{w.paid_order['id']}/resend/", DESK_200
+    ),
+    # Door staff: the event's organizer (and platform staff) invite and remove them.
+    ("event-staff", "GET"): Row(lambda w: f"/api/events/{w.event['id']}/staff/", OWNER_AND_STAFF_200),
+    ("event-staff", "POST"): Row(
+        lambda w: f"/api/events/{w.event['id']}/staff/",
+        statuses(401, 403, 201, 403, 201, 403, 403),
+        body=lambda w: {"email": f"door-{uuid.uuid4().hex[:8]}@example.com", "role": "scanner"},
+    ),
+    # No member of that id: the event's organizer (and staff) get as far as the 404.
+    ("event-staff-member", "DELETE"): Row(
+        lambda w: f"/api/events/{w.event['id']}/staff/999999/", statuses(401, 403, 404, 403, 404, 403, 403)
     ),
     ("order-list", "GET"): Row(lambda w: "/api/orders/", USERS_200),
     ("order-list", "POST"): Row(
         lambda w: "/api/orders/",
-        statuses(401, 201, 403, 403, 201),  # staff here has the customer role
+        statuses(401, 201, 403, 403, 201, 201, 201),  # staff, manager and scanner here have the customer role
         body=lambda w: {"ticket_type_id": w.ticket_type["id"], "quantity": 1},
     ),
     ("order-detail", "GET"): Row(lambda w: f"/api/orders/{w.reserved_order['id']}/", BUYER_AND_STAFF_200),
@@ -127,7 +150,10 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("ticket-qr-svg", "GET"): Row(lambda w: f"/api/tickets/{w.ticket['id']}/qr.svg", BUYER_AND_STAFF_200),
     ("ticket-qr-png", "GET"): Row(lambda w: f"/api/tickets/{w.ticket['id']}/qr.png", BUYER_AND_STAFF_200),
     ("checkin", "POST"): Row(
-        lambda w: "/api/checkins/", OWNER_AND_STAFF_200, body=lambda w: {"code": w.ticket["code"]}, fresh=True
+        lambda w: "/api/checkins/", DOOR_200, body=lambda w: {"code": w.ticket["code"]}, fresh=True
+    ),
+    ("checkin-lookup", "POST"): Row(
+        lambda w: "/api/checkins/lookup/", DOOR_200, body=lambda w: {"code": w.ticket["code"]}
     ),
     ("health", "GET"): Row(lambda w: "/api/health/", EVERYONE_200),
     ("health-live", "GET"): Row(lambda w: "/api/health/live/", EVERYONE_200),
@@ -167,7 +193,9 @@ class World:
 
     @cached_property
     def event(self) -> dict:
-        return self.test.create_event()
+        event = self.test.create_event()
+        self.test.invite_staff(event["id"])
+        return event
 
     @cached_property
     def ticket_type(self) -> dict:
@@ -207,6 +235,13 @@ class World:
         return {"name": "Matrix night", "starts_at": from_now(days=40), "ends_at": from_now(days=40, hours=2)}
 
 
+# Seven roles, a World each for the rows that change things: the customer buys more than a person would.
+@override_settings(
+    REST_FRAMEWORK={
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "orders": "1000/min"},
+    }
+)
 class AuthorizationMatrixTest(Scenario, TicketingAPITestCase):
     def setUp(self):
         super().setUp()
@@ -216,7 +251,17 @@ class AuthorizationMatrixTest(Scenario, TicketingAPITestCase):
             "owner": self.organizer,
             "other_organizer": self.make_organizer(),
             "staff": self.make_user(is_staff=True),
+            "manager": self.make_user(),
+            "scanner": self.make_user(),
         }
+
+    def invite_staff(self, event_id: int) -> None:
+        """The manager and the scanner, invited to the event by its owner."""
+        self.authenticate(self.organizer)
+        for role in ("manager", "scanner"):
+            body = {"email": self.users[role].email, "role": role}
+            response = self.client.post(f"/api/events/{event_id}/staff/", body, format="json")
+            self.assertEqual(response.status_code, 201, response.content)
 
     def test_every_route_has_a_row(self):
         served = routes()

@@ -185,6 +185,10 @@ class TicketServicer(Service):
         ticket = admission.check_in(caller=Caller.from_context(context), code=request.code)
         return message_from(tickets_pb2.CheckInResponse, ticket, ticket_id=ticket.id)
 
+    def LookUpTicket(self, request, context):
+        """The ticket of a scanned code, for the event's door staff."""
+        return ticket_to_proto(admission.find_ticket(caller=Caller.from_context(context), code=request.code))
+
     def CancelEventSales(self, request, context):
         """Stop an event's sales, void its tickets, queue its refunds."""
         result = cancellation.cancel_event_sales(caller=Caller.from_context(context), event_id=request.event_id)

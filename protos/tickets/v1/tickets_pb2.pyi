@@ -404,6 +404,12 @@ class CheckInRequest(_message.Message):
     code: str
     def __init__(self, code: _Optional[str] = ...) -> None: ...
 
+class LookUpTicketRequest(_message.Message):
+    __slots__ = ("code",)
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    code: str
+    def __init__(self, code: _Optional[str] = ...) -> None: ...
+
 class CheckInResponse(_message.Message):
     __slots__ = ("ticket_id", "event_id", "checked_in_at", "holder_name")
     TICKET_ID_FIELD_NUMBER: _ClassVar[int]

@@ -104,6 +104,11 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInResponse.FromString,
                 _registered_method=True)
+        self.LookUpTicket = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/LookUpTicket',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LookUpTicketRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
+                _registered_method=True)
         self.CancelEventSales = channel.unary_unary(
                 '/microtix.tickets.v1.TicketService/CancelEventSales',
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CancelEventSalesRequest.SerializeToString,
@@ -282,6 +287,14 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def LookUpTicket(self, request, context):
+        """The ticket of a scanned code, admitting no one: for the event's organizer, managers and
+        scanners (and staff); to anyone else NOT_FOUND "invalid_ticket", as for a forged code.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CancelEventSales(self, request, context):
         """Called by the events service when an event is cancelled: stop sales,
         release holds, void tickets and queue a refund of every paid order
@@ -449,6 +462,11 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.CheckIn,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInResponse.SerializeToString,
+            ),
+            'LookUpTicket': grpc.unary_unary_rpc_method_handler(
+                    servicer.LookUpTicket,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LookUpTicketRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.SerializeToString,
             ),
             'CancelEventSales': grpc.unary_unary_rpc_method_handler(
                     servicer.CancelEventSales,
@@ -884,6 +902,33 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/CheckIn',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.CheckInResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LookUpTicket(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/LookUpTicket',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.LookUpTicketRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.Ticket.FromString,
             options,
             channel_credentials,
             insecure,

@@ -19,7 +19,7 @@ from servicekit.identity import Caller
 from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import Ticket
 from ticket_service.tickets.services.errors import AlreadyCheckedIn, InvalidTicket, NotEventOrganizer, TicketVoid
-from ticket_service.tickets.services.events import get_event_info, require_organizer
+from ticket_service.tickets.services.events import MAY_SCAN, get_event_info, require_organizer
 
 # On the service's metrics port (servicekit.metrics).
 TICKETS_CHECKED_IN = Counter("microtix_tickets_checked_in", "Tickets admitted at the door.")
@@ -48,17 +48,26 @@ def is_signed_ticket_code(code: str) -> bool:
         return False
 
 
-def check_in(*, caller: Caller, code: str) -> Ticket:
-    """Admit the ticket's holder, at most once, on behalf of the event's organizer (or staff)."""
-    if not (caller.is_organizer or caller.is_staff):
-        raise NotEventOrganizer()
+def find_ticket(*, caller: Caller, code: str) -> Ticket:
+    """The ticket of `code`, for someone who may scan it: the event's organizer, its managers and
+    scanners, platform staff. To anyone else a real code is InvalidTicket, as a forged one is, so
+    door staff of one event learn nothing of another's tickets."""
     code = code.strip()
     if not is_signed_ticket_code(code):
         raise InvalidTicket()
     ticket = Ticket.objects.filter(code=code).first()
-    if ticket is None:
+    if ticket is None or caller.user_id is None:
         raise InvalidTicket()
-    require_organizer(caller, get_event_info(ticket.event_id, caller))
+    try:
+        require_organizer(get_event_info(ticket.event_id, caller), roles=MAY_SCAN)
+    except NotEventOrganizer:
+        raise InvalidTicket() from None
+    return ticket
+
+
+def check_in(*, caller: Caller, code: str) -> Ticket:
+    """Admit the ticket's holder, at most once, for someone who may scan it (find_ticket)."""
+    ticket = find_ticket(caller=caller, code=code)
     now = timezone.now()
     admitted = Ticket.objects.filter(pk=ticket.pk, status=Ticket.Status.VALID).update(
         status=Ticket.Status.CHECKED_IN, checked_in_at=now, checked_in_by=caller.user_id

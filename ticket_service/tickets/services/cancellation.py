@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from servicekit.identity import Caller
 from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
-from ticket_service.tickets.services.events import get_event_info, require_organizer
+from ticket_service.tickets.services.events import ORGANIZER, get_event_info, require_organizer
 from ticket_service.tickets.services.inventory import release_held_seats
 from ticket_service.tickets.services.payments import SWEEP_BATCH, refund_order
 
@@ -37,7 +37,8 @@ def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
     """Stop selling an event's seats, release its holds, void its tickets and queue
     the refund of every paid order (the sweep refunds them). Running it again
     changes nothing more."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    # Its organizer's (or staff's) act, as cancelling the event is: not a manager's.
+    require_organizer(get_event_info(event_id, caller), roles=frozenset({ORGANIZER}))
     # First close sales and commit: waits for in-flight reservations, and no hold can start after.
     TicketType.objects.filter(event_id=event_id, sales_open=True).update(sales_open=False)
     with transaction.atomic():

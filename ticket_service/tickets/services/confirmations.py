@@ -23,7 +23,7 @@ def resend_confirmation(*, caller: Caller, order_id: int, event_id: int = 0) -> 
     email each time (its number is the order's count of resends). The caller's own order, or with
     `event_id` an order of that event for its organizer (or staff). OrderNotPaid otherwise."""
     if event_id:
-        require_organizer(caller, get_event_info(event_id, caller))
+        require_organizer(get_event_info(event_id, caller))
         if not Order.objects.filter(pk=order_id, event_id=event_id).exists():
             raise OrderNotFound()
     else:

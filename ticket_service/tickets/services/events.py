@@ -1,4 +1,4 @@
-"""Events, as the events service tells them, and who may act as their organizer."""
+"""Events, as the events service tells them, and who may act for their organizer."""
 
 from __future__ import annotations
 
@@ -11,6 +11,13 @@ from servicekit.identity import Caller
 from servicekit.timestamps import from_timestamp
 from ticket_service.tickets.services.errors import NotEventOrganizer
 
+# The events service decides each caller's role on an event (its organizer, platform staff: ORGANIZER).
+ORGANIZER = events_pb2.EVENT_ROLE_ORGANIZER
+MANAGER = events_pb2.EVENT_ROLE_MANAGER
+SCANNER = events_pb2.EVENT_ROLE_SCANNER
+MAY_MANAGE = frozenset({ORGANIZER, MANAGER})
+MAY_SCAN = frozenset({ORGANIZER, MANAGER, SCANNER})
+
 
 @dataclass(frozen=True)
 class EventInfo:
@@ -19,10 +26,12 @@ class EventInfo:
     cancelled: bool
     starts_at: datetime
     version: int
+    # The asking caller's EventRole on the event (EVENT_ROLE_UNSPECIFIED: none, or asked for no caller).
+    caller_role: int = events_pb2.EVENT_ROLE_UNSPECIFIED
 
 
 def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
-    """The event's owner, status and start, from the events service."""
+    """The event's owner, status and start, and the caller's role on it, from the events service."""
     event = clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
     return EventInfo(
         id=event.id,
@@ -30,9 +39,12 @@ def get_event_info(event_id: int, caller: Caller | None = None) -> EventInfo:
         cancelled=event.status == events_pb2.EVENT_STATUS_CANCELLED,
         starts_at=from_timestamp(event.starts_at),
         version=event.version,
+        caller_role=event.caller_role,
     )
 
 
-def require_organizer(caller: Caller, event: EventInfo) -> None:
-    if not caller.is_staff and (caller.user_id is None or caller.user_id != event.organizer_id):
+def require_organizer(event: EventInfo, *, roles: frozenset[int] = MAY_MANAGE) -> None:
+    """NotEventOrganizer unless the caller `event` was read for acts for its organizer: the
+    organizer, platform staff, or (by default) a manager of the event."""
+    if event.caller_role not in roles:
         raise NotEventOrganizer()

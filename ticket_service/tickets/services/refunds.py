@@ -57,7 +57,7 @@ def refund_order(*, caller: Caller, event_id: int, order_id: int, ticket_ids: li
     of the order's valid tickets.
     """
     ticket_ids = _valid_ticket_ids(ticket_ids)
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     if not Order.objects.filter(pk=order_id, event_id=event_id).exists():
         raise OrderNotFound()
     refund = _claim(order_id, ticket_ids)

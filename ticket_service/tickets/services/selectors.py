@@ -176,7 +176,7 @@ def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = ""
 
 def list_vouchers(*, caller: Caller, event_id: int, page_size: int = 0, page_token: str = "") -> Page:
     """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     vouchers = Voucher.objects.filter(event_id=event_id)
     return newest_first(vouchers, page_size=page_size, page_token=page_token, default_size=50, max_size=1000)
 
@@ -197,7 +197,7 @@ def list_event_orders(
     """Every order of the event, newest first, with its lines and tickets (a query for each, whatever
     the page's size): its organizer's (or staff's) to see. `query` matches the buyer's email or full
     name in any case; `ticket_type_id`, the orders with a line of that type."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     orders = _with_status(Order.objects.filter(event_id=event_id), Order, status)
     if query.strip():
         orders = orders.filter(Q(email__icontains=query.strip()) | Q(full_name__icontains=query.strip()))
@@ -210,7 +210,7 @@ def list_event_orders(
 
 def get_event_order(*, caller: Caller, event_id: int, order_id: int) -> Order:
     """One order of the event, for its organizer (or staff); an order of another event is missing."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     order = Order.objects.filter(pk=order_id, event_id=event_id).first()
     if order is None:
         raise OrderNotFound()
@@ -234,7 +234,7 @@ def list_event_attendees(*, caller: Caller, event_id: int, page_size: int = 0, p
     """The event's valid and checked-in tickets with their type and buyer, by ascending ticket id, a
     page at a time (one query each: the export of 100,000 never holds more than a page): its
     organizer's (or staff's) to see. The page token is the last ticket id of the page."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     page_size = page_size or ATTENDEES_PAGE_SIZE
     problems = {}
     if not 1 <= page_size <= ATTENDEES_MAX_PAGE_SIZE:

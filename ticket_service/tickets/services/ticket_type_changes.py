@@ -112,7 +112,7 @@ def delete_ticket_type(*, caller: Caller, event_id: int, ticket_type_id: int) ->
 
 def _changeable_event(caller: Caller, event_id: int) -> EventInfo:
     event = get_event_info(event_id, caller)
-    require_organizer(caller, event)
+    require_organizer(event)
     if event.cancelled:
         raise EventCancelled()
     return event

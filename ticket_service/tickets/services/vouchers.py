@@ -62,7 +62,7 @@ def create_vouchers(
 ) -> list[Voucher]:
     """Create one voucher with `code`, or `count` vouchers with random codes, for an event the
     caller organizes. Each may discount `max_uses` seats in all."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     code = normalized_code(code)
     problems: dict[str, list[str]] = {}
     if bool(code) == bool(count):
@@ -126,7 +126,7 @@ def _discount_problems(kind: str, text: str, problems: dict, *, presale: bool) -
 def deactivate_voucher(*, caller: Caller, event_id: int, voucher_id: int) -> Voucher:
     """Stop a voucher from discounting more seats; the seats it discounted keep their price.
     Deactivating it again changes nothing."""
-    require_organizer(caller, get_event_info(event_id, caller))
+    require_organizer(get_event_info(event_id, caller))
     voucher = Voucher.objects.filter(pk=voucher_id, event_id=event_id).first()
     if voucher is None:
         raise VoucherNotFound()
