@@ -11,14 +11,18 @@ def page_context(request, title: str, section: str, **extra) -> dict:
     return {**admin.site.each_context(request), "title": title, "app_name": section, **extra}
 
 
+def failure(exc: errors.DomainError) -> str:
+    """Why a service call failed, in words for an admin message."""
+    if exc.http_status == 503:  # unavailable (not failed): worth trying again
+        return f"The {exc.service} service is unavailable; try again shortly."
+    return f"The {exc.service} service refused: {exc.message or exc.status.name}"
+
+
 def remote_error_page(request, template: str, context: dict, exc: errors.DomainError):
     """Unknown event: 404. Any other failure: the page, with the reason in an admin error message."""
     if isinstance(exc, errors.NotFound):
         raise Http404(exc.message)
-    if exc.http_status == 503:  # unavailable (not failed): worth trying again
-        messages.error(request, f"The {exc.service} service is unavailable; try again shortly.")
-    else:
-        messages.error(request, f"The {exc.service} service refused: {exc.message or exc.status.name}")
+    messages.error(request, failure(exc))
     response = render(request, template, context, status=exc.http_status)
     if response.status_code == 503:
         response["Retry-After"] = "5"

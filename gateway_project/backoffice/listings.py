@@ -100,6 +100,16 @@ def voucher_ticket_types(voucher, _name: str) -> str:
     return ", ".join(f"#{ticket_type_id}" for ticket_type_id in voucher.ticket_type_ids) or "every type"
 
 
+def amount(message, name: str) -> str:
+    """An amount of the message's currency, blank while it is zero (nothing refunded yet)."""
+    return money(message, name) if getattr(message, name) not in ("", "0", "0.00") else ""
+
+
+def order_url(event_id: int, order_id: int) -> str:
+    """The back-office page of an order, under its event."""
+    return reverse("admin:backoffice_event_order", args=[event_id, order_id])
+
+
 def enum_name(names: EnumNames) -> Callable[[object, str], str]:
     """A cell showing an enum field by its name, as the API does: ORDER_STATUS_PAID -> paid."""
     return lambda message, name: names.name(getattr(message, name))
@@ -120,6 +130,14 @@ class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
     status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
     event_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Event id")
+
+
+class EventOrderFilter(forms.Form):
+    # Required: ListEventOrders lists one event's orders (its organizer's or staff's to see).
+    event_id = forms.IntegerField(min_value=1, max_value=2**63 - 1, label="Event id")
+    query = forms.CharField(required=False, max_length=200, label="Email or name contains")
+    status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
+    ticket_type_id = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1, label="Ticket type id")
 
 
 class TicketFilter(forms.Form):
@@ -280,6 +298,34 @@ LISTINGS = (
             "voucher": order_voucher,
             "status": enum_name(ORDER_STATUS),
         },
+        link=lambda order: order_url(order.event_id, order.id),
+        linked=("id",),
+    ),
+    RemoteListing(
+        slug="event-orders",
+        title="Orders of an event",
+        form_class=EventOrderFilter,
+        rpc="tickets.ListEventOrders",
+        request=list_request(tickets_pb2.ListEventOrdersRequest),
+        columns="id email full_name ticket_type_id quantity total refunded_amount voucher status created_at paid_at",
+        headers={
+            "full_name": "Buyer",
+            "ticket_type_id": "Ticket type",
+            "refunded_amount": "Refunded",
+            "paid_at": "Paid",
+        },
+        cells={
+            "ticket_type_id": order_ticket_types,
+            "total": money,
+            "refunded_amount": amount,
+            "voucher": order_voucher,
+            "status": enum_name(ORDER_STATUS),
+        },
+        help="Every order of one event, any buyer and status, newest first: what its organizer sees on their "
+        "desk. Open an order to see its tickets and payment, or to refund it.",
+        prompt="Enter an event id to list its orders (the event's page links here too).",
+        link=lambda order: order_url(order.event_id, order.id),
+        linked=("id",),
     ),
     RemoteListing(
         slug="tickets",
@@ -290,6 +336,8 @@ LISTINGS = (
         columns="id code holder_name event_id order_id status checked_in_at",
         headers={"holder_name": "Holder", "checked_in_at": "Checked in"},
         cells={"status": enum_name(TICKET_STATUS)},
+        link=lambda ticket: order_url(ticket.event_id, ticket.order_id),
+        linked=("order_id",),
     ),
     RemoteListing(
         slug="vouchers",
@@ -335,6 +383,9 @@ LISTINGS = (
             "last4": lambda p, _: f"{p.brand} •••• {p.last4}" if p.last4 else "",
             "refunded_amount": lambda p, _: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else "",
         },
+        # A payment does not know its order's event: this page looks the order up, then goes to it.
+        link=lambda payment: reverse("admin:backoffice_order", args=[payment.order_id]),
+        linked=("order_id",),
     ),
     RemoteListing(
         slug="notifications",

@@ -3,9 +3,11 @@
 It lives in the gateway, which owns the users and staff logins and is the only process that serves
 HTML. Other services' data comes through their RPCs, as the API's does: everyone's rows through the
 staff-only ones (`all_users` and `all_statuses` listings, ListPayments, ListNotifications), an event's
-vouchers through the organizer-or-staff ListVouchers, and cancelling an event is the CancelEvent that
-DELETE /api/events/{id}/ calls. So each service's own
-rules apply to staff too, and the gateway never touches a service's tables.
+vouchers and orders through the organizer-or-staff ListVouchers, ListEventOrders and GetEventOrder.
+Refunding an order is the RefundOrder that POST /api/events/{id}/orders/{order_id}/refund/ calls, on
+the POST of a confirmation page; cancelling an event the CancelEvent that DELETE /api/events/{id}/
+calls. So each service's own rules apply to staff too, and the gateway never touches a
+service's tables.
 
 Installed in place of "django.contrib.admin" (INSTALLED_APPS lists backoffice.apps.MicroTixAdminConfig,
 which loads this module once the apps are ready), so `admin.site` and `@admin.register` keep working unchanged.
@@ -13,20 +15,34 @@ which loads this module once the apps are ready), so `admin.site` and `@admin.re
 
 from django.contrib import admin
 from django.urls import re_path, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from gateway_project.backoffice import views
+from gateway_project.backoffice import orders, views
 from gateway_project.backoffice.listings import LISTINGS
 
 PAGES = (views.EVENTS, *LISTINGS)
+# A confirmation page (GET) and the action it confirms (POST, CSRF-checked by admin_view).
+confirmed = require_http_methods(["GET", "POST"])
 
 
 class MicroTixAdminSite(admin.AdminSite):
     def get_urls(self):
         event = r"^backoffice/events/(?P<event_id>[0-9]{1,18})/"
+        order = rf"{event}orders/(?P<order_id>[0-9]{{1,18}})/"
         return [
             re_path(rf"{event}$", self.admin_view(views.event_detail), name="backoffice_event_detail"),
             re_path(rf"{event}cancel/$", self.admin_view(views.event_cancel), name="backoffice_event_cancel"),
+            re_path(rf"{order}$", self.admin_view(orders.order_detail), name="backoffice_event_order"),
+            re_path(
+                rf"{order}refund/$",
+                self.admin_view(confirmed(orders.order_refund)),
+                name="backoffice_event_order_refund",
+            ),
+            re_path(
+                r"^backoffice/orders/(?P<order_id>[0-9]{1,18})/$",
+                self.admin_view(orders.order_by_id),
+                name="backoffice_order",
+            ),
             *(
                 re_path(rf"^backoffice/{listing.slug}/$", self.admin_view(listing.view), name=listing.url_name)
                 for listing in PAGES
