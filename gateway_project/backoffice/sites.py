@@ -4,9 +4,9 @@ It lives in the gateway, which owns the users and staff logins and is the only p
 HTML. Other services' data comes through their RPCs, as the API's does: everyone's rows through the
 staff-only ones (`all_users` and `all_statuses` listings, ListPayments, ListNotifications), an event's
 vouchers and orders through the organizer-or-staff ListVouchers, ListEventOrders and GetEventOrder.
-Refunding an order is the RefundOrder that POST /api/events/{id}/orders/{order_id}/refund/ calls, on
-the POST of a confirmation page; cancelling an event the CancelEvent that DELETE /api/events/{id}/
-calls. So each service's own rules apply to staff too, and the gateway never touches a
+Refunding an order is the RefundOrder that POST /api/events/{id}/orders/{order_id}/refund/ calls,
+cancelling an event the CancelEvent that DELETE /api/events/{id}/ calls, each on the POST of a
+confirmation page. So each service's own rules apply to staff too, and the gateway never touches a
 service's tables.
 
 Installed in place of "django.contrib.admin" (INSTALLED_APPS lists backoffice.apps.MicroTixAdminConfig,
@@ -31,7 +31,9 @@ class MicroTixAdminSite(admin.AdminSite):
         order = rf"{event}orders/(?P<order_id>[0-9]{{1,18}})/"
         return [
             re_path(rf"{event}$", self.admin_view(views.event_detail), name="backoffice_event_detail"),
-            re_path(rf"{event}cancel/$", self.admin_view(views.event_cancel), name="backoffice_event_cancel"),
+            re_path(
+                rf"{event}cancel/$", self.admin_view(confirmed(views.event_cancel)), name="backoffice_event_cancel"
+            ),
             re_path(rf"{order}$", self.admin_view(orders.order_detail), name="backoffice_event_order"),
             re_path(
                 rf"{order}refund/$",

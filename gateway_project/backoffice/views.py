@@ -1,6 +1,6 @@
 """The events service's back-office pages: the listing of every event (a `RemoteListing`), an event's
-page with its ticket types inline (availability, sale window, hidden) and a link to its vouchers, and
-cancelling it."""
+page with its ticket types inline (availability, sale window, hidden) and links to its orders and
+vouchers, and cancelling it from a confirmation page."""
 
 from datetime import UTC, date, datetime, time
 
@@ -9,11 +9,10 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from gateway_project.api import clients
 from gateway_project.api.protos import EVENT_STATUS
-from gateway_project.backoffice.base import page_context, remote_error_page
+from gateway_project.backoffice.base import failure, page_context, remote_error_page
 from gateway_project.backoffice.listings import SECTIONS, RemoteListing, status_choices, when
 from gateway_project.events_api.serializers import EventSerializer
 from protos.events.v1 import events_pb2
@@ -137,8 +136,65 @@ def _sales_end(ticket_type: tickets_pb2.TicketType, event: events_pb2.Event) -> 
     return when(ticket_type, "sales_end")
 
 
-@require_POST
 def event_cancel(request, event_id: str):
+    """GET: what cancelling the event will do (its sales closed, its tickets void, its paid orders
+    refunded, its buyers emailed; how many, from the sales report) and a form to confirm it.
+    POST: CancelEvent, then back to the event with a message."""
+    if request.method == "POST":
+        return _cancel(request, event_id)
+    caller = clients.caller_for(request)
+    context = _context(request, "Are you sure?", event_id=event_id, back_url=_event_url(event_id))
+    try:
+        event = clients.events().GetEvent(events_pb2.GetEventRequest(id=int(event_id)), caller=caller)
+    except errors.DomainError as exc:
+        return remote_error_page(request, "backoffice/confirm.html", context, exc)
+    context["breadcrumbs"] = [
+        (SECTIONS["events"], reverse("admin:backoffice_events")),
+        ("Events", reverse("admin:backoffice_events")),
+        (event.name, _event_url(event_id)),
+        ("Cancel", None),
+    ]
+    if event.status == events_pb2.EVENT_STATUS_CANCELLED:
+        context["refusal"] = f"The event “{event.name}” is cancelled already."
+        return render(request, "backoffice/confirm.html", context)
+    context.update(
+        question=f"Are you sure you want to cancel the event “{event.name}”? This cannot be undone:",
+        summary=[
+            "Its ticket sales close and the seats on hold are released.",
+            "Every ticket becomes void and every paid order is refunded in full, on the buyer's card.",
+            "Every buyer is emailed that the event is cancelled.",
+        ],
+        items_title="What is sold",
+        items=_sales(request, event, caller),
+        action_url=reverse("admin:backoffice_event_cancel", args=[event_id]),
+        submit="Yes, cancel the event",
+    )
+    return render(request, "backoffice/confirm.html", context)
+
+
+def _sales(request, event: events_pb2.Event, caller) -> list[str]:
+    """How many tickets the cancellation voids and what it refunds, per ticket type (GetSales);
+    nothing (and an admin warning) if the tickets service cannot say."""
+    try:
+        report = clients.tickets().GetSales(tickets_pb2.GetSalesRequest(event_id=event.id), caller=caller)
+    except errors.DomainError as exc:
+        messages.warning(request, f"What is sold cannot be shown. {failure(exc)}")
+        return []
+    lines = [
+        f"{sales.name}: {sales.sold} ticket{'' if sales.sold == 1 else 's'} sold ({sales.revenue} "
+        f"{sales.currency} paid), {sales.held} seat{'' if sales.held == 1 else 's'} on hold"
+        for sales in report.ticket_types
+    ]
+    if report.checked_in:
+        lines.append(f"{report.checked_in} ticket{'' if report.checked_in == 1 else 's'} checked in already")
+    return lines or ["No ticket types: nothing is sold."]
+
+
+def _event_url(event_id) -> str:
+    return reverse("admin:backoffice_event_detail", args=[event_id])
+
+
+def _cancel(request, event_id: str):
     try:
         event = clients.events().CancelEvent(
             events_pb2.CancelEventRequest(id=int(event_id)), caller=clients.caller_for(request)

@@ -10,8 +10,12 @@ from devkit.net import free_port
 from gateway_project.backoffice import views
 from gateway_project.backoffice.sites import MicroTixAdminSite
 from gateway_project.tests.base import GatewayAPITestCase
+from protos.tickets.v1 import tickets_pb2
+from servicekit import clients
+from servicekit.identity import Caller
 
 LIST_URL = "/admin/backoffice/events/"
+VISA = tickets_pb2.Card(number="4242424242424242", exp_month=12, exp_year=datetime.now(UTC).year + 2, cvc="123")
 
 
 class EventsAdminTests(GatewayAPITestCase):
@@ -33,6 +37,21 @@ class EventsAdminTests(GatewayAPITestCase):
         self.assertEqual(response.status_code, 201, response.content)
         self.authenticate(None)
         return response.json()
+
+    def sell(self, event: dict, seats: int) -> None:
+        """A paid order of `seats` tickets of a new "General" type at 10.00, through the services."""
+        organizer = Caller(user_id=self.organizer.id, role="organizer")
+        ticket_type = clients.tickets().CreateTicketType(
+            tickets_pb2.CreateTicketTypeRequest(event_id=event["id"], name="General", price="10.00", capacity=10),
+            caller=organizer,
+        )
+        user = self.make_user()
+        buyer = Caller(user_id=user.id, role="customer")
+        request = tickets_pb2.ReserveSeatsRequest(
+            ticket_type_id=ticket_type.id, quantity=seats, email=user.email, full_name="B"
+        )
+        order = clients.tickets().ReserveSeats(request, caller=buyer).order
+        clients.tickets().PayOrder(tickets_pb2.PayOrderRequest(order_id=order.id, card=VISA), caller=buyer)
 
     def login_staff(self):
         self.client.force_login(self.staff)
@@ -103,10 +122,46 @@ class EventsAdminTests(GatewayAPITestCase):
         self.assertNotContains(response, "Cancel event")
         self.assertEqual(self.client.get(f"/api/events/{event['id']}/").json()["status"], "cancelled")
 
-    def test_cancel_needs_post_with_csrf_token(self):
+    def test_the_event_page_leads_to_the_cancel_confirmation(self):
         event = self.create_event()
         self.login_staff()
-        self.assertEqual(self.client.get(f"{LIST_URL}{event['id']}/cancel/").status_code, 405)
+        response = self.client.get(f"{LIST_URL}{event['id']}/")
+        self.assertContains(response, f'href="{LIST_URL}{event["id"]}/cancel/"')
+        self.assertNotContains(response, f'action="{LIST_URL}{event["id"]}/cancel/"')
+
+    def test_cancel_confirmation_says_what_will_happen(self):
+        event = self.create_event()
+        self.login_staff()
+        response = self.client.get(f"{LIST_URL}{event['id']}/cancel/")
+        self.assertContains(response, f"Are you sure you want to cancel the event “{event['name']}”?")
+        for consequence in ("sales close", "becomes void", "refunded in full", "emailed"):
+            self.assertContains(response, consequence)
+        self.assertContains(response, "delete-confirmation")
+        self.assertContains(response, f'action="{LIST_URL}{event["id"]}/cancel/"')
+
+    def test_cancel_confirmation_counts_the_tickets_sold(self):
+        event = self.create_event()
+        self.sell(event, seats=3)
+        self.login_staff()
+        response = self.client.get(f"{LIST_URL}{event['id']}/cancel/")
+        self.assertContains(response, "General: 3 tickets sold (30.00 USD paid), 0 seats on hold")
+
+    def test_cancel_confirmation_cancels_nothing(self):
+        event = self.create_event()
+        self.login_staff()
+        self.client.get(f"{LIST_URL}{event['id']}/cancel/")
+        self.assertEqual(self.client.get(f"/api/events/{event['id']}/").json()["status"], "published")
+
+    def test_cancel_confirmation_of_a_cancelled_event_offers_no_form(self):
+        event = self.create_event()
+        self.login_staff()
+        self.client.post(f"{LIST_URL}{event['id']}/cancel/")
+        response = self.client.get(f"{LIST_URL}{event['id']}/cancel/")
+        self.assertContains(response, "is cancelled already")
+        self.assertNotContains(response, 'name="post"')
+
+    def test_cancel_needs_a_csrf_token(self):
+        event = self.create_event()
         browser = Client(enforce_csrf_checks=True)
         browser.force_login(self.staff)
         self.assertEqual(browser.post(f"{LIST_URL}{event['id']}/cancel/").status_code, 403)
@@ -115,7 +170,7 @@ class EventsAdminTests(GatewayAPITestCase):
     def test_non_staff_is_sent_to_admin_login(self):
         event = self.create_event()
         self.client.force_login(self.make_user())
-        for url in (LIST_URL, f"{LIST_URL}{event['id']}/"):
+        for url in (LIST_URL, f"{LIST_URL}{event['id']}/", f"{LIST_URL}{event['id']}/cancel/"):
             response = self.client.get(url)
             self.assertRedirects(response, f"/admin/login/?next={url}", fetch_redirect_response=False)
         response = self.client.post(f"{LIST_URL}{event['id']}/cancel/")
