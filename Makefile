@@ -10,6 +10,12 @@ NEEDS_MYSQL := $(filter mysql%,$(DATABASE_URL))
 # mysqlclient compiles on install: unless it is installed already, say what the machine lacks (one line)
 # rather than let pip end in a compiler's traceback.
 MYSQL_CLIENT_CHECK = $(PY) -c "import MySQLdb" 2>/dev/null || $(PY) -m servicekit.stack check-mysql-client
+# The browser tests drive Debian's chromium: installed with the dev tools where apt can (root), else one line
+# saying how (the tests skip without it).
+BROWSER_CHECK = command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; } || \
+	echo "browser tests will be skipped: apt-get install chromium chromium-driver"
 RUN_STAMP := $(VENV)/.run-installed$(if $(NEEDS_MYSQL),-mysql)
 DEV_STAMP := $(VENV)/.dev-installed$(if $(NEEDS_MYSQL),-mysql)
 
@@ -78,11 +84,13 @@ $(VENV)/.run-installed-mysql: requirements/base.txt requirements/mysql.txt | $(P
 
 $(VENV)/.dev-installed: requirements/base.txt requirements/dev.txt requirements/bench.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@$(BROWSER_CHECK)
 	touch $@
 
 $(VENV)/.dev-installed-mysql: requirements/base.txt requirements/dev.txt requirements/bench.txt requirements/mysql.txt | $(PY)
 	@$(MYSQL_CLIENT_CHECK)
 	$(PY) -m pip install --quiet -r requirements/dev.txt -r requirements/mysql.txt
+	@$(BROWSER_CHECK)
 	touch $@
 
 clean:

@@ -1,0 +1,144 @@
+"""The site as a person uses it, in a real chromium: the browsable API, the back office and the
+API docs, served by the whole stack (gunicorn gateway, gRPC services, worker). Each step leaves a
+screenshot in var/screenshots/<test>/ for a reviewer.
+
+Emails go to a closed port and are tried once, so the confirmations of the orders bought here end
+`failed`: the back office has failed emails to retry."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import unittest
+import uuid
+from datetime import timedelta
+
+from django.test import SimpleTestCase
+
+from devkit import browser
+from devkit.http import JsonClient
+from devkit.net import free_port
+from devkit.processes import ProcessStack
+from servicekit.config import REPO_ROOT
+
+PASSWORD = "correct-horse-battery-staple"
+CARD = {"card_number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}
+
+
+@unittest.skipIf(browser.missing(), browser.missing())
+class BrowserTestCase(SimpleTestCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        environ = {
+            "EMAIL_HOST": "127.0.0.1",
+            "EMAIL_PORT": str(free_port()),  # nobody listens: every email fails
+            "EMAIL_MAX_ATTEMPTS": "1",
+            "OUTBOX_INTERVAL_SECONDS": "0.5",
+        }
+        processes = ["gateway", "events", "tickets", "payments", "notifications", "worker"]
+        cls.stack = ProcessStack(processes, environ=environ).start()
+        cls.addClassCleanup(cls.stack.stop)
+        cls.staff_email = f"staff-{uuid.uuid4().hex[:8]}@example.com"
+        subprocess.run(
+            [sys.executable, "gateway_project/manage.py", "createsuperuser", "--noinput", "--email", cls.staff_email],
+            cwd=REPO_ROOT,
+            env={**cls.stack.env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD, "DJANGO_SUPERUSER_FULL_NAME": "Stef Staff"},
+            check=True,
+            capture_output=True,
+        )
+
+    def setUp(self):
+        self.driver = browser.chromium()
+        self.addCleanup(self.driver.quit)
+        self.shots = browser.Screenshots(self.driver, self.id().rsplit(".", 2)[-1])
+
+    def open(self, path: str) -> None:
+        self.driver.get(f"{self.stack.base_url}{path}")
+
+    def sale(self, buyers: int = 1) -> tuple[dict, dict, list[dict]]:
+        """An event of a new organizer with one ticket type, and an order of 2 seats paid by each of
+        `buyers` new customers."""
+        tag = uuid.uuid4().hex[:8]
+        organizer = JsonClient(self.stack.base_url)
+        organizer.login_as_new_user(f"org-{tag}@example.com", "organizer")
+        event, ticket_type = organizer.create_event(timedelta(days=30), 20, name=f"Browser night {tag}")
+        orders = []
+        for number in range(buyers):
+            customer = JsonClient(self.stack.base_url)
+            customer.login_as_new_user(f"fan-{number}-{tag}@example.com", "customer")
+            reserved = customer.post("/api/orders/", {"ticket_type_id": ticket_type["id"], "quantity": 2})
+            self.assertEqual(reserved.status, 201, reserved.body)
+            paid = customer.post(f"/api/orders/{reserved.body['id']}/pay/", CARD)
+            self.assertEqual(paid.status, 200, paid.body)
+            orders.append(paid.body)
+        return event, ticket_type, orders
+
+    def log_into_the_admin(self) -> None:
+        self.open("/admin/login/")
+        self.driver.find_element("name", "username").send_keys(self.staff_email)
+        self.driver.find_element("name", "password").send_keys(PASSWORD)
+        self.shots.take("admin login")
+        self.driver.find_element("css selector", "input[type=submit]").click()
+        self.assertIn("Site administration", self.driver.title)
+        self.shots.take("admin index")
+
+    def assertShows(self, text: str) -> None:
+        """The page's content shows `text` (the failure names the page, not its whole HTML)."""
+        content = self.driver.find_element("id", "content").text
+        self.assertTrue(text in content, f"{text!r} not on {self.driver.current_url}: {content[:500]!r}")
+
+    def click_link(self, text: str) -> None:
+        self.driver.find_element("link text", text).click()
+
+
+class BackOfficeWalkthroughTest(BrowserTestCase):
+    def test_staff_find_an_order_from_its_event_open_its_ticket_and_cancel_the_event_after_confirming(self):
+        event, _, (order,) = self.sale()
+        self.log_into_the_admin()
+
+        self.open(f"/admin/backoffice/events/?q={event['name'].split()[-1]}")
+        self.shots.take("events found")
+        self.click_link(event["name"])
+        self.assertShows(event["name"])
+        self.shots.take("event page")
+        self.driver.find_element("id", "event-orders").click()
+        self.shots.take("orders of the event")
+        self.driver.find_element("css selector", f"#content a[href$='/orders/{order['id']}/']").click()
+        self.assertShows(f"Order {order['id']}")
+        self.shots.take("order page")
+        self.click_link(order["tickets"][0]["code"])
+        self.assertShows(order["tickets"][0]["code"])
+        self.shots.take("its ticket")
+
+        self.open(f"/admin/backoffice/events/{event['id']}/")
+        self.driver.find_element("id", "cancel-event").click()
+        self.assertShows("Are you sure")
+        self.shots.take("cancel confirmation")
+        self.assertEqual(JsonClient(self.stack.base_url).get(f"/api/events/{event['id']}/").body["status"], "published")
+        self.driver.find_element("css selector", "#content form input[type=submit]").click()
+        self.shots.take("event cancelled")
+
+        self.assertIn("cancelled", self.driver.find_element("css selector", "ul.messagelist").text)
+        self.assertEqual(JsonClient(self.stack.base_url).get(f"/api/events/{event['id']}/").body["status"], "cancelled")
+
+
+class APIDocsTest(BrowserTestCase):
+    def test_swagger_ui_renders_every_operation_from_the_gateways_own_files(self):
+        self.open("/api/docs/")
+
+        operations = self.driver.find_elements("css selector", ".opblock")  # waits for the UI to render
+
+        self.shots.take("swagger ui")
+        self.assertGreaterEqual(len(operations), 40)
+        sources = [element.get_attribute("src") for element in self.driver.find_elements("css selector", "script[src]")]
+        self.assertTrue(sources)
+        self.assertTrue(all(source.startswith(self.stack.base_url) for source in sources), sources)
+
+    def test_redoc_renders_the_operations(self):
+        self.open("/api/redoc/")
+
+        self.driver.find_element("css selector", "[data-section-id]")
+
+        self.shots.take("redoc")
+        self.assertIn("MicroTix API", self.driver.page_source)
