@@ -67,6 +67,9 @@ class ProcessStack:
                 "MICROTIX_HTTP_PORT": str(self.http_port),
                 "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
                 "WEB_CONCURRENCY": "2",
+                # One process per service: the tests' limits (threads, connections, busy answers) are a
+                # process's. The tests of several (tests/test_grpc_server.py) and the bench set their own.
+                "GRPC_PROCESSES": "1",
                 # Its own queue: no other run's tasks reach this stack's worker, and none of its tasks leave it.
                 "CELERY_QUEUE": f"test-{database_name}",
                 # (The worker's node name follows the queue, see the Procfile: two stacks' workers never collide.)

@@ -98,7 +98,14 @@ ENV_VARS: dict[str, EnvVar] = {
             "needs one more waits up to GRPC_CLIENT_TIMEOUT, then 503 database_busy. The payments service opens up "
             "to GRPC_MAX_WORKERS (a charge holds its connection while the provider answers).",
         ),
+        EnvVar(
+            "GRPC_PROCESSES",
+            "0",
+            "Processes serving each gRPC service's port (SO_REUSEPORT; the kernel spreads connections over them), "
+            "so a service uses every core; 0: one per core. GRPC_MAX_WORKERS and DB_MAX_CONNECTIONS are per process.",
+        ),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
+        EnvVar("WORKER_CONCURRENCY", "0", "Pool processes of the Celery worker (prefork); 0: one per core."),
         EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
         EnvVar(
             "GRPC_CLIENT_RETRIES",

@@ -210,6 +210,8 @@ def start_server(
             ("grpc.max_connection_age_grace_ms", MAX_CONNECTION_AGE_GRACE_MS),
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_ping_interval_without_data_ms", MIN_PING_INTERVAL_MS),
+            # The processes of one service share its port (servicekit.prefork).
+            ("grpc.so_reuseport", 1),
         ],
     )
     recorder = _ServiceRecorder(server)
@@ -238,13 +240,17 @@ def serve_metrics(service: GrpcService, offset: int | None = None):
 
 def offset_address(service: GrpcService, offset: int, what: str) -> tuple[str, int] | None:
     """(host, port) at the service's gRPC port + `offset` on its host, or None (offset 0, or past 65535)."""
+    return port_offset_address(service.host, service.port, offset, what)
+
+
+def port_offset_address(host: str, port: int, offset: int, what: str) -> tuple[str, int] | None:
+    """(host, port + `offset`), or None (offset 0, or past 65535)."""
     if offset <= 0:
         return None
-    port = service.port + offset
-    if port > 65535:
-        log.warning("%s: gRPC port %d + offset %d is not a port; not served", what, service.port, offset)
+    if port + offset > 65535:
+        log.warning("%s: gRPC port %d + offset %d is not a port; not served", what, port, offset)
         return None
-    return service.host.strip("[]") or "0.0.0.0", port  # noqa: S104 - the gRPC server's own host
+    return host.strip("[]") or "0.0.0.0", port + offset  # noqa: S104 - the gRPC server's own host
 
 
 def start_periodic(task, interval: float, stop: threading.Event) -> threading.Thread:
@@ -270,12 +276,18 @@ def start_periodic(task, interval: float, stop: threading.Event) -> threading.Th
 
 
 def serve_until_signalled(
-    service: GrpcService, grace: float, stop_requested: threading.Event, http_servers: tuple = ()
+    service: GrpcService,
+    grace: float,
+    stop_requested: threading.Event,
+    http_servers: tuple = (),
+    *,
+    own_metrics: bool = True,
 ) -> None:
-    """Serve the process's metrics (`serve_metrics`) and block until SIGTERM/SIGINT (or
+    """Serve the process's metrics (`serve_metrics`; not with `own_metrics` False: a pre-forked
+    process, whose parent serves every process's) and block until SIGTERM/SIGINT (or
     `stop_requested` is set), then shut down gracefully; `http_servers` (http.server servers
     started beside the gRPC server) are shut down with the metrics'."""
-    metrics_server = serve_metrics(service)
+    metrics_server = serve_metrics(service) if own_metrics else None
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop_requested.set())
     while not stop_requested.wait(0.5):
