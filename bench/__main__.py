@@ -25,6 +25,8 @@ from servicekit.config import REPO_ROOT, env
 
 PROCESSES = ["gateway", *GRPC_PROCESSES, "worker"]
 BENCH_HTTP_PORT_OFFSET = 2000
+# Scenario 1b: the sale again with each gRPC service in this many processes (scenario 1: one).
+MORE_PROCESSES = 2
 # The events service also serves its calls as JSON/HTTP on its gRPC port + BENCH_HTTP_PORT_OFFSET, and
 # a no-op RPC (scenario 4): serve_grpc wrapped by devkit, run by the benchmark only.
 BENCH_COMMANDS = {
@@ -117,7 +119,11 @@ def bench_environ(smtp_port: int) -> dict[str, str]:
 def server_errors(results: dict) -> list[dict]:
     """Every 5xx the run was answered ({"what", "status", "request_id"}), from every scenario that counts them."""
     found = []
-    for sale in [results.get("flash_sale"), *results.get("growth", {}).get("sales", [])]:
+    for sale in [
+        results.get("flash_sale"),
+        results.get("flash_sale_processes"),
+        *results.get("growth", {}).get("sales", []),
+    ]:
         found += (sale or {}).get("server_errors", [])
     for row in results.get("read_path", []):
         found += row.get("server_errors", [])
@@ -172,6 +178,7 @@ class Run:
             self.results["stack_start_seconds"] = time.monotonic() - started
             self._setup()
             self.flash_sale()
+            self.flash_sale_in_processes(MORE_PROCESSES)
             if self.sale_only:
                 return self.results
             self.physical_floor()
@@ -259,6 +266,23 @@ class Run:
             say(f"  profiles of the sale in {self.profile_dir}/ (summary.md)")
             self._settle()
         self.results["flash_sale"] = self.first_sale.as_dict()
+
+    def flash_sale_in_processes(self, processes: int) -> None:
+        """Scenario 1 again, each gRPC service in `processes` processes (GRPC_PROCESSES): what serving
+        one service from every core buys. The stack goes back to one process each afterwards, so
+        the other scenarios compare with earlier runs."""
+        plan = self.plan
+        say(f"scenario 1b, the flash sale with {processes} processes per gRPC service")
+        self._grpc_processes(processes)
+        try:
+            sale = self._sale(plan.buyers, f"tickets sold ({processes} processes)")
+        finally:
+            self._grpc_processes(1)
+        self.results["flash_sale_processes"] = {"processes": processes, **sale.as_dict()}
+
+    def _grpc_processes(self, processes: int) -> None:
+        for name in GRPC_PROCESSES:
+            self.stack.restart_process(name, environ={"GRPC_PROCESSES": str(processes)}, timeout=120)
 
     def physical_floor(self) -> None:
         plan = self.plan
@@ -383,8 +407,8 @@ def failures(results: dict) -> list[str]:
     problems = []
     for error in unexplained(results.get("server_errors", [])):
         problems.append(f"{error['what']} (X-Request-ID {error['request_id']})")
-    sales = [results["flash_sale"], *results["growth"]["sales"]]
-    for sale in sales:
+    sales = [results["flash_sale"], results.get("flash_sale_processes"), *results["growth"]["sales"]]
+    for sale in filter(None, sales):
         if sale["oversold"]:
             problems.append(f"{sale['buyers']}-buyer sale oversold {sale['oversold']} seats")
         if sale["sold"] != sale["capacity"]:

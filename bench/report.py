@@ -237,6 +237,7 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
         "",
         _cpu_table(sale),
         "",
+        *_processes_section(results),
         "## 2. Physical floor",
         "",
         f"The same database work without the services: per purchase one transaction with the conditional "
@@ -380,6 +381,42 @@ def _server_errors(results: dict) -> str:
             _table(["Answer", "X-Request-ID"], rows),
         ]
     )
+
+
+def _processes_section(results: dict) -> list[str]:
+    """Scenario 1b, the sale with several processes per gRPC service, beside scenario 1's one (runs
+    before it had none)."""
+    more = results.get("flash_sale_processes")
+    if not more:
+        return []
+    one = results["flash_sale"]
+
+    def row(label: str, sale: dict) -> list:
+        cpu_ms = sum(sale.get("extra", {}).get("cpu_seconds", {}).values()) / max(1, sale["purchases"]) * 1000
+        return [
+            label,
+            f"{sale['purchases_per_second']:.1f}",
+            f"{cpu_ms:.1f}",
+            _pcts(sale["reserve"]),
+            _pcts(sale["pay"]),
+            f"**{sale['oversold']}**",
+        ]
+
+    return [
+        f"### 1b. The same sale, {more['processes']} processes per gRPC service",
+        "",
+        "Each gRPC service in `GRPC_PROCESSES` processes on its port (scenario 1: one), the other processes as before:",
+        "",
+        _table(
+            ["gRPC processes", "purchases/s", "CPU ms per purchase", "reserve p50 / p95 / p99", "pay", "oversold"],
+            [row("1", one), row(str(more["processes"]), more)],
+        ),
+        "",
+        "Where the CPU went:",
+        "",
+        _cpu_table(more),
+        "",
+    ]
 
 
 def _cpu_table(sale: dict) -> str:
