@@ -1,8 +1,8 @@
 """The physical floor of a flash sale: the database work of a purchase without the services.
 
 One transaction per purchase, the statements the tickets service issues for it: the conditional
-inventory UPDATE (`... WHERE capacity >= sold + held + q` within the sale window, the oversell
-guard), the order INSERT, its line's INSERT and one INSERT of its q tickets, straight to MySQL
+inventory UPDATE (`... WHERE capacity >= sold + held + q AND waiting = 0` within the sale window,
+the oversell guard), the order INSERT, its line's INSERT and one INSERT of its q tickets, straight to MySQL
 with MySQLdb, from as many client threads as the sale has buyers, on the tickets service's own
 tables (migrated into a scratch database that is dropped afterwards). The threads share a pool of
 connections as large as the tickets service's gRPC thread pool (GRPC_MAX_WORKERS): the most
@@ -168,7 +168,7 @@ def _purchase(connection, type_id: int, user_id: int, quantity: int) -> bool:
     now = datetime.now(UTC).replace(tzinfo=None)
     cursor.execute(
         "UPDATE tickets_tickettype SET sold = sold + %s WHERE id = %s AND sales_open AND capacity >= sold + held + %s"
-        " AND sales_start <= %s AND (sales_end > %s OR (sales_end IS NULL AND event_starts_at > %s))",
+        " AND waiting = 0 AND sales_start <= %s AND (sales_end > %s OR (sales_end IS NULL AND event_starts_at > %s))",
         (quantity, type_id, quantity, now, now, now),
     )
     if cursor.rowcount == 0:

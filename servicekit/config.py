@@ -143,6 +143,11 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),
         EnvVar(
+            "WAITING_LIST_OFFER_SECONDS",
+            "1800",
+            "How long a waiting-list offer (a reserved order) holds its seats before they go to the next entry.",
+        ),
+        EnvVar(
             "SWEEP_INTERVAL_SECONDS",
             "2",
             "How often the tickets service releases expired holds and runs queued refunds.",

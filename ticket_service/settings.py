@@ -8,6 +8,7 @@ GRPC_LISTEN_ADDR = GRPC_LISTEN_ADDRS["tickets"]
 GRPC_FRAMEWORK = {"ROOT_HANDLERS_HOOK": "ticket_service.tickets.servicers.grpc_handlers"}
 
 ORDER_HOLD_SECONDS = env_int("ORDER_HOLD_SECONDS")
+WAITING_LIST_OFFER_SECONDS = env_int("WAITING_LIST_OFFER_SECONDS")
 PERIODIC_TASKS = [
     ("ticket_service.tickets.services.periodic.sweep", env_float("SWEEP_INTERVAL_SECONDS")),
     ("ticket_service.tickets.services.periodic.relay_outbox", env_float("OUTBOX_INTERVAL_SECONDS")),

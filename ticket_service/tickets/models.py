@@ -32,6 +32,10 @@ class TicketType(models.Model):
     event_version = models.PositiveIntegerField(default=0)
     # Not listed publicly; reachable only with a voucher that unlocks it (a presale).
     hidden = models.BooleanField(default=False)
+    # Entries of its waiting list still waiting (services.waiting_list), kept in the transactions
+    # that change them: while it is not 0 a plain hold takes no seat (part of the seat guard).
+    # db_default: rows inserted by code that predates the column (a rolling upgrade) start at 0.
+    waiting = models.PositiveIntegerField(default=0, db_default=0)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -47,6 +51,11 @@ class TicketType(models.Model):
     @property
     def available(self) -> int:
         return self.capacity - self.sold - self.held
+
+    @property
+    def on_sale(self) -> int:
+        """Seats the open sale may hold: none while the waiting list has entries (they are the list's)."""
+        return 0 if self.waiting else self.available
 
     @property
     def sales_until(self):
@@ -263,3 +272,44 @@ class Voucher(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} (event {self.event_id})"
+
+
+class WaitingListEntry(models.Model):
+    """A customer waiting for `quantity` seats of a sold-out ticket type; offered in order of joining
+    (by id) a reserved order holding them (services.waiting_list)."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting"  # counted in its type's `waiting`
+        OFFERED = "offered"  # `order` holds its seats (or held them: the order's status says what became of it)
+        LEFT = "left"  # its customer left the list
+        CLEARED = "cleared"  # the event's organizer cleared the list
+        REFUSED = "refused"  # its turn came but its customer's max_per_customer had no room for it
+
+    ticket_type = models.ForeignKey(TicketType, on_delete=models.PROTECT, related_name="waiting_entries")
+    event_id = models.BigIntegerField()
+    user_id = models.BigIntegerField()
+    email = models.EmailField()
+    full_name = models.CharField(max_length=150)
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.WAITING)
+    # True while the entry is the customer's one on this list (waiting, or offered and its order
+    # reserved), NULL after: the unique constraint allows one live entry per customer and type, and
+    # any number of past ones (NULLs are distinct in a unique index, on MySQL and SQLite alike).
+    live = models.BooleanField(null=True, default=True)
+    order = models.OneToOneField(Order, on_delete=models.PROTECT, null=True, blank=True, related_name="waiting_entry")
+    created_at = models.DateTimeField(auto_now_add=True)
+    offered_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [
+            # The list in order of joining: each type's waiting entries by ascending id.
+            models.Index(fields=["ticket_type", "status", "id"], name="waitingentry_queue_idx"),
+            models.Index(fields=["user_id", "ticket_type"], name="waitingentry_user_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["user_id", "ticket_type", "live"], name="waitingentry_one_live_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Waiting entry {self.id}: {self.quantity} of type {self.ticket_type_id} ({self.status})"

@@ -21,6 +21,7 @@ from ticket_service.tickets.services import (
     ticket_type_changes,
     ticket_types,
     vouchers,
+    waiting_list,
 )
 
 # The fields of an UpdateTicketTypeRequest that are changed as they come, when present.
@@ -28,7 +29,10 @@ EDITABLE_SCALARS = ("name", "price", "capacity", "max_per_order", "hidden")
 
 
 def ticket_type_to_proto(ticket_type: TicketType) -> tickets_pb2.TicketType:
-    return message_from(tickets_pb2.TicketType, ticket_type, sales_end=ticket_type.sales_until)
+    # Available to the open sale: none while its waiting list has entries.
+    return message_from(
+        tickets_pb2.TicketType, ticket_type, sales_end=ticket_type.sales_until, available=ticket_type.on_sale
+    )
 
 
 def ticket_to_proto(ticket: Ticket) -> tickets_pb2.Ticket:
@@ -53,6 +57,17 @@ def order_to_proto(order: Order) -> tickets_pb2.Order:
 
 def voucher_to_proto(voucher: Voucher) -> tickets_pb2.Voucher:
     return message_from(tickets_pb2.Voucher, voucher)
+
+
+def waiting_entry_to_proto(view: waiting_list.EntryView) -> tickets_pb2.WaitingListEntry:
+    return message_from(
+        tickets_pb2.WaitingListEntry,
+        view.entry,
+        position=view.position,
+        seats_ahead=view.seats_ahead,
+        order_status=view.order_status or None,
+        offer_expires_at=view.offer_expires_at,
+    )
 
 
 def attendee_to_proto(attendee: selectors.Attendee) -> tickets_pb2.Attendee:
@@ -128,6 +143,8 @@ class TicketServicer(Service):
                     ticket_type_id=line.ticket_type.id,
                     revenue=line.revenue,
                     discounts=line.discounts,
+                    waiting_entries=line.waiting.entries,
+                    waiting_seats=line.waiting.seats,
                 )
                 for line in report.types
             ],
@@ -278,6 +295,41 @@ class TicketServicer(Service):
             caller=Caller.from_context(context), order_id=request.order_id, event_id=request.event_id
         )
         return order_to_proto(order)
+
+    # --- waiting lists ---
+
+    def JoinWaitingList(self, request, context):
+        """Put the calling customer on a sold-out type's waiting list."""
+        view, created = waiting_list.join_waiting_list(
+            caller=Caller.from_context(context),
+            event_id=request.event_id,
+            ticket_type_id=request.ticket_type_id,
+            quantity=request.quantity,
+            email=request.email,
+            full_name=request.full_name,
+        )
+        return tickets_pb2.JoinWaitingListResponse(entry=waiting_entry_to_proto(view), created=created)
+
+    def GetWaitingListEntry(self, request, context):
+        """The caller's entry with its position."""
+        view = waiting_list.get_waiting_entry(
+            caller=Caller.from_context(context), event_id=request.event_id, ticket_type_id=request.ticket_type_id
+        )
+        return waiting_entry_to_proto(view)
+
+    def LeaveWaitingList(self, request, context):
+        """The caller leaves the list."""
+        waiting_list.leave_waiting_list(
+            caller=Caller.from_context(context), event_id=request.event_id, ticket_type_id=request.ticket_type_id
+        )
+        return tickets_pb2.LeaveWaitingListResponse()
+
+    def ClearWaitingList(self, request, context):
+        """End every waiting entry (the event's organizer)."""
+        cleared = waiting_list.clear_waiting_list(
+            caller=Caller.from_context(context), event_id=request.event_id, ticket_type_id=request.ticket_type_id
+        )
+        return tickets_pb2.ClearWaitingListResponse(cleared=cleared)
 
 
 def grpc_handlers(server) -> None:

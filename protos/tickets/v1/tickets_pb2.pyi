@@ -26,6 +26,15 @@ class TicketStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     TICKET_STATUS_VALID: _ClassVar[TicketStatus]
     TICKET_STATUS_CHECKED_IN: _ClassVar[TicketStatus]
     TICKET_STATUS_VOID: _ClassVar[TicketStatus]
+
+class WaitingListStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    WAITING_LIST_STATUS_UNSPECIFIED: _ClassVar[WaitingListStatus]
+    WAITING_LIST_STATUS_WAITING: _ClassVar[WaitingListStatus]
+    WAITING_LIST_STATUS_OFFERED: _ClassVar[WaitingListStatus]
+    WAITING_LIST_STATUS_LEFT: _ClassVar[WaitingListStatus]
+    WAITING_LIST_STATUS_CLEARED: _ClassVar[WaitingListStatus]
+    WAITING_LIST_STATUS_REFUSED: _ClassVar[WaitingListStatus]
 ORDER_STATUS_UNSPECIFIED: OrderStatus
 ORDER_STATUS_RESERVED: OrderStatus
 ORDER_STATUS_PAID: OrderStatus
@@ -37,6 +46,12 @@ TICKET_STATUS_UNSPECIFIED: TicketStatus
 TICKET_STATUS_VALID: TicketStatus
 TICKET_STATUS_CHECKED_IN: TicketStatus
 TICKET_STATUS_VOID: TicketStatus
+WAITING_LIST_STATUS_UNSPECIFIED: WaitingListStatus
+WAITING_LIST_STATUS_WAITING: WaitingListStatus
+WAITING_LIST_STATUS_OFFERED: WaitingListStatus
+WAITING_LIST_STATUS_LEFT: WaitingListStatus
+WAITING_LIST_STATUS_CLEARED: WaitingListStatus
+WAITING_LIST_STATUS_REFUSED: WaitingListStatus
 
 class TicketType(_message.Message):
     __slots__ = ("id", "event_id", "name", "price", "currency", "capacity", "available", "max_per_order", "max_per_customer", "sales_start", "sales_end", "hidden")
@@ -155,7 +170,7 @@ class GetSalesRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ...) -> None: ...
 
 class TicketTypeSales(_message.Message):
-    __slots__ = ("ticket_type_id", "name", "capacity", "sold", "held", "available", "revenue", "currency", "discounts")
+    __slots__ = ("ticket_type_id", "name", "capacity", "sold", "held", "available", "revenue", "currency", "discounts", "waiting_entries", "waiting_seats")
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CAPACITY_FIELD_NUMBER: _ClassVar[int]
@@ -165,6 +180,8 @@ class TicketTypeSales(_message.Message):
     REVENUE_FIELD_NUMBER: _ClassVar[int]
     CURRENCY_FIELD_NUMBER: _ClassVar[int]
     DISCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    WAITING_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    WAITING_SEATS_FIELD_NUMBER: _ClassVar[int]
     ticket_type_id: int
     name: str
     capacity: int
@@ -174,7 +191,9 @@ class TicketTypeSales(_message.Message):
     revenue: str
     currency: str
     discounts: str
-    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., revenue: _Optional[str] = ..., currency: _Optional[str] = ..., discounts: _Optional[str] = ...) -> None: ...
+    waiting_entries: int
+    waiting_seats: int
+    def __init__(self, ticket_type_id: _Optional[int] = ..., name: _Optional[str] = ..., capacity: _Optional[int] = ..., sold: _Optional[int] = ..., held: _Optional[int] = ..., available: _Optional[int] = ..., revenue: _Optional[str] = ..., currency: _Optional[str] = ..., discounts: _Optional[str] = ..., waiting_entries: _Optional[int] = ..., waiting_seats: _Optional[int] = ...) -> None: ...
 
 class SalesReport(_message.Message):
     __slots__ = ("event_id", "ticket_types", "checked_in")
@@ -647,3 +666,85 @@ class ResendConfirmationRequest(_message.Message):
     order_id: int
     event_id: int
     def __init__(self, order_id: _Optional[int] = ..., event_id: _Optional[int] = ...) -> None: ...
+
+class JoinWaitingListRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id", "quantity", "email", "full_name")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    FULL_NAME_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    quantity: int
+    email: str
+    full_name: str
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., email: _Optional[str] = ..., full_name: _Optional[str] = ...) -> None: ...
+
+class JoinWaitingListResponse(_message.Message):
+    __slots__ = ("entry", "created")
+    ENTRY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_FIELD_NUMBER: _ClassVar[int]
+    entry: WaitingListEntry
+    created: bool
+    def __init__(self, entry: _Optional[_Union[WaitingListEntry, _Mapping]] = ..., created: _Optional[bool] = ...) -> None: ...
+
+class GetWaitingListEntryRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class LeaveWaitingListRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class ClearWaitingListRequest(_message.Message):
+    __slots__ = ("event_id", "ticket_type_id")
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: int
+    ticket_type_id: int
+    def __init__(self, event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+
+class WaitingListEntry(_message.Message):
+    __slots__ = ("id", "event_id", "ticket_type_id", "quantity", "status", "position", "seats_ahead", "order_id", "order_status", "offer_expires_at", "created_at")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    QUANTITY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    SEATS_AHEAD_FIELD_NUMBER: _ClassVar[int]
+    ORDER_ID_FIELD_NUMBER: _ClassVar[int]
+    ORDER_STATUS_FIELD_NUMBER: _ClassVar[int]
+    OFFER_EXPIRES_AT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AT_FIELD_NUMBER: _ClassVar[int]
+    id: int
+    event_id: int
+    ticket_type_id: int
+    quantity: int
+    status: WaitingListStatus
+    position: int
+    seats_ahead: int
+    order_id: int
+    order_status: OrderStatus
+    offer_expires_at: _timestamp_pb2.Timestamp
+    created_at: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[int] = ..., event_id: _Optional[int] = ..., ticket_type_id: _Optional[int] = ..., quantity: _Optional[int] = ..., status: _Optional[_Union[WaitingListStatus, str]] = ..., position: _Optional[int] = ..., seats_ahead: _Optional[int] = ..., order_id: _Optional[int] = ..., order_status: _Optional[_Union[OrderStatus, str]] = ..., offer_expires_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class LeaveWaitingListResponse(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ClearWaitingListResponse(_message.Message):
+    __slots__ = ("cleared",)
+    CLEARED_FIELD_NUMBER: _ClassVar[int]
+    cleared: int
+    def __init__(self, cleared: _Optional[int] = ...) -> None: ...

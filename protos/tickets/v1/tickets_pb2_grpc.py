@@ -164,6 +164,26 @@ class TicketServiceStub:
                 request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.SerializeToString,
                 response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
                 _registered_method=True)
+        self.JoinWaitingList = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/JoinWaitingList',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListResponse.FromString,
+                _registered_method=True)
+        self.GetWaitingListEntry = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/GetWaitingListEntry',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetWaitingListEntryRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.WaitingListEntry.FromString,
+                _registered_method=True)
+        self.LeaveWaitingList = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/LeaveWaitingList',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListResponse.FromString,
+                _registered_method=True)
+        self.ClearWaitingList = channel.unary_unary(
+                '/microtix.tickets.v1.TicketService/ClearWaitingList',
+                request_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListRequest.SerializeToString,
+                response_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListResponse.FromString,
+                _registered_method=True)
 
 
 class TicketServiceServicer:
@@ -390,6 +410,44 @@ class TicketServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def JoinWaitingList(self, request, context):
+        """--- Waiting lists: freed seats of a sold-out type offered in order of joining ---
+        Put the calling customer on the type's waiting list for `quantity` seats (1 to its
+        max_per_order): while it has fewer seats for sale than that, or its list has entries; else
+        FAILED_PRECONDITION code "tickets_available" (metadata "available"). One live entry per
+        customer and type: joining again answers it (created false). NOT_FOUND for an unknown or
+        hidden type; FAILED_PRECONDITION as ReserveSeats outside the sale window or over
+        max_per_customer. Freed seats are offered strictly in order: each entry all its seats, in a
+        reserved order held WAITING_LIST_OFFER_SECONDS, and an email.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetWaitingListEntry(self, request, context):
+        """The caller's entry (its live one, else its latest) with its position; NOT_FOUND code
+        "not_on_waiting_list" if it has none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveWaitingList(self, request, context):
+        """The caller leaves the list (an offer made is given up: its order cancelled, its seats offered
+        to the next entry). NOT_FOUND code "not_on_waiting_list" without a live entry.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ClearWaitingList(self, request, context):
+        """End every waiting entry of the type's list (the event's organizer or staff): the open sale
+        resumes; offers made stand.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_TicketServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -522,6 +580,26 @@ def add_TicketServiceServicer_to_server(servicer, server):
                     servicer.ResendConfirmation,
                     request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.FromString,
                     response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.SerializeToString,
+            ),
+            'JoinWaitingList': grpc.unary_unary_rpc_method_handler(
+                    servicer.JoinWaitingList,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListResponse.SerializeToString,
+            ),
+            'GetWaitingListEntry': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWaitingListEntry,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.GetWaitingListEntryRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.WaitingListEntry.SerializeToString,
+            ),
+            'LeaveWaitingList': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveWaitingList,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListResponse.SerializeToString,
+            ),
+            'ClearWaitingList': grpc.unary_unary_rpc_method_handler(
+                    servicer.ClearWaitingList,
+                    request_deserializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListRequest.FromString,
+                    response_serializer=protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1226,6 +1304,114 @@ class TicketService:
             '/microtix.tickets.v1.TicketService/ResendConfirmation',
             protos_dot_tickets_dot_v1_dot_tickets__pb2.ResendConfirmationRequest.SerializeToString,
             protos_dot_tickets_dot_v1_dot_tickets__pb2.Order.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def JoinWaitingList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/JoinWaitingList',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.JoinWaitingListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWaitingListEntry(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/GetWaitingListEntry',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.GetWaitingListEntryRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.WaitingListEntry.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveWaitingList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/LeaveWaitingList',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.LeaveWaitingListResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ClearWaitingList(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/microtix.tickets.v1.TicketService/ClearWaitingList',
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListRequest.SerializeToString,
+            protos_dot_tickets_dot_v1_dot_tickets__pb2.ClearWaitingListResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -58,6 +58,17 @@ class IdempotencyKeyReused(Conflict, code="idempotency_key_reused"):
     """This Idempotency-Key was already used for a different order."""
 
 
+# --- waiting lists ---------------------------------------------------------------------------------
+
+
+class TicketsAvailable(Conflict, code="tickets_available"):
+    """This ticket type has seats for sale and nobody waiting: reserve them instead of joining its waiting list."""
+
+
+class WaitingListEntryNotFound(NotFound, code="not_on_waiting_list"):
+    """You are not on this ticket type's waiting list."""
+
+
 # --- vouchers ---------------------------------------------------------------------------------------
 
 

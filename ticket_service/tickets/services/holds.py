@@ -5,7 +5,8 @@ through the inventory's guards (services.inventory), and its voucher's uses thro
 guard (services.vouchers), in one transaction with the order, by ascending type id, tried again
 (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or a lock wait timeout: all the
 lines' seats are held, or none. Expired holds are released by the sweep and, for the types (and
-the voucher) of a reservation, just before it.
+the voucher) of a reservation, just before it. Seats given back (a cancel, an expiry) go to the
+types' waiting lists first (services.waiting_list), after the transaction that freed them.
 """
 
 from __future__ import annotations
@@ -25,22 +26,22 @@ from prometheus_client import Counter
 from servicekit.db import is_lock_conflict
 from servicekit.errors import InvalidInput
 from servicekit.identity import CUSTOMER, Caller
-from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import Order, OrderLine, TicketType, Voucher
 from ticket_service.tickets.services.errors import (
-    EventCancelled,
-    EventStarted,
     IdempotencyKeyReused,
     InvalidVoucher,
     NotACustomer,
     OrderNotCancellable,
-    SalesEnded,
-    SalesNotStarted,
     SoldOut,
     TicketTypeNotFound,
     VoucherUsedUp,
 )
-from ticket_service.tickets.services.inventory import count_customer_seats, release, take_seats
+from ticket_service.tickets.services.inventory import (
+    count_customer_seats,
+    refuse_outside_sale_window,
+    release,
+    take_seats,
+)
 from ticket_service.tickets.services.payments import CHARGE_SETTLED_AFTER, SWEEP_BATCH, reconcile_payment
 from ticket_service.tickets.services.selectors import own_order
 from ticket_service.tickets.services.ticket_types import learn_event_start
@@ -53,6 +54,7 @@ from ticket_service.tickets.services.vouchers import (
     take_uses,
     unlocks,
 )
+from ticket_service.tickets.services.waiting_list import advance_after_release
 
 log = logging.getLogger("microtix.tickets")
 
@@ -255,20 +257,8 @@ def _refuse_voucher_now(voucher: Voucher, seats: int) -> None:
 
 def _sold_out(ticket_types: Iterable[TicketType]) -> SoldOut:
     """SoldOut naming the types that did not fit and how many seats each has left."""
-    left = sorted((t.id, max(t.available, 0)) for t in ticket_types)
+    left = sorted((t.id, max(t.on_sale, 0)) for t in ticket_types)
     return SoldOut(extra={"ticket_types": [{"ticket_type_id": id_, "available": seats} for id_, seats in left]})
-
-
-def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
-    """Raise why `ticket_type` takes no hold at `now`, if its sales are closed: event_cancelled,
-    sales_not_started (with sales_start), event_started (a window ending at the event's start) or
-    sales_ended."""
-    if not ticket_type.sales_open:
-        raise EventCancelled()
-    if now < ticket_type.sales_start:
-        raise SalesNotStarted(extra={"sales_start": iso_text(ticket_type.sales_start)})
-    if ticket_type.sales_until is None or now >= ticket_type.sales_until:
-        raise SalesEnded() if ticket_type.sales_end else EventStarted()
 
 
 def _buyer_problems(email: str, full_name: str) -> dict[str, list[str]]:
@@ -362,7 +352,8 @@ def cancel_order(*, caller: Caller, order_id: int) -> Order:
     """Release a reserved order's seats. Cancelling a cancelled or expired order changes nothing."""
     order = own_order(caller, order_id)
     if order.status in (Order.Status.RESERVED, Order.Status.CANCELLED, Order.Status.EXPIRED):
-        release(order.id, Order.Status.CANCELLED)
+        if release(order.id, Order.Status.CANCELLED):
+            advance_after_release(order.id)  # the seats are the waiting list's first
         order.refresh_from_db()
         return order
     raise OrderNotCancellable()
@@ -382,12 +373,15 @@ def release_expired_holds(*, ticket_type_ids: Collection[int] | None = None, vou
         expired = expired.filter(lines__ticket_type_id__in=ticket_type_ids).distinct()
     if voucher_id is not None:
         expired = expired.filter(voucher_id=voucher_id)
-    released = 0
+    released: list[int] = []
     for order_id, payment_started_at in expired.values_list("id", "payment_started_at")[:SWEEP_BATCH]:
         if payment_started_at is not None:
             if payment_started_at > now - CHARGE_SETTLED_AFTER:
                 continue  # the charge may still be in flight
             if reconcile_payment(order_id) is not False:
                 continue  # it was charged (now paid or refunded), or the payment service cannot tell yet
-        released += release(order_id, Order.Status.EXPIRED, only_expired=True)
-    return released
+        if release(order_id, Order.Status.EXPIRED, only_expired=True):
+            released.append(order_id)
+    # Their seats go to the waiting lists first (an expired offer's to the next entry).
+    advance_after_release(*released)
+    return len(released)

@@ -18,8 +18,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from prometheus_client import Counter
 
+from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import CustomerSeats, Order, OrderLine, TicketType
-from ticket_service.tickets.services.errors import CustomerLimitReached
+from ticket_service.tickets.services.errors import (
+    CustomerLimitReached,
+    EventCancelled,
+    EventStarted,
+    SalesEnded,
+    SalesNotStarted,
+)
 from ticket_service.tickets.services.vouchers import give_back_uses
 
 log = logging.getLogger("microtix.tickets")
@@ -28,20 +35,39 @@ log = logging.getLogger("microtix.tickets")
 ORDERS_EXPIRED = Counter("microtix_orders_expired", "Reserved orders whose hold ended unpaid.")
 
 
-def take_seats(ticket_type_id: int, quantity: int, *, column: Literal["held", "sold"]) -> bool:
+def take_seats(
+    ticket_type_id: int, quantity: int, *, column: Literal["held", "sold"], waiting_list: bool = False
+) -> bool:
     """The seat guard: add `quantity` to the type's held seats (a hold) or sold seats (the re-sale
     of a lapsed hold, already paid for) only if sales are open, a hold within the sale window, and
     that many seats are free, as decided by the database row itself (capacity >= sold + held +
-    quantity). False if they are not."""
+    quantity). A plain hold also needs the type's waiting list empty (waiting = 0): freed seats are
+    the list's; `waiting_list` is the list's own offer (services.waiting_list), which skips that
+    condition. The re-sale of a lapsed, paid hold does too: its seats were its buyer's before any
+    entry was owed them. False if they are not."""
     types = TicketType.objects.filter(pk=ticket_type_id, sales_open=True)
     if column == "held":
         types = types.filter(in_sale_window(timezone.now()))
+        if not waiting_list:
+            types = types.filter(waiting=0)
     return bool(types.filter(capacity__gte=F("sold") + F("held") + quantity).update(**{column: F(column) + quantity}))
 
 
 def in_sale_window(now) -> Q:
     """Ticket types whose sale window is open at `now` (its end: sales_end, else the event's start)."""
     return Q(sales_start__lte=now) & (Q(sales_end__gt=now) | Q(sales_end__isnull=True, event_starts_at__gt=now))
+
+
+def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
+    """Raise why `ticket_type` takes no hold at `now`, if its sales are closed: event_cancelled,
+    sales_not_started (with sales_start), event_started (a window ending at the event's start) or
+    sales_ended."""
+    if not ticket_type.sales_open:
+        raise EventCancelled()
+    if now < ticket_type.sales_start:
+        raise SalesNotStarted(extra={"sales_start": iso_text(ticket_type.sales_start)})
+    if ticket_type.sales_until is None or now >= ticket_type.sales_until:
+        raise SalesEnded() if ticket_type.sales_end else EventStarted()
 
 
 def sell_held_seats(ticket_type_id: int, quantity: int) -> None:

@@ -13,6 +13,7 @@ from ticket_service.tickets.services.cancellation import refund_pending_orders
 from ticket_service.tickets.services.holds import release_expired_holds
 from ticket_service.tickets.services.payments import reconcile_abandoned_payments
 from ticket_service.tickets.services.refunds import settle_pending_refunds
+from ticket_service.tickets.services.waiting_list import advance_waiting_lists
 
 
 def relay_outbox() -> int:
@@ -21,9 +22,11 @@ def relay_outbox() -> int:
 
 
 def sweep() -> None:
-    """Periodic work of the tickets service (PERIODIC_TASKS): expire holds, settle
-    interrupted payments, run queued refunds and settle organizers' refunds whose payment call failed."""
+    """Periodic work of the tickets service (PERIODIC_TASKS): expire holds (their seats offered to
+    the waiting lists), offer the seats any list is owed, settle interrupted payments, run queued
+    refunds and settle organizers' refunds whose payment call failed."""
     release_expired_holds()
+    advance_waiting_lists()
     reconcile_abandoned_payments()
     refund_pending_orders()
     settle_pending_refunds()

@@ -37,6 +37,7 @@ from ticket_service.tickets.services.events import get_event_info, require_organ
 from ticket_service.tickets.services.inventory import give_back_sold_seats
 from ticket_service.tickets.services.payments import SWEEP_BATCH
 from ticket_service.tickets.services.selectors import order_lines, with_lines
+from ticket_service.tickets.services.waiting_list import advance_types
 
 log = logging.getLogger("microtix.tickets")
 
@@ -62,6 +63,8 @@ def refund_order(*, caller: Caller, event_id: int, order_id: int, ticket_ids: li
         raise OrderNotFound()
     refund = _claim(order_id, ticket_ids)
     if refund is not None:
+        # The seats given back go to the waiting lists first, whatever becomes of the payment call.
+        advance_types(Ticket.objects.filter(pk__in=refund.ticket_ids).values_list("ticket_type_id", flat=True))
         settle_refund(refund)
     return with_lines(Order.objects.filter(pk=order_id)).get()
 

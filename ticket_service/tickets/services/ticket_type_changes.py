@@ -27,6 +27,7 @@ from ticket_service.tickets.services.errors import (
 from ticket_service.tickets.services.events import EventInfo, get_event_info, require_organizer
 from ticket_service.tickets.services.holds import release_expired_holds
 from ticket_service.tickets.services.ticket_types import validated_fields, window_problems
+from ticket_service.tickets.services.waiting_list import advance_waiting_list
 
 # What a change may set; a type's currency and max_per_customer are fixed once created (orders
 # and customers' seat counts were made by them).
@@ -50,6 +51,8 @@ def update_ticket_type(*, caller: Caller, event_id: int, ticket_type_id: int, ch
         raise InvalidInput(field_errors=problems)
     if values and not _applied(ticket_type_id, values):
         raise _capacity_below_sold(_ticket_type(event_id, ticket_type_id), values["capacity"])
+    if values.keys() & {"capacity", "sales_start", "sales_end"}:
+        advance_waiting_list(ticket_type_id)  # seats added (or sales reopened) go to the waiting list first
     return _ticket_type(event_id, ticket_type_id)
 
 

@@ -8,13 +8,13 @@ from datetime import datetime
 from decimal import Decimal
 
 import pycountry
-from django.db.models import Sum
+from django.db.models import Count, Sum
 from django.utils import timezone
 
 from servicekit.errors import InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT, parse_amount
-from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, WaitingListEntry
 from ticket_service.tickets.services.errors import EventCancelled, TicketTypeNotFound
 from ticket_service.tickets.services.events import MAY_MANAGE, get_event_info, require_organizer
 from ticket_service.tickets.services.vouchers import find_voucher, unlocks
@@ -25,10 +25,19 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
+class WaitingSummary:
+    """How many wait on a type's list, and for how many seats."""
+
+    entries: int
+    seats: int
+
+
+@dataclass(frozen=True)
 class TypeSales:
     ticket_type: TicketType
     revenue: Decimal
     discounts: Decimal
+    waiting: WaitingSummary
 
 
 @dataclass(frozen=True)
@@ -168,6 +177,18 @@ def get_ticket_type(*, caller: Caller, event_id: int, ticket_type_id: int) -> Ti
     return ticket_type
 
 
+def waiting_summaries(ticket_type_ids: list[int]) -> dict[int, WaitingSummary]:
+    """Per type of `ticket_type_ids`: its waiting-list entries still waiting and the seats they wait for."""
+    rows = (
+        WaitingListEntry.objects.filter(ticket_type_id__in=ticket_type_ids, status=WaitingListEntry.Status.WAITING)
+        .values_list("ticket_type_id")
+        .annotate(entries=Count("id"), seats=Sum("quantity"))
+        .order_by()
+    )
+    summaries = {type_id: WaitingSummary(entries, seats or 0) for type_id, entries, seats in rows}
+    return {type_id: summaries.get(type_id, WaitingSummary(0, 0)) for type_id in ticket_type_ids}
+
+
 def _event_types(event_id: int) -> list[TicketType]:
     return list(TicketType.objects.filter(event_id=event_id).order_by("id"))
 
@@ -181,7 +202,7 @@ def _is_organizer(caller: Caller, event_id: int) -> bool:
 
 def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
     """Per ticket type: capacity, sold, held, available, revenue and voucher discounts (its lines of
-    paid orders); and tickets checked in."""
+    paid orders), its waiting list (entries waiting, their seats); and tickets checked in."""
     require_organizer(get_event_info(event_id, caller))
     paid = {
         type_id: (total, discount)
@@ -192,10 +213,12 @@ def sales_report(*, caller: Caller, event_id: int) -> SalesReport:
         .annotate(total=Sum("total"), discount=Sum("discount"))
         .order_by()
     }
+    event_types = _event_types(event_id)
+    waiting = waiting_summaries([t.id for t in event_types])
     # Aggregates come back unrounded on some databases: money always has 2 decimals.
     types = [
-        TypeSales(t, *(Decimal(amount).quantize(CENT) for amount in paid.get(t.id, (0, 0))))
-        for t in _event_types(event_id)
+        TypeSales(t, *(Decimal(amount).quantize(CENT) for amount in paid.get(t.id, (0, 0))), waiting=waiting[t.id])
+        for t in event_types
     ]
     checked_in = Ticket.objects.filter(event_id=event_id, status=Ticket.Status.CHECKED_IN).count()
     return SalesReport(event_id, types, checked_in)
