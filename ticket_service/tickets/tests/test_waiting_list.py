@@ -4,6 +4,7 @@ seats while anyone waits."""
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.test import override_settings
 from django.utils import timezone
 from grpc import StatusCode
@@ -11,7 +12,7 @@ from grpc import StatusCode
 from protos.tickets.v1 import tickets_pb2
 from servicekit.identity import Caller
 from ticket_service.tickets.models import CustomerSeats, Order, OutboxMessage, WaitingListEntry
-from ticket_service.tickets.services import holds
+from ticket_service.tickets.services import holds, waiting_list
 from ticket_service.tickets.services.periodic import sweep
 from ticket_service.tickets.tests.support import TicketServiceTestCase, new_caller
 
@@ -272,6 +273,22 @@ class OfferTests(WaitingListTestCase):
         self.assertEqual(Order.objects.filter(waiting_entry__id=first.id).count(), 1)
         seen = self.entry(ticket_type.id)
         self.assertEqual((seen.status, seen.order_status), (OFFERED, tickets_pb2.ORDER_STATUS_EXPIRED))
+
+    def test_an_entry_an_advance_read_as_waiting_but_offered_since_is_not_offered_again(self):
+        ticket_type, orders = self.sold_out_type()
+        first = self.join(ticket_type.id, 1).entry
+        stale = self.waiting_row(first.id)  # as an advance that read the list before the offer sees it
+        self.cancel(orders[0])
+        self.cancel(orders[1])
+        held = self.row(ticket_type.id).held
+
+        with transaction.atomic():
+            outcome, order = waiting_list._offer(self.row(ticket_type.id), stale, timezone.now())
+
+        self.assertEqual((outcome, order), ("gone", None))
+        self.assertEqual(Order.objects.filter(user_id=self.CUSTOMER.user_id).count(), 1)
+        self.assertEqual(self.row(ticket_type.id).held, held)  # the seats it took were given back
+        self.assertEqual(len(offer_messages(first.id)), 1)
 
     def test_an_expired_plain_hold_is_offered_to_the_list_by_the_sweep(self):
         ticket_type, orders = self.sold_out_type()
