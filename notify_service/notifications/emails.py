@@ -67,6 +67,7 @@ def subject_for(kind: str, event: dict) -> str:
         Kind.EVENT_CANCELLED: f"{name} is cancelled",
         Kind.ORDER_REFUNDED: f"Your refund for {name}",
         Kind.STAFF_INVITED: f"Your role at {name}",
+        Kind.WAITING_LIST_OFFER: f"Seats are waiting for you: {name}",
         Kind.REMINDER: f"Reminder: {name} starts {local_time(event['starts_at'], event['timezone'])}",
     }
     return subjects[kind][: Notification._meta.get_field("subject").max_length]
@@ -132,6 +133,8 @@ def _template_context(notification: Notification) -> dict:
         context["tickets"] = [
             {**ticket, "cid": f"ticket-{ticket['id']}-qr@microtix"} for ticket in data.get("tickets", [])
         ]
+    if notification.kind == Kind.WAITING_LIST_OFFER:
+        context["expires_local"] = local_time(data["expires_at"], event["timezone"])
     if notification.kind == Kind.EVENT_UPDATED:
         context["changes"] = _change_rows(data.get("changes", {}), event["timezone"])
     return context

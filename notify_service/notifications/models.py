@@ -19,6 +19,7 @@ class Notification(models.Model):
         REMINDER = "reminder"
         ORDER_REFUNDED = "order_refunded"
         STAFF_INVITED = "staff_invited"
+        WAITING_LIST_OFFER = "waiting_list_offer"
 
     class Status(models.TextChoices):
         # Waiting for its first attempt, or for the next one after a failed attempt.

@@ -4,6 +4,8 @@ Producers publish them by name, never by import:
 - ``notifications.order_paid`` (order_id, email, full_name, event_id, total, currency, tickets, lines, resend)
 - ``notifications.order_refunded`` (order_id, refund_key, email, full_name, event_id, amount, currency, tickets, full)
 - ``notifications.staff_invited`` (member_id, event_id, email, role)
+- ``notifications.waiting_list_offer`` (entry_id, order_id, email, full_name, event_id, ticket_type_id,
+  ticket_type_name, quantity, total, currency, expires_at)
 - ``notifications.event_updated`` (event_id, version, changes)
 - ``notifications.event_cancelled`` (event_id)
 - ``notifications.send_reminders`` (Celery beat, every 10 minutes)
@@ -104,6 +106,40 @@ def staff_invited(self, *, member_id, event_id, email, role, **_later_fields):
     """Email an address the role the event's organizer gave it (once per member and role)."""
     with _dropping_permanent_errors(f"staff invitation {member_id} ({role})"):
         _queue_sends(recording.record_staff_invitation(member_id=member_id, event_id=event_id, email=email, role=role))
+
+
+@shared_task(name="notifications.waiting_list_offer", **RETRYING)
+def waiting_list_offer(
+    self,
+    *,
+    entry_id,
+    order_id,
+    email,
+    full_name,
+    event_id,
+    ticket_type_name,
+    quantity,
+    total,
+    currency,
+    expires_at,
+    **_later_fields,
+):
+    """Email a waiting customer the seats their turn on the waiting list holds, and until when (once per offer)."""
+    with _dropping_permanent_errors(f"waiting-list offer email of entry {entry_id}"):
+        _queue_sends(
+            recording.record_waiting_list_offer(
+                entry_id=entry_id,
+                order_id=order_id,
+                email=email,
+                full_name=full_name,
+                event_id=event_id,
+                ticket_type_name=ticket_type_name,
+                quantity=quantity,
+                total=total,
+                currency=currency,
+                expires_at=expires_at,
+            )
+        )
 
 
 @shared_task(name="notifications.event_updated", **RETRYING)

@@ -143,6 +143,40 @@ def record_staff_invitation(*, member_id: int, event_id: int, email: str, role: 
     return record([NewNotification(key, Kind.STAFF_INVITED, email, subject, context)])
 
 
+def record_waiting_list_offer(
+    *,
+    entry_id: int,
+    order_id: int,
+    email: str,
+    full_name: str,
+    event_id: int,
+    ticket_type_name: str,
+    quantity: int,
+    total: str,
+    currency: str,
+    expires_at: str,
+) -> list[int]:
+    """Record the email telling a waiting customer what their offer holds (`quantity` seats of
+    the type, in order `order_id`, for `total`) and until when to pay, once per offer (its entry
+    is offered once); returns the ids to send."""
+    key = f"waiting_list_offer:{entry_id}"
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return _never_attempted([key])
+    event = fetch_event(event_id)
+    context = {
+        "order_id": order_id,
+        "full_name": full_name,
+        "ticket_type_name": ticket_type_name,
+        "quantity": quantity,
+        "total": total,
+        "currency": currency,
+        "expires_at": expires_at,
+        "event": event,
+    }
+    subject = emails.subject_for(Kind.WAITING_LIST_OFFER, event)
+    return record([NewNotification(key, Kind.WAITING_LIST_OFFER, email, subject, context)])
+
+
 def _never_attempted(keys: list[str]) -> list[int]:
     rows = Notification.objects.filter(dedupe_key__in=keys, status=Status.PENDING, attempts=0, claimed_at=None)
     return list(rows.order_by("id").values_list("id", flat=True))
