@@ -86,6 +86,16 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 f"/api/events/{event['id']}/ticket-types/", {"name": "Spare", "price": "8.00", "capacity": 100}
             )
         )
+        # Sold out (its one seat held by another customer), with the customer on its waiting list.
+        tiny = _created(
+            organizer.post(f"/api/events/{event['id']}/ticket-types/", {"name": "Tiny", "price": "5.00", "capacity": 1})
+        )
+        other = JsonClient(base)
+        other.login_as_new_user(f"other-{tag}@example.com", "customer")
+        _created(other.post("/api/orders/", {"ticket_type_id": tiny["id"], "quantity": 1}))
+        waiting_list = f"/api/events/{event['id']}/ticket-types/{tiny['id']}/waiting-list/"
+        _created(customer.post(waiting_list, {"quantity": 1}))
+        on_the_list = {"event_id": event["id"], "ticket_type_id": tiny["id"]}
         order = {"ticket_type_id": ticket_type["id"], "quantity": 1}
         family = {
             "lines": [
@@ -178,6 +188,16 @@ class OpenAPIConformanceTest(SimpleTestCase):
                 {"path_parameters": {"event_id": event["id"], "order_id": paid.body["id"]}},
             ],
             "POST /api/orders/{order_id}/resend/": [{"path_parameters": {"order_id": paid.body["id"]}}],
+            "POST /api/events/{event_id}/ticket-types/{ticket_type_id}/waiting-list/": [
+                {"path_parameters": on_the_list, "body": {"quantity": 1}},
+            ],
+            "GET /api/events/{event_id}/ticket-types/{ticket_type_id}/waiting-list/": [
+                {"path_parameters": on_the_list},
+            ],
+            "DELETE /api/events/{event_id}/ticket-types/{ticket_type_id}/waiting-list/": [
+                {"path_parameters": on_the_list},
+                {"path_parameters": on_the_list, "query": {"all": True}},
+            ],
         }
         cls.schema = schemathesis.openapi.from_url(f"{base}/api/schema/", timeout=30)
 

@@ -16,6 +16,7 @@ EVENT_STATUS = EnumNames.of(events_pb2.EventStatus)
 EVENT_ROLE = EnumNames.of(events_pb2.EventRole)
 ORDER_STATUS = EnumNames.of(tickets_pb2.OrderStatus)
 TICKET_STATUS = EnumNames.of(tickets_pb2.TicketStatus)
+WAITING_LIST_STATUS = EnumNames.of(tickets_pb2.WaitingListStatus)
 PAYMENT_STATUS = EnumNames.of(payments_pb2.PaymentStatus)
 
 

@@ -108,10 +108,13 @@ def _ticket_types(request, event: events_pb2.Event, caller) -> list[dict] | None
         response = clients.tickets().ListTicketTypes(
             tickets_pb2.ListTicketTypesRequest(event_id=event.id), caller=caller
         )
+        # The sales report has each type's waiting list (staff may read any event's).
+        sales = clients.tickets().GetSales(tickets_pb2.GetSalesRequest(event_id=event.id), caller=caller)
     except errors.DomainError as exc:
         reason = "is unavailable" if exc.http_status == 503 else f"refused: {exc.message or exc.status.name}"
         messages.warning(request, f"Ticket types cannot be shown: the {exc.service} service {reason}.")
         return None
+    waiting = {line.ticket_type_id: line for line in sales.ticket_types}
     return [
         {
             "id": ticket_type.id,
@@ -123,9 +126,17 @@ def _ticket_types(request, event: events_pb2.Event, caller) -> list[dict] | None
             "sales_start": when(ticket_type, "sales_start"),
             "sales_end": _sales_end(ticket_type, event),
             "hidden": ticket_type.hidden,
+            "waiting": _waiting(waiting.get(ticket_type.id)),
         }
         for ticket_type in response.ticket_types
     ]
+
+
+def _waiting(line: tickets_pb2.TicketTypeSales | None) -> str:
+    """A type's waiting list: how many wait, for how many seats."""
+    if line is None or not line.waiting_entries:
+        return "none"
+    return f"{line.waiting_entries} for {line.waiting_seats} seat{'s' if line.waiting_seats != 1 else ''}"
 
 
 def _sales_end(ticket_type: tickets_pb2.TicketType, event: events_pb2.Event) -> str:

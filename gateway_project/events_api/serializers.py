@@ -18,7 +18,15 @@ from gateway_project.api.openapi import (
     ResponseSerializer,
 )
 from gateway_project.api.pagination import NextPageField
-from gateway_project.api.protos import EVENT_ROLE, EVENT_STATUS, EnumField, OptionalLimitField, TimestampField
+from gateway_project.api.protos import (
+    EVENT_ROLE,
+    EVENT_STATUS,
+    WAITING_LIST_STATUS,
+    EnumField,
+    OptionalIdField,
+    OptionalLimitField,
+    TimestampField,
+)
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.timestamps import to_timestamp
@@ -205,6 +213,8 @@ class TicketTypeSalesSerializer(ResponseSerializer):
     revenue = AmountField(help_text="Paid for the sold seats, after voucher discounts.")
     currency = serializers.CharField()
     discounts = AmountField(help_text="Taken off the sold seats' price by vouchers.")
+    waiting_entries = serializers.IntegerField(help_text="Customers waiting on its waiting list.")
+    waiting_seats = serializers.IntegerField(help_text="Seats its waiting list's customers wait for.")
 
 
 class SalesSerializer(ResponseSerializer):
@@ -431,3 +441,60 @@ class StaffInviteSerializer(serializers.Serializer):
         return events_pb2.InviteEventStaffRequest(
             event_id=event_id, email=data["email"], role=EVENT_ROLE.number(data["role"])
         )
+
+
+# --- waiting lists ---------------------------------------------------------------------------------
+
+
+class WaitingListJoinSerializer(serializers.Serializer):
+    """Joining a sold-out ticket type's waiting list."""
+
+    # The type's own max_per_order is checked by the tickets service (a 400 on `quantity` too).
+    quantity = serializers.IntegerField(min_value=1, max_value=100, help_text="Seats to wait for: 1 to max_per_order.")
+
+    def join_request(self, user, event_id: int, ticket_type_id: int) -> tickets_pb2.JoinWaitingListRequest:
+        return tickets_pb2.JoinWaitingListRequest(
+            event_id=event_id,
+            ticket_type_id=ticket_type_id,
+            quantity=self.validated_data["quantity"],
+            email=user.email,
+            full_name=user.full_name,
+        )
+
+
+class WaitingListQuerySerializer(serializers.Serializer):
+    """The query of leaving a waiting list."""
+
+    all = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="`1`: clear the whole list (the event's organizer): every waiting entry ends, the open sale resumes.",
+    )
+
+
+class WaitingListEntrySerializer(ResponseSerializer):
+    """A customer's entry on a ticket type's waiting list."""  # renders a tickets_pb2.WaitingListEntry
+
+    id = serializers.IntegerField()
+    event_id = serializers.IntegerField()
+    ticket_type_id = serializers.IntegerField()
+    quantity = serializers.IntegerField(help_text="Seats waited for: all are offered at once, or none.")
+    status = EnumField(
+        WAITING_LIST_STATUS,
+        help_text="`waiting`; `offered` (`order_id` holds the seats); `left`; `cleared` by the organizer; "
+        "`refused` (its turn came but the type's max_per_customer had no room).",
+    )
+    position = serializers.IntegerField(help_text="While waiting: 1 for the next entry offered seats; else 0.")
+    seats_ahead = serializers.IntegerField(help_text="Seats the entries before it wait for.")
+    order_id = OptionalIdField(
+        allow_null=True,
+        help_text="Once offered: the order holding its seats (`GET /api/orders/{id}/` says what became of it).",
+    )
+    offer_expires_at = TimestampField(allow_null=True, help_text="Once offered: when its order's hold lapses.")
+    created_at = TimestampField(help_text="When it joined: the list's order.")
+
+
+class WaitingListClearedSerializer(ResponseSerializer):
+    """A waiting list cleared."""  # renders a tickets_pb2.ClearWaitingListResponse
+
+    cleared = serializers.IntegerField(help_text="Waiting entries ended.")

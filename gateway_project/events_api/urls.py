@@ -13,6 +13,11 @@ urlpatterns = [
         views.TicketTypeDetailView.as_view(),
         name="event-ticket-type",
     ),
+    path(
+        "<id:event_id>/ticket-types/<id:ticket_type_id>/waiting-list/",
+        views.WaitingListView.as_view(),
+        name="event-ticket-type-waiting-list",
+    ),
     path("<id:event_id>/sales/", views.EventSalesView.as_view(), name="event-sales"),
     path("<id:event_id>/vouchers/", views.EventVouchersView.as_view(), name="event-vouchers"),
     path(

@@ -35,6 +35,10 @@ from gateway_project.events_api.serializers import (
     VoucherPageSerializer,
     VoucherSerializer,
     VoucherWriteSerializer,
+    WaitingListClearedSerializer,
+    WaitingListEntrySerializer,
+    WaitingListJoinSerializer,
+    WaitingListQuerySerializer,
 )
 from gateway_project.ticketing_api.serializers import OrderSerializer, RefundSerializer, TicketsCheckedInSerializer
 from protos.events.v1 import events_pb2
@@ -558,5 +562,102 @@ class EventStaffMemberView(ServiceView):
     def delete(self, request, event_id: int, staff_id: int):
         clients.events().RemoveEventStaff(
             events_pb2.RemoveEventStaffRequest(event_id=event_id, id=staff_id), caller=clients.caller_for(request)
+        )
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WaitingListView(ServiceView):
+    """POST: join a sold-out ticket type's waiting list; GET: the caller's entry; DELETE: leave it
+    (customers), or with `?all=1` clear it (the event's organizer)."""
+
+    services = ("tickets", "events")
+    permission_classes = [permissions.IsAuthenticated]
+    serializer_class = WaitingListJoinSerializer
+
+    @extend_schema(
+        operation_id="events_waiting_list_join",
+        summary="Join a waiting list",
+        description="Wait for `quantity` seats of a ticket type that is sold out for you (fewer seats for sale than "
+        "that), or whose waiting list has entries (customers). Freed seats go to the list in order of joining, "
+        "strictly: each entry is offered all its seats at once, and a later, smaller entry never overtakes an "
+        "earlier one that does not fit yet. An offer is a reserved order (`order_id`) holding the seats for "
+        "`WAITING_LIST_OFFER_SECONDS`, emailed; pay it as any order before `offer_expires_at`, or the seats go to "
+        "the next entry (an entry is offered once). One entry per customer and type: joining again answers it "
+        "(200).",
+        parameters=[EVENT_ID, TICKET_TYPE_ID],
+        request=WaitingListJoinSerializer,
+        responses={
+            201: OpenApiResponse(WaitingListEntrySerializer, description="Joined: a new entry."),
+            200: OpenApiResponse(WaitingListEntrySerializer, description="The caller's entry, already there."),
+            400: bad_request("E.g. `quantity` above the type's `max_per_order`."),
+            403: error("permission_denied", description="Only customers wait for seats."),
+            404: NO_TICKET_TYPE,
+            409: error(
+                "tickets_available",
+                "customer_limit_reached",
+                "event_cancelled",
+                "sales_not_started",
+                "sales_ended",
+                "event_started",
+                description="`tickets_available`: the type has the seats for sale and nobody waits: reserve them "
+                "(`available` says how many).",
+            ),
+        },
+    )
+    def post(self, request, event_id: int, ticket_type_id: int):
+        serializer = WaitingListJoinSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        joined = clients.tickets().JoinWaitingList(
+            serializer.join_request(request.user, event_id, ticket_type_id), caller=clients.caller_for(request)
+        )
+        answer = status.HTTP_201_CREATED if joined.created else status.HTTP_200_OK
+        return Response(WaitingListEntrySerializer(joined.entry).data, status=answer)
+
+    @extend_schema(
+        operation_id="events_waiting_list_retrieve",
+        summary="My waiting-list entry",
+        description="The caller's entry on the type's waiting list (the live one, else the latest) with its "
+        "`position` and, once offered, its order.",
+        parameters=[EVENT_ID, TICKET_TYPE_ID],
+        responses={
+            200: WaitingListEntrySerializer,
+            404: error("not_on_waiting_list", description="The caller has no entry on this list."),
+        },
+    )
+    def get(self, request, event_id: int, ticket_type_id: int):
+        entry = clients.tickets().GetWaitingListEntry(
+            tickets_pb2.GetWaitingListEntryRequest(event_id=event_id, ticket_type_id=ticket_type_id),
+            caller=clients.caller_for(request),
+        )
+        return Response(WaitingListEntrySerializer(entry).data)
+
+    @extend_schema(
+        operation_id="events_waiting_list_leave",
+        summary="Leave (or clear) a waiting list",
+        description="Leave the type's waiting list (an offer made is given up: its order cancelled, its seats "
+        "offered to the next entry): 204. With `?all=1`, the event's organizer (or staff) clears the list: every "
+        "waiting entry ends and the open sale resumes; offers made stand: 200 with how many were cleared.",
+        parameters=[EVENT_ID, TICKET_TYPE_ID, WaitingListQuerySerializer],
+        responses={
+            204: OpenApiResponse(description="Left."),
+            200: OpenApiResponse(WaitingListClearedSerializer, description="Cleared (`?all=1`)."),
+            400: bad_request("`all` is not a boolean."),
+            403: NOT_OWNER,
+            404: error(
+                "not_on_waiting_list", "not_found", description="No entry of the caller; or no such ticket type."
+            ),
+        },
+    )
+    def delete(self, request, event_id: int, ticket_type_id: int):
+        query = WaitingListQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        caller = clients.caller_for(request)
+        if query.validated_data["all"]:
+            cleared = clients.tickets().ClearWaitingList(
+                tickets_pb2.ClearWaitingListRequest(event_id=event_id, ticket_type_id=ticket_type_id), caller=caller
+            )
+            return Response(WaitingListClearedSerializer(cleared).data)
+        clients.tickets().LeaveWaitingList(
+            tickets_pb2.LeaveWaitingListRequest(event_id=event_id, ticket_type_id=ticket_type_id), caller=caller
         )
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -308,6 +308,8 @@ class SalesTests(TicketingAPITestCase):
                         "revenue": "75.00",
                         "currency": "USD",
                         "discounts": "0.00",
+                        "waiting_entries": 0,
+                        "waiting_seats": 0,
                     },
                     {
                         "ticket_type_id": vip["id"],
@@ -319,6 +321,8 @@ class SalesTests(TicketingAPITestCase):
                         "revenue": "0.00",
                         "currency": "EUR",
                         "discounts": "0.00",
+                        "waiting_entries": 0,
+                        "waiting_seats": 0,
                     },
                 ],
                 "checked_in": 0,

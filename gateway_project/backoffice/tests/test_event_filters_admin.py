@@ -187,11 +187,35 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
                 "sales_start": rows["Standing"]["sales_start"],  # when it was created: its own test below
                 "sales_end": "at the event's start",
                 "hidden": False,
+                "waiting": "none",
             },
         )
         self.assertEqual((rows["Balcony VIP"]["price"], rows["Balcony VIP"]["available"]), ("80.00 EUR", 8))
         self.assertContains(response, "<td>Balcony VIP</td>", html=True)
         self.assertContains(response, "<td>97</td>", html=True)
+
+    def test_event_page_shows_how_many_wait_on_each_types_waiting_list_and_for_how_many_seats(self):
+        event = self.create_event()
+        tiny = self.add_ticket_type(event, name="Tiny", price="5.00", capacity=1)
+        buyers = [self.make_user() for _ in range(3)]
+        clients.tickets().ReserveSeats(
+            tickets_pb2.ReserveSeatsRequest(ticket_type_id=tiny.id, quantity=1, email=buyers[0].email, full_name="A"),
+            caller=Caller(user_id=buyers[0].id, role="customer"),
+        )
+        for buyer, quantity in ((buyers[1], 1), (buyers[2], 2)):
+            clients.tickets().JoinWaitingList(
+                tickets_pb2.JoinWaitingListRequest(
+                    event_id=event["id"], ticket_type_id=tiny.id, quantity=quantity, email=buyer.email
+                ),
+                caller=Caller(user_id=buyer.id, role="customer"),
+            )
+        self.client.force_login(self.staff)
+
+        response = self.client.get(self.detail_url(event))
+
+        (row,) = response.context["ticket_types"]
+        self.assertEqual((row["available"], row["waiting"]), (0, "2 for 3 seats"))
+        self.assertContains(response, "<td>2 for 3 seats</td>", html=True)
 
     def test_event_page_shows_a_types_own_sale_window(self):
         event = self.create_event(datetime.now(UTC) + timedelta(days=30))
