@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bench import cpu, fan_out, floor, report, transport
+from bench import cpu, fan_out, floor, report, transport, waiting_list
 from bench.profile import Profiler
 from devkit import flash_sale, seed
 from devkit.http import JsonClient
@@ -51,6 +51,8 @@ class Plan:
     fan_out_buyers: int
     list_sizes: tuple[int, int]  # events in the table: before and after growth
     list_seconds: float
+    waiting_entries: int  # scenario 7: entries on a sold-out type's list
+    waiting_released: int  # and the seats released to them at once (a multiple of 4)
     extra: dict = field(default_factory=dict)
 
 
@@ -67,6 +69,8 @@ FULL = Plan(
     fan_out_buyers=5000,
     list_sizes=(1000, 100_000),
     list_seconds=5,
+    waiting_entries=1000,
+    waiting_released=500,
 )
 QUICK = Plan(
     mode="quick",
@@ -81,6 +85,8 @@ QUICK = Plan(
     fan_out_buyers=200,
     list_sizes=(1000, 10_000),
     list_seconds=1,
+    waiting_entries=100,
+    waiting_released=48,
 )
 
 
@@ -186,6 +192,7 @@ class Run:
             self.grpc_vs_json()
             self.cost_growth()
             self.notification_fan_out()
+            self.waiting_list()
         finally:
             say("stopping the stack")
             self.stack.stop()
@@ -396,6 +403,28 @@ class Run:
         )
         self.results["fan_out"] = result.as_dict()
 
+    def waiting_list(self) -> None:
+        plan = self.plan
+        say(
+            f"scenario 7, waiting list: {plan.waiting_entries} entries waiting when {plan.waiting_released} seats "
+            "are released at once"
+        )
+        holder = seed.create_users(self.stack.env, 1, prefix="bench-holder")[0]
+        waiting = seed.create_users(self.stack.env, plan.waiting_entries, prefix="bench-waiting")
+        result = waiting_list.run_waiting_list(
+            self.base_url,
+            self.organizer.access,
+            holder.access,
+            [user.access for user in waiting],
+            plan.waiting_released,
+        )
+        say(
+            f"  {result.offers} offers ({result.seats_offered} seats) in {result.release_seconds:.2f}s: "
+            f"{result.offers_per_second:.0f} offers/s; out of order {result.out_of_order}; "
+            f"errors {result.errors or 'none'}"
+        )
+        self.results["waiting_list"] = result.as_dict()
+
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
@@ -417,6 +446,12 @@ def failures(results: dict) -> list[str]:
         problems.append(f"the floor oversold {results['floor']['oversold']} seats")
     if results["fan_out"]["emails"] != results["fan_out"]["buyers"]:
         problems.append(f"fan-out: {results['fan_out']['emails']} of {results['fan_out']['buyers']} emails")
+    waiting = results.get("waiting_list")
+    if waiting and (waiting["out_of_order"] or waiting["offers"] != waiting["expected_offers"] or waiting["errors"]):
+        problems.append(
+            f"waiting list: {waiting['offers']} offers of {waiting['expected_offers']} expected, "
+            f"{waiting['out_of_order']} out of order, errors {waiting['errors'] or 'none'}"
+        )
     return problems
 
 

@@ -359,6 +359,7 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
             ],
         ),
         "",
+        *_waiting_list(results.get("waiting_list")),
         "## The load generator",
         "",
         _load_generator(results),
@@ -366,6 +367,33 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
     if baseline:
         parts += ["", "## Before and after", "", _comparison(baseline, results)]
     return "\n".join(parts)
+
+
+def _waiting_list(waiting: dict | None) -> list[str]:
+    """Section 7's lines (none for the results of a run before it)."""
+    if not waiting:
+        return []
+    return [
+        "## 7. Waiting list",
+        "",
+        f"A sold-out type with {waiting['entries']} entries waiting (1 or 2 seats each, joined concurrently) when "
+        f"its {waiting['released']} seats are released at once: {waiting['cancellations']} held orders cancelled, "
+        "32 at a time, each offering the seats it frees to the list inside its request (the type row locked, "
+        "entries by id, strictly in order). The offers are read back through each entry's `GET`.",
+        "",
+        _table(
+            ["Figure", "Value"],
+            [
+                ["offers", f"{waiting['offers']} ({waiting['seats_offered']} seats) of {waiting['expected_offers']}"],
+                ["released in", f"{waiting['release_seconds']:.2f} s"],
+                ["offers/s", f"**{waiting['offers_per_second']:.0f}**"],
+                ["offered out of order", f"**{waiting['out_of_order']}**"],
+                ["joining took", f"{waiting['join_seconds']:.1f} s"],
+                ["errors", _errors(waiting["errors"])],
+            ],
+        ),
+        "",
+    ]
 
 
 def _server_errors(results: dict) -> str:

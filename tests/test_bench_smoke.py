@@ -27,6 +27,7 @@ SECTIONS = (
     "## 4. gRPC vs JSON/HTTP",
     "## 5. Notification fan-out",
     "## 6. Cost growth",
+    "## 7. Waiting list",
     "## The load generator",
 )
 
@@ -68,6 +69,12 @@ class QuickBenchTest(SimpleTestCase):
     def test_every_cancellation_email_is_accepted(self):
         fan_out = self.results["fan_out"]
         self.assertEqual(fan_out["emails"], fan_out["buyers"])
+
+    def test_freed_seats_go_to_the_waiting_list_strictly_in_order(self):
+        waiting = self.results["waiting_list"]
+        self.assertEqual((waiting["out_of_order"], waiting["errors"]), (0, {}))
+        self.assertEqual(waiting["offers"], waiting["expected_offers"])
+        self.assertGreater(waiting["offers"], 0)
 
     def test_read_path_and_transport_comparison_are_answered_without_errors(self):
         self.assertTrue(self.results["read_path"])
