@@ -449,8 +449,10 @@ class StaffInviteSerializer(serializers.Serializer):
 class WaitingListJoinSerializer(serializers.Serializer):
     """Joining a sold-out ticket type's waiting list."""
 
-    # The type's own max_per_order is checked by the tickets service (a 400 on `quantity` too).
-    quantity = serializers.IntegerField(min_value=1, max_value=100, help_text="Seats to wait for: 1 to max_per_order.")
+    # The type's own max_per_order and capacity are checked by the tickets service (a 400 on `quantity` too).
+    quantity = serializers.IntegerField(
+        min_value=1, max_value=100, help_text="Seats to wait for: 1 to the type's max_per_order (and its capacity)."
+    )
 
     def join_request(self, user, event_id: int, ticket_type_id: int) -> tickets_pb2.JoinWaitingListRequest:
         return tickets_pb2.JoinWaitingListRequest(

@@ -577,13 +577,13 @@ class WaitingListView(ServiceView):
     @extend_schema(
         operation_id="events_waiting_list_join",
         summary="Join a waiting list",
-        description="Wait for `quantity` seats of a ticket type that is sold out for you (fewer seats for sale than "
-        "that), or whose waiting list has entries (customers). Freed seats go to the list in order of joining, "
-        "strictly: each entry is offered all its seats at once, and a later, smaller entry never overtakes an "
-        "earlier one that does not fit yet. An offer is a reserved order (`order_id`) holding the seats for "
-        "`WAITING_LIST_OFFER_SECONDS`, emailed; pay it as any order before `offer_expires_at`, or the seats go to "
-        "the next entry (an entry is offered once). One entry per customer and type: joining again answers it "
-        "(200).",
+        description="Wait for `quantity` seats (at most the type's `max_per_order` and its capacity) of a ticket "
+        "type that is sold out (no seat for sale), or whose waiting list has entries (customers). Freed seats go "
+        "to the list in order of joining, strictly: each entry is offered all its seats at once, and a later, "
+        "smaller entry never overtakes an earlier one that does not fit yet. An offer is a reserved order "
+        "(`order_id`) holding the seats for `WAITING_LIST_OFFER_SECONDS`, emailed; pay it as any order before "
+        "`offer_expires_at`, or the seats go to the next entry (an entry is offered once). One entry per customer "
+        "and type: joining again answers it (200).",
         parameters=[EVENT_ID, TICKET_TYPE_ID],
         request=WaitingListJoinSerializer,
         responses={
@@ -599,7 +599,7 @@ class WaitingListView(ServiceView):
                 "sales_not_started",
                 "sales_ended",
                 "event_started",
-                description="`tickets_available`: the type has the seats for sale and nobody waits: reserve them "
+                description="`tickets_available`: the type has seats for sale and nobody waits: reserve them "
                 "(`available` says how many).",
             ),
         },

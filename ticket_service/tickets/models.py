@@ -39,7 +39,11 @@ class TicketType(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["event_id", "id"], name="tickettype_event_idx")]
+        indexes = [
+            models.Index(fields=["event_id", "id"], name="tickettype_event_idx"),
+            # The sweep's types with a waiting list: a range of this index, not a scan of every type.
+            models.Index(fields=["waiting"], name="tickettype_waiting_idx"),
+        ]
         constraints = [
             # Backstop only: the guard is the conditional UPDATE in services.inventory.take_seats.
             models.CheckConstraint(condition=Q(sold__lte=F("capacity") - F("held")), name="tickettype_within_capacity"),

@@ -196,10 +196,10 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
 
     def test_event_page_shows_how_many_wait_on_each_types_waiting_list_and_for_how_many_seats(self):
         event = self.create_event()
-        tiny = self.add_ticket_type(event, name="Tiny", price="5.00", capacity=1)
+        tiny = self.add_ticket_type(event, name="Tiny", price="5.00", capacity=2)
         buyers = [self.make_user() for _ in range(3)]
         clients.tickets().ReserveSeats(
-            tickets_pb2.ReserveSeatsRequest(ticket_type_id=tiny.id, quantity=1, email=buyers[0].email, full_name="A"),
+            tickets_pb2.ReserveSeatsRequest(ticket_type_id=tiny.id, quantity=2, email=buyers[0].email, full_name="A"),
             caller=Caller(user_id=buyers[0].id, role="customer"),
         )
         for buyer, quantity in ((buyers[1], 1), (buyers[2], 2)):

@@ -413,8 +413,8 @@ class TicketServiceServicer:
     def JoinWaitingList(self, request, context):
         """--- Waiting lists: freed seats of a sold-out type offered in order of joining ---
         Put the calling customer on the type's waiting list for `quantity` seats (1 to its
-        max_per_order): while it has fewer seats for sale than that, or its list has entries; else
-        FAILED_PRECONDITION code "tickets_available" (metadata "available"). One live entry per
+        max_per_order, at most its capacity): while it is sold out (no seat for sale) or its list has
+        entries; else FAILED_PRECONDITION code "tickets_available" (metadata "available"). One live entry per
         customer and type: joining again answers it (created false). NOT_FOUND for an unknown or
         hidden type; FAILED_PRECONDITION as ReserveSeats outside the sale window or over
         max_per_customer. Freed seats are offered strictly in order: each entry all its seats, in a

@@ -22,6 +22,7 @@ from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType
 from ticket_service.tickets.services.events import ORGANIZER, get_event_info, require_organizer
 from ticket_service.tickets.services.inventory import release_held_seats
 from ticket_service.tickets.services.payments import SWEEP_BATCH, refund_order
+from ticket_service.tickets.services.waiting_list import clear_event_lists
 
 log = logging.getLogger("microtix.tickets")
 
@@ -34,8 +35,8 @@ class CancellationResult:
 
 
 def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
-    """Stop selling an event's seats, release its holds, void its tickets and queue
-    the refund of every paid order (the sweep refunds them). Running it again
+    """Stop selling an event's seats, release its holds, void its tickets, clear its waiting
+    lists and queue the refund of every paid order (the sweep refunds them). Running it again
     changes nothing more."""
     # Its organizer's (or staff's) act, as cancelling the event is: not a manager's.
     require_organizer(get_event_info(event_id, caller), roles=frozenset({ORGANIZER}))
@@ -64,6 +65,7 @@ def cancel_event_sales(*, caller: Caller, event_id: int) -> CancellationResult:
         queued = Order.objects.filter(event_id=event_id, status=Order.Status.PAID).update(
             status=Order.Status.REFUND_PENDING, updated_at=timezone.now()
         )
+    clear_event_lists(event_id)  # its sales are closed: nobody will be offered a seat
     log.info(
         "event %s cancelled: %s holds released, %s tickets voided, %s refunds queued",
         event_id,

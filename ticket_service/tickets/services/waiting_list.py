@@ -1,9 +1,9 @@
 """The waiting list of a sold-out ticket type: freed seats go to it in order of joining, not to
 whoever retries the open sale at that moment.
 
-- Joining: a customer waits for `quantity` seats of a type that is sold out for them (fewer seats
-  free than asked) or whose list already has entries; one live entry per customer and type (the
-  unique (user, type, live) index), a second join answers it.
+- Joining: a customer waits for `quantity` seats of a type that is sold out (no seat for sale) or
+  whose list already has entries; one live entry per customer and type (the unique (user, type,
+  live) index), a second join answers it.
 - The guard: a type's `waiting` counter (its entries still waiting) changes in the transactions
   that change them, and a plain hold takes seats only where `waiting = 0`, in the seat guard's
   UPDATE itself (services.inventory.take_seats): while anyone waits, the open sale is sold out.
@@ -104,8 +104,9 @@ def join_waiting_list(
     *, caller: Caller, event_id: int, ticket_type_id: int, quantity: int, email: str, full_name: str
 ) -> tuple[EntryView, bool]:
     """Put the calling customer on the type's waiting list for `quantity` seats (1 to its
-    max_per_order). Allowed while the type has fewer seats for sale than that, or its list already
-    has entries; else TicketsAvailable (reserve them instead). Returns the entry and whether it was
+    max_per_order, and no more than its capacity: an entry that could never fit would stop the list
+    for good). Allowed while the type is sold out (no seat for sale) or its list already has
+    entries; else TicketsAvailable (reserve them instead). Returns the entry and whether it was
     created (False: the customer's live entry, as it is).
 
     The seats may be free as the entry commits (given back after the check): the list is advanced
@@ -122,7 +123,8 @@ def join_waiting_list(
     if ticket_type.event_starts_at is None:
         ticket_type = learn_event_start(ticket_type, caller)
     refuse_outside_sale_window(ticket_type, timezone.now())
-    if ticket_type.waiting == 0 and ticket_type.available >= quantity:
+    # Sold out, or others wait already: a type with seats for sale sells them (the open sale).
+    if ticket_type.waiting == 0 and ticket_type.available > 0:
         raise TicketsAvailable(extra={"available": ticket_type.available})
     _refuse_over_customer_limit(caller.user_id, ticket_type, quantity)
     try:
@@ -201,6 +203,26 @@ def clear_waiting_list(*, caller: Caller, event_id: int, ticket_type_id: int) ->
         )
         TicketType.objects.filter(pk=ticket_type_id).update(waiting=F("waiting") - cleared)
     log.info("waiting list of type %s cleared: %s entries", ticket_type_id, cleared)
+    return cleared
+
+
+def clear_event_lists(event_id: int) -> int:
+    """End the waiting entries of every type of a cancelled event (its sales closed: nothing will be
+    offered); returns how many."""
+    with transaction.atomic():
+        types = list(
+            TicketType.objects.select_for_update()
+            .filter(event_id=event_id, waiting__gt=0)
+            .order_by("id")  # the lock order
+            .values_list("id", flat=True)
+        )
+        if not types:
+            return 0
+        cleared = Entry.objects.filter(ticket_type_id__in=types, status=Status.WAITING).update(
+            status=Status.CLEARED, live=None
+        )
+        TicketType.objects.filter(pk__in=types).update(waiting=0)
+    log.info("event %s cancelled: %s waiting entries cleared", event_id, cleared)
     return cleared
 
 
@@ -354,6 +376,8 @@ def _join_problems(ticket_type: TicketType, quantity: int, email: str, full_name
     problems = {}
     if not 1 <= quantity <= ticket_type.max_per_order:
         problems["quantity"] = [f"Must be between 1 and {ticket_type.max_per_order} (the type's max_per_order)."]
+    elif quantity > ticket_type.capacity:
+        problems["quantity"] = [f"The type has only {ticket_type.capacity} seats in all."]
     if not email or "@" not in email or len(email) > 254:
         problems["email"] = ["Enter a valid email address of at most 254 characters."]
     if len(full_name) > 150:

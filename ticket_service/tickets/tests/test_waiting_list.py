@@ -101,13 +101,45 @@ class JoiningTests(WaitingListTestCase):
         )
         self.assertEqual(error.extra["available"], 5)
 
-    def test_a_type_with_fewer_seats_than_asked_may_be_joined(self):
+    def test_a_type_with_fewer_seats_for_sale_than_asked_is_tickets_available_too(self):
         ticket_type = self.make_ticket_type(event_id=self.event.id, capacity=5)
         self.reserve_order(ticket_type.id, 4, self.OTHER_CUSTOMER)
 
-        joined = self.join(ticket_type.id, 2)
+        error = self.assertFails(
+            StatusCode.FAILED_PRECONDITION,
+            "tickets_available",
+            "JoinWaitingList",
+            self.CUSTOMER,
+            event_id=self.event.id,
+            ticket_type_id=ticket_type.id,
+            quantity=2,
+            email="ann@example.com",
+        )
+        self.assertEqual(error.extra["available"], 1)
 
-        self.assertEqual(joined.entry.status, WAITING)
+    def test_a_type_with_seats_free_but_others_waiting_may_be_joined(self):
+        ticket_type, orders = self.sold_out_type()
+        self.join(ticket_type.id, 3, self.OTHER_CUSTOMER)
+        self.cancel(orders[0])  # 1 seat free, kept for the entry of 3
+
+        joined = self.join(ticket_type.id, 1)
+
+        self.assertEqual((joined.entry.status, joined.entry.position), (WAITING, 2))
+
+    def test_more_seats_than_the_type_has_in_all_is_invalid(self):
+        ticket_type, _ = self.sold_out_type(capacity=2)
+
+        error = self.assertFails(
+            StatusCode.INVALID_ARGUMENT,
+            None,
+            "JoinWaitingList",
+            self.CUSTOMER,
+            event_id=self.event.id,
+            ticket_type_id=ticket_type.id,
+            quantity=3,
+            email="ann@example.com",
+        )
+        self.assertIn("quantity", error.field_errors)
 
     def test_a_quantity_outside_one_to_max_per_order_is_invalid(self):
         ticket_type, _ = self.sold_out_type(max_per_order=3)
@@ -436,6 +468,17 @@ class LeavingAndClearingTests(WaitingListTestCase):
                 ticket_type_id=ticket_type.id,
             )
         self.assertEqual(self.row(ticket_type.id).waiting, 1)
+
+
+class EventCancellationTests(WaitingListTestCase):
+    def test_cancelling_the_event_clears_its_waiting_lists(self):
+        ticket_type, _ = self.sold_out_type()
+        entry = self.join(ticket_type.id, 1).entry
+
+        self.cancel_event(self.event.id)
+
+        self.assertEqual(self.waiting_row(entry.id).status, WaitingListEntry.Status.CLEARED)
+        self.assertEqual(self.row(ticket_type.id).waiting, 0)
 
 
 class SalesReportTests(WaitingListTestCase):
