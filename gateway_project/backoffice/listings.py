@@ -31,6 +31,7 @@ NOTIFICATION_KINDS = [
     "reminder",
     "order_refunded",
     "staff_invited",
+    "waiting_list_offer",
 ]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so

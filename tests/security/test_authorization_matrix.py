@@ -91,6 +91,20 @@ MATRIX: dict[tuple[str, str], Row] = {
     ("event-ticket-type", "PATCH"): Row(
         lambda w: w.ticket_type_path, DESK_200, body=lambda w: {"capacity": 40}, fresh=True
     ),
+    # The waiting list of a sold-out type: customers' accounts (staff, manager and scanner here too) join it
+    # and see their own entry; its organizer, managers and staff clear it (`?all=1`).
+    ("event-ticket-type-waiting-list", "POST"): Row(
+        lambda w: w.waiting_list_path,
+        statuses(401, 201, 403, 403, 201, 201, 201),
+        body=lambda w: {"quantity": 1},
+        fresh=True,
+    ),
+    ("event-ticket-type-waiting-list", "GET"): Row(
+        lambda w: w.joined_waiting_list_path, statuses(401, 200, 404, 404, 404, 404, 404)
+    ),
+    ("event-ticket-type-waiting-list", "DELETE"): Row(
+        lambda w: f"{w.joined_waiting_list_path}?all=1", statuses(401, 403, 200, 403, 200, 200, 403), fresh=True
+    ),
     # Nothing of it sold or held: the event's organizer (and staff) delete it.
     ("event-ticket-type", "DELETE"): Row(
         lambda w: w.ticket_type_path, statuses(401, 403, 204, 403, 204, 204, 403), fresh=True
@@ -204,6 +218,25 @@ class World:
     @property
     def ticket_type_path(self) -> str:
         return f"/api/events/{self.event['id']}/ticket-types/{self.ticket_type['id']}/"
+
+    @cached_property
+    def sold_out_type(self) -> dict:
+        """A type of the event whose one seat the customer holds."""
+        ticket_type = self.test.create_ticket_type(self.event["id"], capacity=1)
+        self.test.reserved_order(ticket_type)
+        return ticket_type
+
+    @property
+    def waiting_list_path(self) -> str:
+        return f"/api/events/{self.event['id']}/ticket-types/{self.sold_out_type['id']}/waiting-list/"
+
+    @cached_property
+    def joined_waiting_list_path(self) -> str:
+        """The sold-out type's waiting list, the customer on it."""
+        self.test.authenticate(self.test.customer)
+        response = self.test.client.post(self.waiting_list_path, {"quantity": 1}, format="json")
+        self.test.assertEqual(response.status_code, 201, response.content)
+        return self.waiting_list_path
 
     @cached_property
     def reserved_order(self) -> dict:
