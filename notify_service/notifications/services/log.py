@@ -33,9 +33,10 @@ def list_notifications(
     recipient_query: str = "",
     page_size: int = 0,
     page_token: str = "",
+    id: int = 0,  # the request field's name: one notification's page
 ) -> Page:
     """Notifications newest first, for staff, filtered: one page, and the next page's token
-    ("" at the end)."""
+    ("" at the end). `id`: that notification alone (none if it does not exist)."""
     _require_staff(caller)
     problems: dict[str, list[str]] = {}
     if kind and kind not in Kind.values:
@@ -51,6 +52,8 @@ def list_notifications(
         notifications = notifications.filter(status=status)
     if recipient_query:
         notifications = notifications.filter(recipient__icontains=recipient_query)
+    if id:
+        notifications = notifications.filter(pk=id)
     return newest_first(
         notifications,
         page_size=page_size,

@@ -83,6 +83,14 @@ class ListNotificationsTests(NotificationServiceTestCase):
             [n.id for n in self.list(kind="order_confirmation", recipient_query="ann").notifications], [confirmation.id]
         )
 
+    def test_listing_by_id_lists_that_notification_alone(self):
+        self.make_notification(order_id=1)
+        wanted = self.make_notification(order_id=2, status=Status.FAILED)
+        self.make_notification(order_id=3)
+
+        self.assertEqual([n.id for n in self.list(id=wanted.id).notifications], [wanted.id])
+        self.assertEqual(list(self.list(id=wanted.id + 1000).notifications), [])
+
     def test_listing_pages_follow_the_token(self):
         made = [self.make_notification(order_id=n) for n in range(1, 6)]
 
