@@ -3,6 +3,7 @@ Each listing is a `RemoteListing`; the events listing is in `views`, with the ev
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -10,10 +11,11 @@ from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from gateway_project.api import clients
 from gateway_project.api.protos import ORDER_STATUS, PAYMENT_STATUS, TICKET_STATUS
-from gateway_project.backoffice.base import page_context, remote_error_page
+from gateway_project.backoffice.base import local_datetime, page_context, remote_error_page
 from protos.notifications.v1 import notifications_pb2
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
@@ -24,6 +26,10 @@ from servicekit.timestamps import from_timestamp
 
 PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 512
+# The cursors of the pages before the one shown, kept in its query string for its "Previous" link
+# (the list RPCs page by keyset, forward only); the oldest are dropped past this many.
+MAX_PAGES_BACK = 50
+ID = re.compile(r"[0-9]{1,18}")
 NOTIFICATION_KINDS = [
     "order_confirmation",
     "event_updated",
@@ -53,14 +59,15 @@ def header(name: str, headers: dict[str, str]) -> str:
 
 
 def cell(item, name: str):
-    """A row's field as shown: rows are messages, or dicts (already shaped for display)."""
+    """A row's field as shown: rows are messages, or dicts (a serializer's, dates as ISO strings)."""
     if isinstance(item, dict):
-        return item[name]
+        return local_datetime(item[name]) if name.endswith("_at") else item[name]
     return when(item, name) if name.endswith("_at") else getattr(item, name)
 
 
 def when(message, name: str) -> str:
-    return from_timestamp(getattr(message, name)).strftime("%Y-%m-%d %H:%M:%S UTC") if message.HasField(name) else ""
+    """A message's timestamp field as every page shows a date (`local_datetime`); "" while unset."""
+    return local_datetime(from_timestamp(getattr(message, name))) if message.HasField(name) else ""
 
 
 def money(message, name: str) -> str:
@@ -109,6 +116,33 @@ def amount(message, name: str) -> str:
 def order_url(event_id: int, order_id: int) -> str:
     """The back-office page of an order, under its event."""
     return reverse("admin:backoffice_event_order", args=[event_id, order_id])
+
+
+def order_by_id_url(order_id: int) -> str:
+    """The page of an order known by its id alone (a payment's): it finds the order's event, then goes there."""
+    return reverse("admin:backoffice_order", args=[order_id])
+
+
+def event_url(event_id: int) -> str:
+    return reverse("admin:backoffice_event_detail", args=[event_id])
+
+
+def user_url(user_id: int) -> str:
+    """The Django admin's page of a user (the gateway owns the users)."""
+    return reverse("admin:accounts_user_change", args=[user_id])
+
+
+def ticket_url(ticket_id: int) -> str:
+    return reverse("admin:backoffice_ticket", args=[ticket_id])
+
+
+def payment_url(order_id: int) -> str:
+    """The page of a payment, known by its order's id: the payments service keeps one per order (GetPayment)."""
+    return reverse("admin:backoffice_order_payment", args=[order_id])
+
+
+def notification_url(notification_id: int) -> str:
+    return reverse("admin:backoffice_notification", args=[notification_id])
 
 
 def enum_name(names: EnumNames) -> Callable[[object, str], str]:
@@ -173,6 +207,9 @@ class RowAction:
     request: Callable[[int, dict], object]  # (row id, the listing's cleaned filters) -> request message
     applies: Callable[[object], bool]  # row -> show the button?
     done: Callable[[object], str] | None = None  # the RPC's answer -> the message saying what happened
+    # The action bar's label of the same RPC on every selected row ("" for none), and what it did to one.
+    bulk: str = ""
+    verb: str = "done"
 
 
 @dataclass(frozen=True)
@@ -194,8 +231,9 @@ class RemoteListing:
     # Shown instead of the table while no filter is given: for a list RPC that needs one (an event's vouchers).
     prompt: str = ""
     default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
-    link: Callable[[object], str] | None = None  # row -> the URL of its page
-    linked: tuple[str, ...] = ()  # the fields whose cells link to it
+    # field -> (row -> the URL its cell links to: the row's page, or the page of the id it holds)
+    links: dict[str, Callable[[object], str]] = field(default_factory=dict)
+    nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "50 orders shown"
     # response -> rows, where not the messages of the response's one repeated field
     items: Callable[[object], list] | None = None
 
@@ -231,36 +269,47 @@ class RemoteListing:
         context = self._context(request, form)
         if not form.is_valid():
             return render(request, "backoffice/remote_list.html", context, status=400)
+        cursor = params.get("cursor", "")[:MAX_CURSOR_LENGTH]
+        back = [token[:MAX_CURSOR_LENGTH] for token in params.getlist("back") if token][-MAX_PAGES_BACK:]
         try:
             response = getattr(self.client(), self.rpc.partition(".")[2])(
-                self.request(form.cleaned_data, params.get("cursor", "")[:MAX_CURSOR_LENGTH]),
-                caller=clients.caller_for(request),
+                self.request(form.cleaned_data, cursor), caller=clients.caller_for(request)
             )
         except errors.DomainError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
         items = self.rows(response)
         context[self.slug] = items
         context["rows"] = [self._row(item) for item in items]
-        context["action"] = self.action
-        context["query"] = params.urlencode()  # what a row's action posts along, and returns to
+        context["query"] = params.urlencode()  # what an action posts along, and returns to
+        noun = self.nouns[0] if len(items) == 1 else self.nouns[1]
+        context["count"] = f"{len(items)} {noun} shown" + (f" (page {len(back) + 2})" if cursor else "")
+        if cursor:  # the page before: the last cursor kept, or the first page (none) once they are used up
+            context["previous_url"] = _page_url(params, back[-1] if back else "", back[:-1])
         if response.next_page_token:
-            params["cursor"] = response.next_page_token
-            context["next_url"] = f"?{params.urlencode()}"
+            context["next_url"] = _page_url(params, response.next_page_token, [*back, cursor] if cursor else back)
         return render(request, "backoffice/remote_list.html", context)
 
     def _context(self, request, form: forms.Form) -> dict:
-        context = page_context(request, self.title, self.section, form=form, help=self.help)
+        context = page_context(
+            request, self.title, self.section, form=form, help=self.help, action=self.action, slug=self.slug
+        )
         context["headers"] = [header(name, self.headers) for name in self.columns.split()]
+        context["columns"] = list(zip(self.columns.split(), context["headers"], strict=True))  # (field, header)
         context["list_url"] = reverse(f"admin:{self.url_name}")
+        if self.action and self.action.bulk:
+            context["bulk_url"] = reverse(f"admin:{self.url_name}_bulk")
         if not form.is_bound:
             context["prompt"] = self.prompt
         return context
 
     def _row(self, item) -> dict:
-        url = self.link(item) if self.link else None
         return {
             "cells": [
-                {"value": self.cells.get(name, cell)(item, name), "url": url if name in self.linked else None}
+                {
+                    "name": name,
+                    "value": self.cells.get(name, cell)(item, name),
+                    "url": self.links[name](item) if name in self.links else None,
+                }
                 for name in self.columns.split()
             ],
             "action_id": item.id if self.action and self.action.applies(item) else None,
@@ -268,7 +317,8 @@ class RemoteListing:
 
     def act(self, request, item_id: str):
         """POST: run the row action on one item of the listing filtered as the query string says, then
-        back to that listing with a message saying what happened. Filters it cannot take: a 400 page."""
+        back to that listing (or to the item's page, posted as `next`) with a message saying what
+        happened. Filters it cannot take: a 400 page."""
         form = self.form_class(request.GET)
         if not form.is_valid():
             return render(request, "backoffice/remote_list.html", self._context(request, form), status=400)
@@ -280,8 +330,59 @@ class RemoteListing:
         else:
             done = self.action.done(answer) if self.action.done else f"{self.action.label}: #{item_id} done."
             messages.success(request, done)
+        after = request.POST.get("next", "")
+        if after and url_has_allowed_host_and_scheme(after, {request.get_host()}, request.is_secure()):
+            return redirect(after)
+        return self._back(request)
+
+    def act_on_selected(self, request):
+        """POST (the action bar): run the row action on every selected row, one RPC each, then back to
+        the listing as it was (filters and page, from the query string) with one message: how many
+        were done, and which were not and why. Filters it cannot take: a 400 page."""
+        form = self.form_class(request.GET)
+        if not form.is_valid():
+            return render(request, "backoffice/remote_list.html", self._context(request, form), status=400)
+        if request.POST.get("action") != self.action.method.lower():
+            messages.warning(request, "No action selected.")
+            return self._back(request)
+        ids = list(dict.fromkeys(int(i) for i in request.POST.getlist("_selected_action") if ID.fullmatch(i)))
+        if not ids:
+            messages.warning(request, "Items must be selected in order to perform actions on them. Nothing changed.")
+            return self._back(request)
+        if len(ids) > PAGE_SIZE:
+            messages.error(request, f"At most {PAGE_SIZE} rows at a time (a page): nothing changed.")
+            return self._back(request)
+        rpc, caller = getattr(self.client(), self.action.method), clients.caller_for(request)
+        done, refused = [], []
+        for item_id in ids:
+            try:
+                rpc(self.action.request(item_id, form.cleaned_data), caller=caller)
+            except errors.DomainError as exc:
+                refused.append(f"#{item_id} ({exc.message or exc.status.name})")
+            else:
+                done.append(f"#{item_id}")
+        said = f"{len(done)} of {len(ids)} selected {self.action.verb}" + (f": {', '.join(done)}." if done else ".")
+        if not refused:
+            messages.success(request, said)
+        else:
+            level = messages.warning if done else messages.error
+            level(request, f"{said} Not {self.action.verb}: {', '.join(refused)}.")
+        return self._back(request)
+
+    def _back(self, request):
+        """To the listing as the query string had it."""
         query = request.GET.urlencode()
         return redirect(f"{reverse(f'admin:{self.url_name}')}{'?' if query else ''}{query}")
+
+
+def _page_url(params, cursor: str, back: list[str]) -> str:
+    """The listing's query string for the page at `cursor` ("": the first), after the pages at `back`."""
+    page = params.copy()
+    page.pop("cursor", None)
+    page.setlist("back", back)
+    if cursor:
+        page["cursor"] = cursor
+    return f"?{page.urlencode()}"
 
 
 LISTINGS = (
@@ -299,8 +400,8 @@ LISTINGS = (
             "voucher": order_voucher,
             "status": enum_name(ORDER_STATUS),
         },
-        link=lambda order: order_url(order.event_id, order.id),
-        linked=("id",),
+        links={"id": lambda order: order_url(order.event_id, order.id), "event_id": lambda o: event_url(o.event_id)},
+        nouns=("order", "orders"),
     ),
     RemoteListing(
         slug="event-orders",
@@ -325,8 +426,8 @@ LISTINGS = (
         help="Every order of one event, any buyer and status, newest first: what its organizer sees on their "
         "desk. Open an order to see its tickets and payment, or to refund it.",
         prompt="Enter an event id to list its orders (the event's page links here too).",
-        link=lambda order: order_url(order.event_id, order.id),
-        linked=("id",),
+        links={"id": lambda order: order_url(order.event_id, order.id)},
+        nouns=("order", "orders"),
     ),
     RemoteListing(
         slug="tickets",
@@ -337,8 +438,13 @@ LISTINGS = (
         columns="id code holder_name event_id order_id status checked_in_at",
         headers={"holder_name": "Holder", "checked_in_at": "Checked in"},
         cells={"status": enum_name(TICKET_STATUS)},
-        link=lambda ticket: order_url(ticket.event_id, ticket.order_id),
-        linked=("order_id",),
+        links={
+            "id": lambda ticket: ticket_url(ticket.id),
+            "code": lambda ticket: ticket_url(ticket.id),
+            "event_id": lambda ticket: event_url(ticket.event_id),
+            "order_id": lambda ticket: order_url(ticket.event_id, ticket.order_id),
+        },
+        nouns=("ticket", "tickets"),
     ),
     RemoteListing(
         slug="vouchers",
@@ -369,6 +475,7 @@ LISTINGS = (
             applies=lambda v: v.active,
             done=lambda v: f"Voucher {v.code} deactivated: it discounts no more seats.",
         ),
+        nouns=("voucher", "vouchers"),
     ),
     RemoteListing(
         slug="payments",
@@ -384,9 +491,9 @@ LISTINGS = (
             "last4": lambda p, _: f"{p.brand} •••• {p.last4}" if p.last4 else "",
             "refunded_amount": lambda p, _: p.refunded_amount if p.refunded_amount not in ("", "0", "0.00") else "",
         },
-        # A payment does not know its order's event: this page looks the order up, then goes to it.
-        link=lambda payment: reverse("admin:backoffice_order", args=[payment.order_id]),
-        linked=("order_id",),
+        # A payment does not know its order's event: the order's link looks the order up, then goes to it.
+        links={"id": lambda p: payment_url(p.order_id), "order_id": lambda p: order_by_id_url(p.order_id)},
+        nouns=("payment", "payments"),
     ),
     RemoteListing(
         slug="notifications",
@@ -401,6 +508,10 @@ LISTINGS = (
             method="RetryNotification",
             request=lambda item_id, _filters: notifications_pb2.RetryNotificationRequest(id=item_id),
             applies=lambda n: n.status == "failed",
+            bulk="Retry selected failed emails",
+            verb="retried",
         ),
+        links={"id": lambda n: notification_url(n.id)},
+        nouns=("notification", "notifications"),
     ),
 )

@@ -9,7 +9,6 @@ refunded order returns it as it is.
 """
 
 from decimal import Decimal
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import Http404
@@ -19,7 +18,18 @@ from django.urls import reverse
 from gateway_project.api import clients
 from gateway_project.api.protos import ORDER_STATUS, PAYMENT_STATUS, TICKET_STATUS
 from gateway_project.backoffice.base import failure, page_context, remote_error_page
-from gateway_project.backoffice.listings import SECTIONS, amount, money, order_url, order_voucher, when
+from gateway_project.backoffice.listings import (
+    SECTIONS,
+    amount,
+    event_url,
+    money,
+    order_url,
+    order_voucher,
+    payment_url,
+    ticket_url,
+    user_url,
+    when,
+)
 from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
@@ -46,7 +56,7 @@ def _get_order(request, event_id: int, order_id: int) -> tickets_pb2.Order:
 
 
 def order_detail(request, event_id: str, order_id: str):
-    """The order: its fields, lines, tickets (each linked to the tickets listing), payment and refunds."""
+    """The order: its fields, lines, tickets (each linked to its page), payment and refunds."""
     event_id, order_id = int(event_id), int(order_id)
     context = _context(request, event_id, order_id, f"Order {order_id}")
     try:
@@ -131,9 +141,9 @@ def _fields(order: tickets_pb2.Order) -> list[tuple[str, object, str | None]]:
     return [
         ("Id", order.id, None),
         ("Status", ORDER_STATUS.name(order.status), None),
-        ("Event", order.event_id, reverse("admin:backoffice_event_detail", args=[order.event_id])),
+        ("Event", order.event_id, event_url(order.event_id)),
         ("Buyer", f"{order.full_name} <{order.email}>", None),
-        ("Buyer's user", order.user_id, reverse("admin:accounts_user_change", args=[order.user_id])),
+        ("Buyer's user", order.user_id, user_url(order.user_id)),
         ("Seats", order.quantity, None),
         ("Total", money(order, "total"), None),
         ("Refunded", amount(order, "refunded_amount") or "nothing", None),
@@ -157,14 +167,13 @@ def _line(order: tickets_pb2.Order, line: tickets_pb2.OrderLine) -> dict:
 
 
 def _tickets(order: tickets_pb2.Order) -> list[dict]:
-    """The order's tickets, each linking to the tickets listing filtered to its code."""
+    """The order's tickets, each linking to its page."""
     names = {line.ticket_type_id: line.name for line in order.lines}
-    tickets_url = reverse("admin:backoffice_tickets")
     return [
         {
             "id": ticket.id,
             "code": ticket.code,
-            "url": f"{tickets_url}?{urlencode({'q': ticket.code, 'event_id': order.event_id})}",
+            "url": ticket_url(ticket.id),
             "holder_name": ticket.holder_name,
             "ticket_type": names.get(ticket.ticket_type_id, ticket.ticket_type_id),
             "status": TICKET_STATUS.name(ticket.status),
@@ -192,6 +201,7 @@ def _payment(request, order: tickets_pb2.Order) -> dict | None:
     (payment,) = response.payments
     return {
         "url": url,
+        "page_url": payment_url(order.id),
         "id": payment.id,
         "status": PAYMENT_STATUS.name(payment.status),
         "amount": money(payment, "amount"),

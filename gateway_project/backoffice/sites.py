@@ -4,6 +4,8 @@ It lives in the gateway, which owns the users and staff logins and is the only p
 HTML. Other services' data comes through their RPCs, as the API's does: everyone's rows through the
 staff-only ones (`all_users` and `all_statuses` listings, ListPayments, ListNotifications), an event's
 vouchers and orders through the organizer-or-staff ListVouchers, ListEventOrders and GetEventOrder.
+A ticket, a payment and a notification each have a page (`details`: GetTicket, GetPayment, ListNotifications
+by id). Failed emails are retried from the log one at a time or selected in bulk, a RetryNotification each.
 Refunding an order is the RefundOrder that POST /api/events/{id}/orders/{order_id}/refund/ calls,
 cancelling an event the CancelEvent that DELETE /api/events/{id}/ calls, each on the POST of a
 confirmation page. So each service's own rules apply to staff too, and the gateway never touches a
@@ -17,7 +19,7 @@ from django.contrib import admin
 from django.urls import re_path, reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from gateway_project.backoffice import orders, views
+from gateway_project.backoffice import details, orders, views
 from gateway_project.backoffice.listings import LISTINGS
 
 PAGES = (views.EVENTS, *LISTINGS)
@@ -45,6 +47,21 @@ class MicroTixAdminSite(admin.AdminSite):
                 self.admin_view(orders.order_by_id),
                 name="backoffice_order",
             ),
+            re_path(
+                r"^backoffice/orders/(?P<order_id>[0-9]{1,18})/payment/$",
+                self.admin_view(details.payment_detail),
+                name="backoffice_order_payment",
+            ),
+            re_path(
+                r"^backoffice/tickets/(?P<ticket_id>[0-9]{1,18})/$",
+                self.admin_view(details.ticket_detail),
+                name="backoffice_ticket",
+            ),
+            re_path(
+                r"^backoffice/notifications/(?P<notification_id>[0-9]{1,18})/$",
+                self.admin_view(details.notification_detail),
+                name="backoffice_notification",
+            ),
             *(
                 re_path(rf"^backoffice/{listing.slug}/$", self.admin_view(listing.view), name=listing.url_name)
                 for listing in PAGES
@@ -57,6 +74,15 @@ class MicroTixAdminSite(admin.AdminSite):
                 )
                 for listing in PAGES
                 if listing.action
+            ),
+            *(
+                re_path(
+                    rf"^backoffice/{listing.slug}/{listing.action.method.lower()}/$",
+                    self.admin_view(require_POST(listing.act_on_selected)),
+                    name=f"{listing.url_name}_bulk",
+                )
+                for listing in PAGES
+                if listing.action and listing.action.bulk
             ),
             *super().get_urls(),
         ]
@@ -81,10 +107,10 @@ class MicroTixAdminSite(admin.AdminSite):
             app["models"].append(
                 {
                     "name": listing.title,
-                    "object_name": listing.title,
+                    "object_name": listing.slug,  # the index's CSS class and id: one word
                     "admin_url": url,
                     "add_url": None,
-                    "view_only": False,
+                    "view_only": True,  # read over gRPC: the index says "View", not "Change"
                 }
             )
         return sorted([*app_list, *sections.values()], key=lambda app: app["name"].lower())

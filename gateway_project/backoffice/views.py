@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from gateway_project.api import clients
 from gateway_project.api.protos import EVENT_STATUS
-from gateway_project.backoffice.base import failure, page_context, remote_error_page
-from gateway_project.backoffice.listings import SECTIONS, RemoteListing, status_choices, when
+from gateway_project.backoffice.base import failure, local_datetime, page_context, remote_error_page
+from gateway_project.backoffice.listings import SECTIONS, RemoteListing, event_url, status_choices, user_url, when
 from gateway_project.events_api.serializers import EventSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
@@ -79,8 +79,12 @@ EVENTS = RemoteListing(
     help="Every event, whatever its status and date, in start order. Filter by status and by start date "
     "(whole days, UTC); opened without filters, the page shows the upcoming published events.",
     default_filters=default_filters,
-    link=lambda event: reverse("admin:backoffice_event_detail", args=[event["id"]]),
-    linked=("id", "name"),
+    links={
+        "id": lambda event: event_url(event["id"]),
+        "name": lambda event: event_url(event["id"]),
+        "organizer_id": lambda event: user_url(event["organizer_id"]),
+    },
+    nouns=("event", "events"),
 )
 
 
@@ -96,7 +100,14 @@ def event_detail(request, event_id: str):
     except errors.DomainError as exc:
         return remote_error_page(request, "backoffice/event_detail.html", context, exc)
     data = EventSerializer(event).data
-    fields = [(name.replace("_", " ").capitalize(), value) for name, value in data.items()]
+    fields = [
+        (
+            name.replace("_", " ").capitalize(),
+            local_datetime(value) if name.endswith("_at") else value,
+            user_url(value) if name == "organizer_id" else None,
+        )
+        for name, value in data.items()
+    ]
     context.update(title=event.name, event=data, fields=fields, ticket_types=_ticket_types(request, event, caller))
     return render(request, "backoffice/event_detail.html", context)
 

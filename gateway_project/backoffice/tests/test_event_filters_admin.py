@@ -8,6 +8,7 @@ from unittest import mock
 
 from django.conf import settings
 from django.test import override_settings
+from django.utils.formats import date_format
 
 from devkit.net import free_port
 from gateway_project.tests.base import GatewayAPITestCase
@@ -234,7 +235,7 @@ class EventTicketTypesAdminTests(EventsAdminTestCase):
         response = self.client.get(self.detail_url(event))
 
         (row,) = response.context["ticket_types"]
-        shown = opens.strftime("%Y-%m-%d %H:%M:%S UTC"), closes.strftime("%Y-%m-%d %H:%M:%S UTC")
+        shown = f"{date_format(opens, 'DATETIME_FORMAT')} UTC", f"{date_format(closes, 'DATETIME_FORMAT')} UTC"
         self.assertEqual((row["sales_start"], row["sales_end"]), shown)
         self.assertContains(response, f"<td>{shown[0]}</td><td>{shown[1]}</td>", html=True)
 
