@@ -28,6 +28,10 @@ confirmed = require_http_methods(["GET", "POST"])
 
 
 class MicroTixAdminSite(admin.AdminSite):
+    site_header = "MicroTix back office"
+    site_title = "MicroTix back office"
+    index_title = "Site administration"
+
     def get_urls(self):
         event = r"^backoffice/events/(?P<event_id>[0-9]{1,18})/"
         order = rf"{event}orders/(?P<order_id>[0-9]{{1,18}})/"

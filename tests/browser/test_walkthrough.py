@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 import unittest
 import uuid
 from datetime import timedelta
@@ -121,6 +122,38 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
 
         self.assertIn("cancelled", self.driver.find_element("css selector", "ul.messagelist").text)
         self.assertEqual(JsonClient(self.stack.base_url).get(f"/api/events/{event['id']}/").body["status"], "cancelled")
+
+
+class FailedEmailsTest(BrowserTestCase):
+    def test_staff_retry_every_failed_email_of_the_log_at_once_and_keep_the_filter(self):
+        from selenium.webdriver.support.select import Select
+
+        self.sale(buyers=2)  # two confirmations, each failed at its one attempt
+        self.log_into_the_admin()
+        failed = self.wait_for_failed_emails(2)
+
+        self.driver.find_element("id", "action-toggle").click()
+        Select(self.driver.find_element("name", "action")).select_by_visible_text("Retry selected failed emails")
+        self.shots.take("failed emails selected")
+        self.driver.find_element("css selector", "div.actions button[type=submit]").click()
+
+        self.shots.take("retried")
+        message = self.driver.find_element("css selector", "ul.messagelist").text
+        self.assertTrue(all(f"#{number}" in message for number in failed), message)
+        self.assertIn("status=failed", self.driver.current_url)
+
+    def wait_for_failed_emails(self, count: int, timeout: float = 60) -> list[str]:
+        """The ids of the failed emails the log lists, once it lists `count`."""
+        deadline = time.monotonic() + timeout
+        while True:
+            self.open("/admin/backoffice/notifications/?status=failed")
+            boxes = self.driver.find_elements("css selector", "input.action-select")
+            if len(boxes) >= count or time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        self.shots.take("failed emails")
+        self.assertGreaterEqual(len(boxes), count)
+        return [box.get_attribute("value") for box in boxes]
 
 
 class APIDocsTest(BrowserTestCase):

@@ -93,6 +93,12 @@ class PagesAndLinksAdminTests(GatewayAPITestCase):
         self.assertContains(response, '<a href="/admin/backoffice/orders/" class="viewlink"')
         self.assertNotContains(response, '<a href="/admin/backoffice/orders/" class="changelink"')
 
+    def test_every_page_names_the_project_not_django(self):
+        response = self.client.get("/admin/")
+
+        self.assertContains(response, '<a href="/admin/">MicroTix back office</a>')
+        self.assertContains(response, "<title>Site administration | MicroTix back office</title>")
+
     # --- Dates, one format
 
     def test_a_listing_shows_dates_in_the_admins_format_in_utc(self):
