@@ -145,6 +145,7 @@ SPECTACULAR_SETTINGS = {
     # Choice sets several components share, named once.
     "ENUM_NAME_OVERRIDES": {
         "TicketStatusEnum": "gateway_project.api.protos.TICKET_STATUS.names",
+        "OrderStatusEnum": "gateway_project.api.protos.ORDER_STATUS.names",
         "StaffRoleEnum": "gateway_project.events_api.serializers.STAFF_ROLES",
         "UserRoleEnum": "gateway_project.accounts.models.User.Role",
     },

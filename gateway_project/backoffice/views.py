@@ -14,7 +14,7 @@ from gateway_project.api import clients
 from gateway_project.api.protos import EVENT_STATUS
 from gateway_project.backoffice.base import failure, local_datetime, page_context, remote_error_page
 from gateway_project.backoffice.listings import SECTIONS, RemoteListing, event_url, status_choices, user_url, when
-from gateway_project.events_api.serializers import EventSerializer
+from gateway_project.events_api.serializers import EventFieldsSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
@@ -74,7 +74,7 @@ EVENTS = RemoteListing(
     form_class=EventSearchForm,
     rpc="events.ListEvents",
     request=list_events_request,
-    items=lambda response: EventSerializer(response.events, many=True).data,
+    items=lambda response: EventFieldsSerializer(response.events, many=True).data,
     columns="id name organizer_id venue starts_at status",
     help="Every event, whatever its status and date, in start order. Filter by status and by start date "
     "(whole days, UTC); opened without filters, the page shows the upcoming published events.",
@@ -99,7 +99,7 @@ def event_detail(request, event_id: str):
         event = clients.events().GetEvent(events_pb2.GetEventRequest(id=int(event_id)), caller=caller)
     except errors.DomainError as exc:
         return remote_error_page(request, "backoffice/event_detail.html", context, exc)
-    data = EventSerializer(event).data
+    data = EventFieldsSerializer(event).data
     fields = [
         (
             name.replace("_", " ").capitalize(),

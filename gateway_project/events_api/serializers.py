@@ -10,6 +10,7 @@ from django.utils import timezone as django_timezone
 from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
+from gateway_project.api.links import LinkField
 from gateway_project.api.openapi import (
     MAX_ID,
     MAX_VOUCHER_CODE_LENGTH,
@@ -17,7 +18,7 @@ from gateway_project.api.openapi import (
     ErrorSerializer,
     ResponseSerializer,
 )
-from gateway_project.api.pagination import NextPageField
+from gateway_project.api.pagination import NextPageField, PageQuerySerializer, PreviousPageField
 from gateway_project.api.protos import (
     EVENT_ROLE,
     EVENT_STATUS,
@@ -32,8 +33,8 @@ from protos.tickets.v1 import tickets_pb2
 from servicekit.timestamps import to_timestamp
 
 
-class EventSerializer(ResponseSerializer):
-    """An event."""  # renders an events_pb2.Event
+class EventFieldsSerializer(ResponseSerializer):
+    """An event's own fields, without links (the back office shows them)."""  # renders an events_pb2.Event
 
     id = serializers.IntegerField()
     organizer_id = serializers.IntegerField(help_text="The id of the organizer (a user) who owns the event.")
@@ -48,11 +49,27 @@ class EventSerializer(ResponseSerializer):
     updated_at = TimestampField()
 
 
+DESK_LINK = "Its organizer's and staff's (anyone else is refused): "
+
+
+class EventSerializer(EventFieldsSerializer):
+    """An event, with links to its routes: `url`, its ticket types; and, answering only its organizer
+    and staff, its sales, orders, vouchers and staff."""  # renders an events_pb2.Event (context: the request)
+
+    url = LinkField("event-detail", event_id="id")
+    ticket_types_url = LinkField("event-ticket-types", "Its ticket types.", event_id="id")
+    sales_url = LinkField("event-sales", DESK_LINK + "its sales report.", event_id="id")
+    orders_url = LinkField("event-orders", DESK_LINK + "its orders.", event_id="id")
+    vouchers_url = LinkField("event-vouchers", DESK_LINK + "its vouchers.", event_id="id")
+    staff_url = LinkField("event-staff", DESK_LINK + "its door staff.", event_id="id")
+
+
 class EventPageSerializer(ResponseSerializer):
     """A page of events."""  # renders an events_pb2.ListEventsResponse (context: the request)
 
     results = EventSerializer(many=True, source="events")
     next = NextPageField()
+    previous = PreviousPageField()
 
 
 class EventTimeField(serializers.DateTimeField):
@@ -99,7 +116,7 @@ class EventWriteSerializer(serializers.Serializer):
         }
 
 
-class EventListQuerySerializer(serializers.Serializer):
+class EventListQuerySerializer(PageQuerySerializer):
     q = serializers.CharField(
         required=False, allow_blank=True, max_length=200, default="", help_text="Text in the name or description."
     )
@@ -107,9 +124,6 @@ class EventListQuerySerializer(serializers.Serializer):
     starts_before = serializers.DateTimeField(required=False, help_text="Only events starting before this.")
     page_size = serializers.IntegerField(
         required=False, min_value=1, max_value=100, default=20, help_text="Events per page."
-    )
-    cursor = serializers.CharField(
-        required=False, allow_blank=True, max_length=512, default="", help_text="Where the page starts (opaque)."
     )
 
     def list_request(self, organizer_id: int = 0, staffed: bool = False) -> events_pb2.ListEventsRequest:
@@ -131,7 +145,7 @@ _CURRENCY = re.compile(r"\A[A-Za-z]{3}\Z")
 
 
 class TicketTypeSerializer(ResponseSerializer):
-    """A ticket type; `available` is live (capacity - sold - held)."""  # renders a tickets_pb2.TicketType
+    """A ticket type; `available` is live (capacity - sold - held)."""  # a tickets_pb2.TicketType (context: request)
 
     id = serializers.IntegerField()
     event_id = serializers.IntegerField()
@@ -150,6 +164,8 @@ class TicketTypeSerializer(ResponseSerializer):
         help_text="When reservations close: the type's own end, else the event's start (which moves with it).",
     )
     hidden = serializers.BooleanField(help_text="Listed to the event's organizer only; sold only with a voucher.")
+    url = LinkField("event-ticket-type", event_id="event_id", ticket_type_id="id")
+    event_url = LinkField("event-detail", "Its event.", event_id="event_id")
 
 
 class TicketTypeQuerySerializer(serializers.Serializer):
@@ -346,6 +362,10 @@ class VoucherSerializer(ResponseSerializer):
     unlocks_hidden = serializers.BooleanField(help_text="Whether it opens the event's hidden ticket types.")
     active = serializers.BooleanField()
     created_at = TimestampField()
+    event_url = LinkField("event-detail", "Its event.", event_id="event_id")
+    deactivate_url = LinkField(
+        "event-voucher-deactivate", "POST: it discounts no more seats.", event_id="event_id", voucher_id="id"
+    )
 
 
 class VoucherPageSerializer(ResponseSerializer):
@@ -353,6 +373,7 @@ class VoucherPageSerializer(ResponseSerializer):
 
     results = VoucherSerializer(many=True, source="vouchers")
     next = NextPageField()
+    previous = PreviousPageField()
 
 
 class VoucherListSerializer(ResponseSerializer):
@@ -424,6 +445,10 @@ class StaffMemberSerializer(ResponseSerializer):
     email = serializers.EmailField(help_text="Lower case. The account may be registered later.")
     role = EnumField(EVENT_ROLE, choices=STAFF_ROLES, help_text=STAFF_ROLES_HELP)
     created_at = TimestampField()
+    url = LinkField(
+        "event-staff-member", "DELETE: the member no longer acts for the event.", event_id="event_id", staff_id="id"
+    )
+    event_url = LinkField("event-detail", "Its event.", event_id="event_id")
 
 
 class StaffListSerializer(ResponseSerializer):

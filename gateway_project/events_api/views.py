@@ -40,7 +40,7 @@ from gateway_project.events_api.serializers import (
     WaitingListJoinSerializer,
     WaitingListQuerySerializer,
 )
-from gateway_project.ticketing_api.serializers import OrderSerializer, RefundSerializer, TicketsCheckedInSerializer
+from gateway_project.ticketing_api.serializers import EventOrderSerializer, RefundSerializer, TicketsCheckedInSerializer
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
 
@@ -60,7 +60,8 @@ NO_EVENT = error("not_found", description="No such event.")
 NO_TICKET_TYPE = error("not_found", description="No such event, or no such ticket type of it.")
 CANCELLED = error("event_cancelled", description="The event is cancelled and can no longer be changed.")
 LIST_DESCRIPTION = (
-    "Keyset pagination: follow `next` (null on the last page); `cursor` is opaque. "
+    "Keyset pagination: follow `next` (null on the last page) and `previous` (null on the first); `cursor` "
+    "and `trail` are opaque. "
     "`q` matches the name and the description, ignoring case."
 )
 
@@ -106,7 +107,7 @@ class EventListView(ServiceView):
             events_pb2.CreateEventRequest(**serializer.proto_fields()),
             caller=clients.caller_for(request),
         )
-        return Response(EventSerializer(event).data, status=status.HTTP_201_CREATED)
+        return Response(EventSerializer(event, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
 
 class MyEventListView(ServiceView):
@@ -164,7 +165,7 @@ class EventDetailView(ServiceView):
         caller = clients.caller_for(request)
         event = clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
         types = _ticket_types(event.id, caller).ticket_types
-        return Response(EventDetailSerializer((event, types)).data)
+        return Response(EventDetailSerializer((event, types), context={"request": request}).data)
 
     @extend_schema(
         summary="Change an event",
@@ -186,7 +187,7 @@ class EventDetailView(ServiceView):
             events_pb2.UpdateEventRequest(id=event_id, **serializer.proto_fields()),
             caller=caller,
         )
-        return Response(EventSerializer(event).data)
+        return Response(EventSerializer(event, context={"request": request}).data)
 
     @extend_schema(
         summary="Cancel an event",
@@ -243,7 +244,7 @@ class TicketTypeListView(ServiceView):
         # An unknown event is a 404, not an empty list.
         clients.events().GetEvent(events_pb2.GetEventRequest(id=event_id), caller=caller)
         types = _ticket_types(event_id, caller, query.validated_data.get("voucher", ""))
-        return Response(TicketTypeListSerializer(types).data)
+        return Response(TicketTypeListSerializer(types, context={"request": request}).data)
 
     @extend_schema(
         summary="Add a ticket type",
@@ -260,7 +261,9 @@ class TicketTypeListView(ServiceView):
         ticket_type = clients.tickets().CreateTicketType(
             serializer.create_request(event_id), caller=clients.caller_for(request)
         )
-        return Response(TicketTypeSerializer(ticket_type).data, status=status.HTTP_201_CREATED)
+        return Response(
+            TicketTypeSerializer(ticket_type, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class TicketTypeDetailView(ServiceView):
@@ -287,7 +290,7 @@ class TicketTypeDetailView(ServiceView):
             tickets_pb2.GetTicketTypeRequest(event_id=event_id, ticket_type_id=ticket_type_id),
             caller=clients.caller_for(request),
         )
-        return Response(TicketTypeSerializer(ticket_type).data)
+        return Response(TicketTypeSerializer(ticket_type, context={"request": request}).data)
 
     @extend_schema(
         summary="Change a ticket type",
@@ -318,7 +321,7 @@ class TicketTypeDetailView(ServiceView):
         ticket_type = clients.tickets().UpdateTicketType(
             serializer.update_request(event_id, ticket_type_id), caller=clients.caller_for(request)
         )
-        return Response(TicketTypeSerializer(ticket_type).data)
+        return Response(TicketTypeSerializer(ticket_type, context={"request": request}).data)
 
     @extend_schema(
         summary="Delete a ticket type",
@@ -400,7 +403,9 @@ class EventVouchersView(ServiceView):
         created = clients.tickets().CreateVouchers(
             serializer.create_request(event_id), caller=clients.caller_for(request)
         )
-        return Response(VoucherListSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(
+            VoucherListSerializer(created, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class VoucherDeactivateView(ServiceView):
@@ -421,7 +426,7 @@ class VoucherDeactivateView(ServiceView):
             tickets_pb2.DeactivateVoucherRequest(event_id=event_id, voucher_id=voucher_id),
             caller=clients.caller_for(request),
         )
-        return Response(VoucherSerializer(voucher).data)
+        return Response(VoucherSerializer(voucher, context={"request": request}).data)
 
 
 class EventOrderRefundView(ServiceView):
@@ -442,7 +447,7 @@ class EventOrderRefundView(ServiceView):
         parameters=[EVENT_ID, ORDER_ID],
         request=RefundSerializer,
         responses={
-            200: OrderSerializer,
+            200: EventOrderSerializer,
             400: bad_request("`tickets`: a ticket that is not one of the order's, or is refunded already."),
             403: NOT_OWNER,
             404: NO_EVENT_ORDER,
@@ -462,7 +467,7 @@ class EventOrderRefundView(ServiceView):
         order = clients.tickets().RefundOrder(
             serializer.refund_request(event_id, order_id), caller=clients.caller_for(request)
         )
-        return Response(OrderSerializer(order).data)
+        return Response(EventOrderSerializer(order, context={"request": request}).data)
 
 
 class EventOrderResendView(ServiceView):
@@ -480,7 +485,7 @@ class EventOrderResendView(ServiceView):
         parameters=[EVENT_ID, ORDER_ID],
         request=None,
         responses={
-            200: OrderSerializer,
+            200: EventOrderSerializer,
             403: NOT_OWNER,
             404: NO_EVENT_ORDER,
             409: error("order_not_paid", description="Only a paid order has a confirmation."),
@@ -492,7 +497,7 @@ class EventOrderResendView(ServiceView):
             tickets_pb2.ResendConfirmationRequest(order_id=order_id, event_id=event_id),
             caller=clients.caller_for(request),
         )
-        return Response(OrderSerializer(order).data)
+        return Response(EventOrderSerializer(order, context={"request": request}).data)
 
 
 ORGANIZER_ONLY = error(
@@ -518,7 +523,7 @@ class EventStaffView(ServiceView):
         members = clients.events().ListEventStaff(
             events_pb2.ListEventStaffRequest(event_id=event_id), caller=clients.caller_for(request)
         )
-        return Response(StaffListSerializer(members).data)
+        return Response(StaffListSerializer(members, context={"request": request}).data)
 
     @extend_schema(
         summary="Invite staff to an event",
@@ -540,7 +545,9 @@ class EventStaffView(ServiceView):
         member = clients.events().InviteEventStaff(
             serializer.invite_request(event_id), caller=clients.caller_for(request)
         )
-        return Response(StaffMemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(
+            StaffMemberSerializer(member, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
 
 
 class EventStaffMemberView(ServiceView):

@@ -51,7 +51,7 @@ class InviteStaffTests(EventStaffTestCase):
 
         self.assertEqual(response.status_code, status.HTTP_201_CREATED, response.content)
         member = response.json()
-        self.assertEqual(set(member), {"id", "event_id", "email", "role", "created_at"})
+        self.assertEqual(set(member), {"id", "event_id", "email", "role", "created_at", "url", "event_url"})
         self.assertEqual(
             (member["event_id"], member["email"], member["role"]), (self.event_id, "door@example.com", "scanner")
         )

@@ -30,6 +30,13 @@ EVENT_FIELDS = {
     "status",
     "created_at",
     "updated_at",
+    # links
+    "url",
+    "ticket_types_url",
+    "sales_url",
+    "orders_url",
+    "vouchers_url",
+    "staff_url",
 }
 
 
@@ -581,13 +588,13 @@ class CancelEventTests(EventsAPITestCase):
 
 
 class ListEventsTests(EventsAPITestCase):
-    def test_list_is_public_with_results_and_next(self):
+    def test_list_is_public_with_results_next_and_previous(self):
         created = self.create_event()
 
         response = self.client.get(LIST_URL, {"q": self.tag})
 
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        self.assertEqual(response.json(), {"results": [created], "next": None})
+        self.assertEqual(response.json(), {"results": [created], "next": None, "previous": None})
 
     def test_list_shows_upcoming_events_soonest_first(self):
         later = self.create_event(starts_at=from_now(days=40), ends_at=from_now(days=41))
@@ -625,7 +632,7 @@ class ListEventsTests(EventsAPITestCase):
 
         response = self.client.get(LIST_URL, {"q": f"absent-{self.tag}"})
 
-        self.assertEqual(response.json(), {"results": [], "next": None})
+        self.assertEqual(response.json(), {"results": [], "next": None, "previous": None})
 
     def test_list_starts_after_leaves_out_earlier_events(self):
         self.create_event(starts_at=from_now(days=10), ends_at=from_now(days=11))

@@ -555,7 +555,9 @@ class ListOrdersTests(TicketingAPITestCase):
         response = self.client.get(ORDERS_URL)
 
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
-        self.assertEqual(response.json(), {"results": [second, self.get_order(first["id"])], "next": None})
+        self.assertEqual(
+            response.json(), {"results": [second, self.get_order(first["id"])], "next": None, "previous": None}
+        )
 
     def test_list_leaves_out_other_customers_orders(self):
         ticket_type = self.ticket_type_on_sale()
@@ -569,7 +571,7 @@ class ListOrdersTests(TicketingAPITestCase):
 
         response = self.client.get(ORDERS_URL)
 
-        self.assertEqual(response.json(), {"results": [], "next": None})
+        self.assertEqual(response.json(), {"results": [], "next": None, "previous": None})
 
     def test_list_is_paginated_with_next_links(self):
         ticket_type = self.ticket_type_on_sale()

@@ -378,6 +378,38 @@ class ResponsesMatchTheSchemaTests(TicketingAPITestCase):
         self.assert_documented(self.check_in("not-a-ticket"), "POST", CHECKINS_URL, 404)
         self.assert_documented(self.check_in(ticket["code"], user=self.customer), "POST", CHECKINS_URL, 404)
 
+    def test_the_organizer_s_desk_vouchers_and_staff(self):
+        order = self.paid_order(self.ticket_type_on_sale())
+        event_id = order["event_id"]
+        self.authenticate(self.organizer)
+        desk = "/api/events/{event_id}/orders/"
+        page = self.assert_documented(self.client.get(f"{event_url(event_id)}orders/"), "GET", desk, 200)
+        (listed,) = page["results"]
+        self.assert_documented(self.client.get(listed["url"]), "GET", desk + "{order_id}/", 200)
+        self.assert_documented(self.client.post(listed["resend_url"]), "POST", desk + "{order_id}/resend/", 200)
+
+        vouchers = "/api/events/{event_id}/vouchers/"
+        body = {"code": f"S{self.tag[:8]}", "discount_kind": "amount", "discount_value": "1"}
+        created = self.client.post(f"{event_url(event_id)}vouchers/", body, format="json")
+        (voucher,) = self.assert_documented(created, "POST", vouchers, 201)["results"]
+        self.assert_documented(self.client.get(f"{event_url(event_id)}vouchers/"), "GET", vouchers, 200)
+        deactivated = self.client.post(voucher["deactivate_url"])
+        self.assert_documented(deactivated, "POST", vouchers + "{voucher_id}/deactivate/", 200)
+
+        staff = "/api/events/{event_id}/staff/"
+        invite = {"email": f"desk-{self.tag[:8]}@example.com", "role": "manager"}
+        member = self.client.post(f"{event_url(event_id)}staff/", invite, format="json")
+        self.assert_documented(member, "POST", staff, 201)
+        self.assert_documented(self.client.get(f"{event_url(event_id)}staff/"), "GET", staff, 200)
+
+    def test_links_are_documented_as_uris_and_previous_as_nullable(self):
+        components = self.schema["components"]["schemas"]
+
+        self.assertEqual(components["Event"]["properties"]["url"]["format"], "uri")
+        self.assertIn("pay_url", components["Order"]["required"])
+        self.assertNotIn("pay_url", components["EventOrder"]["properties"])
+        self.assertTrue(components["EventPage"]["properties"]["previous"]["nullable"])
+
     def test_qr_codes_are_the_documented_images(self):
         ticket = self.paid_order(self.ticket_type_on_sale())["tickets"][0]
         self.authenticate(self.customer)

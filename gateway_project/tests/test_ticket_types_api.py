@@ -26,6 +26,8 @@ TICKET_TYPE_FIELDS = {
     "sales_start",
     "sales_end",
     "hidden",
+    "url",
+    "event_url",
 }
 
 
@@ -52,7 +54,7 @@ class CreateTicketTypeTests(NewTicketTypeTestCase):
         self.assertEqual(set(created), TICKET_TYPE_FIELDS)
         self.assertIsInstance(created["id"], int)
         self.assertEqual(
-            {key: value for key, value in created.items() if key not in ("id", "sales_start")},
+            {key: value for key, value in created.items() if key not in ("id", "sales_start", "url", "event_url")},
             {
                 "event_id": self.event["id"],
                 "name": "Balcony",

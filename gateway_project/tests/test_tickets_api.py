@@ -17,7 +17,7 @@ class ListTicketsTests(TicketingAPITestCase):
 
         self.assertEqual(response.status_code, status.HTTP_200_OK, response.content)
         expected = sorted(first["tickets"] + second["tickets"], key=lambda ticket: ticket["id"], reverse=True)
-        self.assertEqual(response.json(), {"results": expected, "next": None})
+        self.assertEqual(response.json(), {"results": expected, "next": None, "previous": None})
 
     def test_list_leaves_out_other_customers_tickets_and_unpaid_orders(self):
         ticket_type = self.ticket_type_on_sale()

@@ -42,9 +42,30 @@ ORDER_FIELDS = {
     "voucher",
     "voucher_seats",
     "lines",
+    "url",
+    "event_url",
+    "pay_url",
+    "cancel_url",
+    "resend_url",
 }
+# An order of the event as its organizer sees it: the organizer's desk's links, not the buyer's.
+EVENT_ORDER_FIELDS = ORDER_FIELDS - {"pay_url", "cancel_url"} | {"refund_url"}
 LINE_FIELDS = {"ticket_type_id", "name", "quantity", "unit_price", "discount", "total", "attendees"}
-TICKET_FIELDS = {"id", "order_id", "event_id", "ticket_type_id", "code", "status", "checked_in_at", "holder_name"}
+TICKET_FIELDS = {
+    "id",
+    "order_id",
+    "event_id",
+    "ticket_type_id",
+    "code",
+    "status",
+    "checked_in_at",
+    "holder_name",
+    "url",
+    "order_url",
+    "event_url",
+    "qr_svg_url",
+    "qr_png_url",
+}
 
 
 def from_now(days: float = 0, hours: float = 0, seconds: float = 0) -> str:

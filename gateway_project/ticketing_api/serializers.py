@@ -10,6 +10,7 @@ from rest_framework import serializers
 from rest_framework.fields import empty
 from rest_framework.settings import api_settings
 
+from gateway_project.api.links import LinkField
 from gateway_project.api.openapi import (
     MAX_ID,
     MAX_VOUCHER_CODE_LENGTH,
@@ -18,7 +19,7 @@ from gateway_project.api.openapi import (
     OptionalAmountField,
     ResponseSerializer,
 )
-from gateway_project.api.pagination import NextPageField, PageQuerySerializer
+from gateway_project.api.pagination import NextPageField, PageQuerySerializer, PreviousPageField
 from gateway_project.api.protos import ORDER_STATUS, TICKET_STATUS, EnumField, OptionalIdField, TimestampField
 from protos.tickets.v1 import tickets_pb2
 
@@ -33,7 +34,7 @@ _CVC = re.compile(r"[0-9]{3,4}")
 
 
 class TicketSerializer(ResponseSerializer):
-    """A ticket. `code` is the signed admission code its QR images carry."""  # renders a tickets_pb2.Ticket
+    """A ticket. `code` is the signed admission code its QR images carry."""  # a tickets_pb2.Ticket (context: request)
 
     id = serializers.IntegerField()
     order_id = serializers.IntegerField()
@@ -43,6 +44,20 @@ class TicketSerializer(ResponseSerializer):
     status = EnumField(TICKET_STATUS)
     checked_in_at = TimestampField(allow_null=True, help_text="When it was scanned in; null until then.")
     holder_name = serializers.CharField()
+    url = LinkField("ticket-detail", ticket_id="id")
+    order_url = LinkField("order-detail", "Its order.", order_id="order_id")
+    event_url = LinkField("event-detail", "Its event.", event_id="event_id")
+    qr_svg_url = LinkField("ticket-qr-svg", "Its code as a QR code, an SVG image.", ticket_id="id")
+    qr_png_url = LinkField("ticket-qr-png", "Its code as a QR code, a PNG image.", ticket_id="id")
+
+
+class EventOrderTicketSerializer(TicketSerializer):
+    """A ticket of an order of the event, as its organizer sees it: its routes are its buyer's."""
+
+    url = None
+    order_url = None
+    qr_svg_url = None
+    qr_png_url = None
 
 
 class PaymentSummarySerializer(ResponseSerializer):
@@ -94,6 +109,32 @@ class OrderSerializer(ResponseSerializer):
     refunded_amount = AmountField()
     voucher = serializers.CharField(help_text='The voucher code the order used (upper case); "" for none.')
     voucher_seats = serializers.IntegerField(help_text="Seats the voucher discounted: its uses this order took.")
+    url = LinkField("order-detail", order_id="id")
+    event_url = LinkField("event-detail", "Its event.", event_id="event_id")
+    pay_url = LinkField("order-pay", "POST a card: pay it (a reserved order).", order_id="id")
+    cancel_url = LinkField("order-cancel", "POST: release its seats (a reserved order).", order_id="id")
+    resend_url = LinkField("order-resend", "POST: email its confirmation again (a paid order).", order_id="id")
+
+
+class EventOrderSerializer(OrderSerializer):
+    """An order of the event, as its organizer (or staff) sees it: its links are the organizer's desk's."""
+
+    tickets = EventOrderTicketSerializer(many=True)
+    url = LinkField("event-order", event_id="event_id", order_id="id")
+    pay_url = None
+    cancel_url = None
+    refund_url = LinkField(
+        "event-order-refund",
+        "POST: refund it, or some of its tickets (a paid order).",
+        event_id="event_id",
+        order_id="id",
+    )
+    resend_url = LinkField(
+        "event-order-resend",
+        "POST: email its buyer its confirmation again (a paid order).",
+        event_id="event_id",
+        order_id="id",
+    )
 
 
 class OrderPageSerializer(ResponseSerializer):
@@ -101,6 +142,15 @@ class OrderPageSerializer(ResponseSerializer):
 
     results = OrderSerializer(many=True, source="orders")
     next = NextPageField()
+    previous = PreviousPageField()
+
+
+class EventOrderPageSerializer(ResponseSerializer):
+    """A page of an event's orders."""  # renders a tickets_pb2.ListOrdersResponse (context: the request)
+
+    results = EventOrderSerializer(many=True, source="orders")
+    next = NextPageField()
+    previous = PreviousPageField()
 
 
 class TicketPageSerializer(ResponseSerializer):
@@ -108,6 +158,7 @@ class TicketPageSerializer(ResponseSerializer):
 
     results = TicketSerializer(many=True, source="tickets")
     next = NextPageField()
+    previous = PreviousPageField()
 
 
 class CheckInResultSerializer(ResponseSerializer):

@@ -36,7 +36,9 @@ from gateway_project.ticketing_api.serializers import (
     CheckInConflictSerializer,
     CheckInResultSerializer,
     CheckInSerializer,
+    EventOrderPageSerializer,
     EventOrderQuerySerializer,
+    EventOrderSerializer,
     OrderPageSerializer,
     OrderSerializer,
     PaymentDeclinedSerializer,
@@ -54,6 +56,7 @@ ORDER_ID = path_id("order_id", "order")
 TICKET_ID = path_id("ticket_id", "ticket")
 NO_ORDER = error("not_found", description="No such order of the caller's.")
 NO_TICKET = error("not_found", description="No such ticket of the caller's.")
+PAGES = "Keyset pagination: follow `next` (null on the last page) and `previous` (null on the first)."
 PAGE_400 = bad_request("E.g. `cursor` is not valid.")
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -87,7 +90,7 @@ class OrderListView(ServiceView):
     @extend_schema(
         operation_id="orders_list",
         summary="List my orders",
-        description="The caller's orders, newest first. Keyset pagination: follow `next` (null on the last page).",
+        description=f"The caller's orders, newest first. {PAGES}",
         parameters=[PageQuerySerializer],
         responses={200: OrderPageSerializer, 400: PAGE_400},
     )
@@ -161,7 +164,7 @@ class OrderListView(ServiceView):
             serializer.reserve_request(request.user, key), caller=clients.caller_for(request)
         )
         return Response(
-            OrderSerializer(reserved.order).data,
+            OrderSerializer(reserved.order, context={"request": request}).data,
             status=status.HTTP_201_CREATED if reserved.created else status.HTTP_200_OK,
         )
 
@@ -182,7 +185,7 @@ class OrderDetailView(ServiceView):
         order = clients.tickets().GetOrder(
             tickets_pb2.GetOrderRequest(order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context={"request": request}).data)
 
 
 class PayOrderView(ServiceView):
@@ -223,7 +226,7 @@ class PayOrderView(ServiceView):
         serializer = CardSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         order = clients.tickets().PayOrder(serializer.pay_request(order_id), caller=clients.caller_for(request))
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context={"request": request}).data)
 
 
 class CancelOrderView(ServiceView):
@@ -242,7 +245,7 @@ class CancelOrderView(ServiceView):
         order = clients.tickets().CancelOrder(
             tickets_pb2.CancelOrderRequest(order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context={"request": request}).data)
 
 
 class ResendConfirmationView(ServiceView):
@@ -271,7 +274,7 @@ class ResendConfirmationView(ServiceView):
         order = clients.tickets().ResendConfirmation(
             tickets_pb2.ResendConfirmationRequest(order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(OrderSerializer(order).data)
+        return Response(OrderSerializer(order, context={"request": request}).data)
 
 
 class TicketListView(ServiceView):
@@ -282,7 +285,7 @@ class TicketListView(ServiceView):
     @extend_schema(
         operation_id="tickets_list",
         summary="List my tickets",
-        description="The caller's tickets, newest first. Keyset pagination: follow `next` (null on the last page).",
+        description=f"The caller's tickets, newest first. {PAGES}",
         parameters=[PageQuerySerializer],
         responses={200: TicketPageSerializer, 400: PAGE_400},
     )
@@ -312,7 +315,7 @@ class TicketDetailView(ServiceView):
         responses={200: TicketSerializer, 404: NO_TICKET},
     )
     def get(self, request, ticket_id: int):
-        return Response(TicketSerializer(_get_ticket(request, ticket_id)).data)
+        return Response(TicketSerializer(_get_ticket(request, ticket_id), context={"request": request}).data)
 
 
 class JSONErrorsOnly(DefaultContentNegotiation):
@@ -460,10 +463,10 @@ class EventOrderListView(ServiceView):
         description="Every order of the event, any buyer and status, newest first, with its lines, tickets and "
         "payment (the event's organizer, or staff). `status`, `q` (the buyer's email or full name, ignoring "
         "case) and `ticket_type` (orders with a line of it) filter them. Keyset pagination: follow `next` (null "
-        "on the last page).",
+        "on the last page) and `previous` (null on the first).",
         parameters=[EVENT_ID, EventOrderQuerySerializer],
         responses={
-            200: OrderPageSerializer,
+            200: EventOrderPageSerializer,
             400: bad_request("E.g. an unknown `status`, or `cursor` is not valid."),
             403: NOT_EVENT_OWNER,
             404: NO_EVENT,
@@ -473,7 +476,7 @@ class EventOrderListView(ServiceView):
         query = EventOrderQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         page = clients.tickets().ListEventOrders(query.list_request(event_id), caller=clients.caller_for(request))
-        return Response(OrderPageSerializer(page, context={"request": request}).data)
+        return Response(EventOrderPageSerializer(page, context={"request": request}).data)
 
 
 class EventOrderDetailView(ServiceView):
@@ -489,7 +492,7 @@ class EventOrderDetailView(ServiceView):
         "organizer, or staff).",
         parameters=[EVENT_ID, ORDER_ID],
         responses={
-            200: OrderSerializer,
+            200: EventOrderSerializer,
             403: NOT_EVENT_OWNER,
             404: error("not_found", description="No such event, or no such order of it."),
         },
@@ -498,7 +501,7 @@ class EventOrderDetailView(ServiceView):
         order = clients.tickets().GetEventOrder(
             tickets_pb2.GetEventOrderRequest(event_id=event_id, order_id=order_id), caller=clients.caller_for(request)
         )
-        return Response(OrderSerializer(order).data)
+        return Response(EventOrderSerializer(order, context={"request": request}).data)
 
 
 class EventAttendeesCSVView(ServiceView):
