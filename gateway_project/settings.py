@@ -80,7 +80,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
-        "rest_framework.renderers.BrowsableAPIRenderer",
+        "gateway_project.api.renderers.BrowsableAPIRenderer",
     ],
     # DRF's parsers, with JSON nested too deep refused (400) rather than crashing on recursion (500).
     "DEFAULT_PARSER_CLASSES": [

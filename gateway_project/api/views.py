@@ -21,6 +21,26 @@ class ServiceView(APIView):
         return self.services
 
 
+class EditFormView(ServiceView):
+    """A view of one resource whose PATCH form in the browsable API (its raw data form: DRF gives an HTML
+    form to PUT only) starts with the resource's current values. DRF fills them from a model instance; here the
+    BrowsableAPIRenderer gives get_serializer the message the page's response rendered (the handlers
+    build their serializers themselves), and `form_values` turns it into the values of
+    `serializer_class`: the form has those fields only (a PATCH leaves the others as they are)."""
+
+    def get_serializer(self, *args, instance=None, **kwargs):
+        values = None if instance is None else self.form_values(instance)
+        kwargs.setdefault("context", {"request": self.request, "view": self})
+        serializer = self.serializer_class(*args, instance=values, **kwargs)
+        for name in set(serializer.fields) - set(values or serializer.fields):
+            serializer.fields.pop(name)
+        return serializer
+
+    def form_values(self, instance) -> dict:
+        """The form's values (as `serializer_class` reads them) from `instance`, what the response rendered."""
+        raise NotImplementedError
+
+
 class APIRootView(routers.APIRootView):
     """MicroTix's REST API. Each link below is an endpoint; `/api/docs/` (Swagger UI) and `/api/redoc/`
     describe them all. Send `Authorization: Bearer <access token>` (from `auth-token`) where a login is

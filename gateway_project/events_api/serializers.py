@@ -30,7 +30,7 @@ from gateway_project.api.protos import (
 )
 from protos.events.v1 import events_pb2
 from protos.tickets.v1 import tickets_pb2
-from servicekit.timestamps import to_timestamp
+from servicekit.timestamps import from_timestamp, to_timestamp
 
 
 class EventFieldsSerializer(ResponseSerializer):
@@ -107,6 +107,17 @@ class EventWriteSerializer(serializers.Serializer):
         except (ZoneInfoNotFoundError, ValueError):
             raise serializers.ValidationError({"timezone": [f"Unknown time zone: {name!r}."]}) from None
         return {**data, **{field: data[field].replace(tzinfo=zone) for field in naive}}
+
+    @staticmethod
+    def values_of(event: events_pb2.Event) -> dict:
+        """The event's fields as this serializer reads them (a form to change it starts with them): its
+        times as wall-clock times in its time zone, as a time without an offset is read."""
+        zone = ZoneInfo(event.timezone or "UTC")
+        times = {name: from_timestamp(getattr(event, name)).astimezone(zone) for name in ("starts_at", "ends_at")}
+        return {
+            **{name: getattr(event, name) for name in ("name", "description", "venue", "timezone")},
+            **{name: moment.replace(tzinfo=None) for name, moment in times.items()},
+        }
 
     def proto_fields(self) -> dict:
         """The validated data as keyword arguments of a proto request."""
@@ -319,6 +330,16 @@ class TicketTypeChangeSerializer(TicketTypeWriteSerializer):
         if fixed:
             raise serializers.ValidationError({name: ["This field cannot be changed."] for name in fixed})
         return data
+
+    @staticmethod
+    def values_of(ticket_type: tickets_pb2.TicketType) -> dict:
+        """The type's fields as this serializer reads them (a form to change it starts with them). Not
+        `sales_end`: the message does not say whether it is the type's own or the event's start, and
+        sending the event's start would fix it there."""
+        return {
+            **{name: getattr(ticket_type, name) for name in ("name", "price", "capacity", "max_per_order", "hidden")},
+            "sales_start": from_timestamp(ticket_type.sales_start),
+        }
 
     def update_request(self, event_id: int, ticket_type_id: int) -> tickets_pb2.UpdateTicketTypeRequest:
         data = self.validated_data

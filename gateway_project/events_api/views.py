@@ -14,7 +14,7 @@ from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import ActsForEvent, IsOrganizer
-from gateway_project.api.views import ServiceView
+from gateway_project.api.views import EditFormView, ServiceView
 from gateway_project.events_api.serializers import (
     CapacityConflictSerializer,
     EventDetailSerializer,
@@ -78,6 +78,7 @@ class EventListView(ServiceView):
     """GET: published upcoming events, soonest first (public). POST: create an event (organizers)."""
 
     services = ("events",)
+    query_serializer_class = EventListQuerySerializer  # its GET's (the browsable API's filter form)
     serializer_class = EventWriteSerializer
 
     def get_permissions(self):
@@ -114,6 +115,7 @@ class MyEventListView(ServiceView):
     """The calling organizer's own events, any status."""
 
     services = ("events",)
+    query_serializer_class = EventListQuerySerializer  # its GET's (the browsable API's filter form)
     permission_classes = [IsOrganizer]
 
     @extend_schema(
@@ -131,6 +133,7 @@ class StaffedEventListView(ServiceView):
     """The events the caller is door staff of (a manager or a scanner), any status."""
 
     services = ("events",)
+    query_serializer_class = EventListQuerySerializer  # its GET's (the browsable API's filter form)
     permission_classes = [permissions.IsAuthenticated]
 
     @extend_schema(
@@ -145,12 +148,17 @@ class StaffedEventListView(ServiceView):
         return _event_page(request, staffed=True)
 
 
-class EventDetailView(ServiceView):
+class EventDetailView(EditFormView):
     """GET: one event (public). PATCH: change it, DELETE: cancel it (its organizer)."""
 
     # Reading an event lists its ticket types; a new start and cancelling reach the tickets service too.
     services = ("events", "tickets")
     serializer_class = EventWriteSerializer
+
+    def form_values(self, instance) -> dict:
+        # A GET renders the event with its ticket types, a PATCH the event.
+        event = instance[0] if isinstance(instance, tuple) else instance
+        return EventWriteSerializer.values_of(event)
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
@@ -266,13 +274,16 @@ class TicketTypeListView(ServiceView):
         )
 
 
-class TicketTypeDetailView(ServiceView):
+class TicketTypeDetailView(EditFormView):
     """GET: one ticket type of the event (public; a hidden one for its organizer only). PATCH: change it,
     DELETE: delete it if nothing of it was ever sold or held (the event's organizer, or staff)."""
 
     # The tickets service asks the events service whose event it is.
     services = ("tickets", "events")
     serializer_class = TicketTypeChangeSerializer
+
+    def form_values(self, instance) -> dict:
+        return TicketTypeChangeSerializer.values_of(instance)
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
@@ -368,6 +379,7 @@ class EventVouchersView(ServiceView):
     """GET: the event's vouchers with their uses. POST: create vouchers (the event's organizer)."""
 
     services = ("tickets", "events")
+    query_serializer_class = PageQuerySerializer  # its GET's (the browsable API's filter form)
     permission_classes = [ActsForEvent]
     serializer_class = VoucherWriteSerializer
 

@@ -50,10 +50,10 @@ class APIRootTests(SimpleTestCase):
         self.assertEqual(response.status_code, status.HTTP_200_OK)
         self.assertContains(response, 'href="http://testserver/api/events/"')
 
-    def test_browsable_api_shows_the_project_s_name(self):
+    def test_browsable_api_s_navbar_shows_microtix_api_linking_the_api_root(self):
         response = self.client.get(API_ROOT, HTTP_ACCEPT="text/html")
 
-        self.assertContains(response, '<a class="navbar-brand" rel="nofollow" href="/api/">MicroTix</a>', html=True)
+        self.assertContains(response, '<a class="navbar-brand" rel="nofollow" href="/api/">MicroTix API</a>', html=True)
         self.assertNotContains(response, "Django REST framework")
 
 

@@ -73,6 +73,7 @@ class OrderListView(ServiceView):
     Idempotency-Key header makes a retry return the same order (200) instead of a new one (201)."""
 
     services = ("tickets",)
+    query_serializer_class = PageQuerySerializer  # its GET's (the browsable API's filter form)
     serializer_class = ReserveSerializer
 
     def get_services(self):
@@ -281,6 +282,7 @@ class TicketListView(ServiceView):
     """The caller's tickets, newest first."""
 
     services = ("tickets",)
+    query_serializer_class = PageQuerySerializer  # its GET's (the browsable API's filter form)
 
     @extend_schema(
         operation_id="tickets_list",
@@ -455,6 +457,7 @@ class EventOrderListView(ServiceView):
     """Every order of the event, newest first, filtered (its organizer, or staff)."""
 
     services = ("tickets", "events")
+    query_serializer_class = EventOrderQuerySerializer  # its GET's (the browsable API's filter form)
     permission_classes = [ActsForEvent]
 
     @extend_schema(
