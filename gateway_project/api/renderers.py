@@ -4,6 +4,8 @@ neither, so a listing names its query serializer instead (`query_serializer_clas
 validates), and its fields are the form: a GET form of the listing, under the page's "Filters"
 button."""
 
+import copy
+
 from django.template import loader
 from rest_framework import renderers
 
@@ -22,6 +24,8 @@ class BrowsableAPIRenderer(renderers.BrowsableAPIRenderer):
         query.is_valid()
         for name in PAGE_POSITION:
             query.fields.pop(name, None)
+        if "page_size" in query.fields:  # the listing's own filters first (a field is bound once: a copy)
+            query.fields["page_size"] = copy.deepcopy(query.fields.pop("page_size"))
         form = loader.get_template(self.query_form_template).render(
             {"fields": self.render_form_for_serializer(query), "action": request.path}
         )

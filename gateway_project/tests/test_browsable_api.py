@@ -64,15 +64,20 @@ class FilterFormTests(BrowsableAPITestCase):
         self.assertEqual((form["attrs"]["method"], form["attrs"]["action"]), ("get", EVENTS_URL))
         self.assertLessEqual({"q", "starts_after", "starts_before", "page_size"}, set(form["fields"]))
 
+    def test_the_filter_form_gives_the_listing_s_filters_before_its_page_size(self):
+        form = self.page(EVENTS_URL).with_id("filter-form")
+
+        self.assertEqual(list(form["fields"]), ["q", "starts_after", "starts_before", "page_size"])
+
     def test_the_filter_form_leaves_the_page_s_position_out(self):
         form = self.page(EVENTS_URL).with_id("filter-form")
 
         self.assertEqual(set(form["fields"]) & {"cursor", "trail"}, set())
 
     def test_the_filter_form_shows_the_filters_of_the_page(self):
-        form = self.page(EVENTS_URL, q="jazz").with_id("filter-form")
+        form = self.page(EVENTS_URL, q="jazz", page_size=5).with_id("filter-form")
 
-        self.assertEqual(form["fields"]["q"], "jazz")
+        self.assertEqual((form["fields"]["q"], form["fields"]["page_size"]), ("jazz", "5"))
 
     def test_an_event_s_orders_page_has_a_filter_form_of_its_filters(self):
         event = self.create_event()
