@@ -93,6 +93,63 @@ class BrowserTestCase(SimpleTestCase):
         self.driver.find_element("link text", text).click()
 
 
+class BrowsableAPIWalkthroughTest(BrowserTestCase):
+    def test_a_customer_follows_links_from_the_api_root_to_a_ticket_type_and_reserves_seats(self):
+        event, ticket_type, _ = self.sale(buyers=0)
+        email = f"walker-{uuid.uuid4().hex[:8]}@example.com"
+        JsonClient(self.stack.base_url).login_as_new_user(email, "customer")
+        self.open("/api-auth/login/?next=/api/")
+        self.driver.find_element("name", "username").send_keys(email)
+        self.driver.find_element("name", "password").send_keys(PASSWORD)
+        self.driver.find_element("css selector", "form input[type=submit], form button[type=submit]").click()
+        self.assertIn("MicroTix API", self.driver.find_element("css selector", ".navbar").text)
+        self.shots.take("api root")
+
+        self.follow("/api/events/")
+        self.shots.take("events list")
+        self.follow(f"/api/events/{event['id']}/")
+        self.assertShowsInResponse(event["name"])
+        self.shots.take("the event")
+        self.follow(f"/api/events/{event['id']}/ticket-types/")
+        self.assertShowsInResponse(ticket_type["name"])
+        self.shots.take("its ticket types")
+
+        self.open("/api/orders/")
+        self.driver.find_element("css selector", "a[name=raw-tab][href='#post-generic-content-form']").click()
+        content = self.driver.find_element("css selector", "#post-generic-content-form textarea")
+        content.clear()
+        content.send_keys(f'{{"ticket_type_id": {ticket_type["id"]}, "quantity": 2}}')
+        self.shots.take("reservation form")
+        self.driver.find_element("css selector", "#post-generic-content-form button").click()
+
+        self.wait_for_response("HTTP 201 Created")
+        self.shots.take("reserved")
+        self.assertShowsInResponse('"status": "reserved"')
+
+    def follow(self, path: str) -> None:
+        """Click the response's link to `path` (the browsable API makes each URL of the JSON a link)."""
+        self.driver.find_element("css selector", f".response-info a[href='{self.stack.base_url}{path}']").click()
+        self.assertEqual(self.driver.current_url, f"{self.stack.base_url}{path}")
+
+    def wait_for_response(self, text: str, timeout: float = 15) -> None:
+        """Wait for the page of the answer to a form sent, showing `text`."""
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                if text in self.driver.find_element("css selector", ".response-info").text:
+                    return
+            except StaleElementReferenceException:
+                pass  # the page changed under us: the answer is coming
+            time.sleep(0.2)
+        self.assertShowsInResponse(text)
+
+    def assertShowsInResponse(self, text: str) -> None:
+        shown = self.driver.find_element("css selector", ".response-info").text
+        self.assertTrue(text in shown, f"{text!r} not in the response of {self.driver.current_url}: {shown[:500]!r}")
+
+
 class BackOfficeWalkthroughTest(BrowserTestCase):
     def test_staff_find_an_order_from_its_event_open_its_ticket_and_cancel_the_event_after_confirming(self):
         event, _, (order,) = self.sale()
