@@ -67,10 +67,6 @@ def record_order_confirmation(
     announced before lines has none, and its tickets no holder of their own. A confirmation sent
     again is another email, once per `resend` number."""
     key = f"order_confirmation:{order_id}" + (f":resend:{resend}" if resend else "")
-    # Already recorded: no need to ask the events service for the event again.
-    if Notification.objects.filter(dedupe_key=key).exists():
-        return _never_attempted([key])
-    event = fetch_event(event_id)
     type_names = {line["ticket_type_id"]: line["name"] for line in lines or []}
     context = {
         "order_id": order_id,
@@ -94,10 +90,8 @@ def record_order_confirmation(
             }
             for ticket in tickets
         ],
-        "event": event,
     }
-    subject = emails.subject_for(Kind.ORDER_CONFIRMATION, event)
-    return record([NewNotification(key, Kind.ORDER_CONFIRMATION, email, subject, context)])
+    return _record_once(key, Kind.ORDER_CONFIRMATION, email, event_id, context)
 
 
 def record_order_refund(
@@ -115,9 +109,6 @@ def record_order_refund(
     """Record the email telling the buyer what the event's organizer refunded them, once per refund
     (its key: "full", or the partial refund's); returns the ids to send."""
     key = f"order_refunded:{order_id}:{refund_key}"
-    if Notification.objects.filter(dedupe_key=key).exists():
-        return _never_attempted([key])
-    event = fetch_event(event_id)
     context = {
         "order_id": order_id,
         "full_name": full_name,
@@ -125,22 +116,15 @@ def record_order_refund(
         "currency": currency,
         "ticket_count": tickets,
         "full": full,
-        "event": event,
     }
-    subject = emails.subject_for(Kind.ORDER_REFUNDED, event)
-    return record([NewNotification(key, Kind.ORDER_REFUNDED, email, subject, context)])
+    return _record_once(key, Kind.ORDER_REFUNDED, email, event_id, context)
 
 
 def record_staff_invitation(*, member_id: int, event_id: int, email: str, role: str) -> list[int]:
     """Record the email telling an address its role on an event, once per member and role (a
     changed role is told again); returns the ids to send."""
     key = f"staff_invited:{member_id}:{role}"
-    if Notification.objects.filter(dedupe_key=key).exists():
-        return _never_attempted([key])
-    event = fetch_event(event_id)
-    context = {"email": email, "role": role, "event": event}
-    subject = emails.subject_for(Kind.STAFF_INVITED, event)
-    return record([NewNotification(key, Kind.STAFF_INVITED, email, subject, context)])
+    return _record_once(key, Kind.STAFF_INVITED, email, event_id, {"email": email, "role": role})
 
 
 def record_waiting_list_offer(
@@ -160,9 +144,6 @@ def record_waiting_list_offer(
     the type, in order `order_id`, for `total`) and until when to pay, once per offer (its entry
     is offered once); returns the ids to send."""
     key = f"waiting_list_offer:{entry_id}"
-    if Notification.objects.filter(dedupe_key=key).exists():
-        return _never_attempted([key])
-    event = fetch_event(event_id)
     context = {
         "order_id": order_id,
         "full_name": full_name,
@@ -171,10 +152,19 @@ def record_waiting_list_offer(
         "total": total,
         "currency": currency,
         "expires_at": expires_at,
-        "event": event,
     }
-    subject = emails.subject_for(Kind.WAITING_LIST_OFFER, event)
-    return record([NewNotification(key, Kind.WAITING_LIST_OFFER, email, subject, context)])
+    return _record_once(key, Kind.WAITING_LIST_OFFER, email, event_id, context)
+
+
+def _record_once(key: str, kind: str, email: str, event_id: int, context: dict) -> list[int]:
+    """Record the one email of `key` to `email` about the event `event_id` (its kind's subject, the
+    event as it is now beside `context`); returns the ids to send. Recorded already: the event is
+    not asked for again."""
+    if Notification.objects.filter(dedupe_key=key).exists():
+        return _never_attempted([key])
+    event = fetch_event(event_id)
+    subject = emails.subject_for(kind, event)
+    return record([NewNotification(key, kind, email, subject, {**context, "event": event})])
 
 
 def _never_attempted(keys: list[str]) -> list[int]:
