@@ -1,7 +1,5 @@
-import os
-
 from servicekit.base_settings import *  # noqa: F403
-from servicekit.base_settings import GRPC_LISTEN_ADDRS, INSTALLED_APPS
+from servicekit.base_settings import CORES, GRPC_LISTEN_ADDRS, INSTALLED_APPS
 from servicekit.config import env, env_float, env_int
 
 INSTALLED_APPS = [*INSTALLED_APPS, "notify_service.notifications"]
@@ -24,7 +22,7 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Pool processes: one per core by default, as each gRPC service's (GRPC_PROCESSES).
-CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY") or os.cpu_count() or 1
+CELERY_WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY") or CORES
 CELERY_TASK_IGNORE_RESULT = True
 # Django's LOGGING (servicekit.logging_config: request id, LOG_FORMAT) handles the worker's lines too.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False

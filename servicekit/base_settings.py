@@ -83,7 +83,9 @@ GRPC_LISTEN_ADDRS = {
 }
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
-GRPC_PROCESSES = env_int("GRPC_PROCESSES") or os.cpu_count() or 1
+# "One per core": the cores this process may run on (a cpuset), not every core of the machine.
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+GRPC_PROCESSES = env_int("GRPC_PROCESSES") or CORES
 GRPC_CLIENT_TIMEOUT = env_float("GRPC_CLIENT_TIMEOUT")
 GRPC_CLIENT_RETRIES = env_int("GRPC_CLIENT_RETRIES")
 
