@@ -35,6 +35,8 @@ class NotificationStackTestCase(SimpleTestCase):
             "OUTBOX_INTERVAL_SECONDS": "0.5",
             "SWEEP_INTERVAL_SECONDS": "1",
             "EMAIL_RETRY_BACKOFF_SECONDS": "1",
+            # Every test logs new users in from this one address.
+            "LOGIN_THROTTLE_RATE": "1000/min",
         }
         cls.stack = ProcessStack(PROCESSES, environ=environ).start()
         cls.addClassCleanup(cls.stack.stop)

@@ -53,6 +53,9 @@ DESTRUCTIVE = (
     "UpdateEventStart",
     "UpdateTicketType",
     "DeleteTicketType",
+    "RemoveEventStaff",
+    "LeaveWaitingList",
+    "ClearWaitingList",
 )
 
 ORGANIZER = Caller(user_id=7_001, role="organizer")
@@ -452,6 +455,33 @@ def valid_requests(event, ticket_type, spare, reserved, paid, starts: datetime) 
         "GetTicket": (tickets_pb2.GetTicketRequest(ticket_id=paid.tickets[0].id), CUSTOMER),
         "ListTickets": (tickets_pb2.ListTicketsRequest(page_size=5, all_users=True, status="valid"), STAFF),
         "CheckIn": (tickets_pb2.CheckInRequest(code=paid.tickets[0].code), ORGANIZER),
+        "LookUpTicket": (tickets_pb2.LookUpTicketRequest(code=paid.tickets[0].code), ORGANIZER),
+        "InviteEventStaff": (
+            events_pb2.InviteEventStaffRequest(
+                event_id=event.id, email="door@example.com", role=events_pb2.EVENT_ROLE_SCANNER
+            ),
+            ORGANIZER,
+        ),
+        "ListEventStaff": (events_pb2.ListEventStaffRequest(event_id=event.id), ORGANIZER),
+        "RemoveEventStaff": (events_pb2.RemoveEventStaffRequest(event_id=event.id, id=1), ORGANIZER),
+        "JoinWaitingList": (
+            tickets_pb2.JoinWaitingListRequest(
+                event_id=event.id, ticket_type_id=ticket_type.id, quantity=1, email="wait@example.com", full_name="W"
+            ),
+            CUSTOMER,
+        ),
+        "GetWaitingListEntry": (
+            tickets_pb2.GetWaitingListEntryRequest(event_id=event.id, ticket_type_id=ticket_type.id),
+            CUSTOMER,
+        ),
+        "LeaveWaitingList": (
+            tickets_pb2.LeaveWaitingListRequest(event_id=event.id, ticket_type_id=ticket_type.id),
+            CUSTOMER,
+        ),
+        "ClearWaitingList": (
+            tickets_pb2.ClearWaitingListRequest(event_id=event.id, ticket_type_id=ticket_type.id),
+            ORGANIZER,
+        ),
         "CancelEventSales": (tickets_pb2.CancelEventSalesRequest(event_id=event.id), ORGANIZER),
         "UpdateEventStart": (
             tickets_pb2.UpdateEventStartRequest(
