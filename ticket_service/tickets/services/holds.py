@@ -5,7 +5,8 @@ through the inventory's guards (services.inventory), and its voucher's uses thro
 guard (services.vouchers), in one transaction with the order, by ascending type id, tried again
 (RESERVE_ATTEMPTS in all) when MySQL rolls it back for a deadlock or a lock wait timeout: all the
 lines' seats are held, or none. Expired holds are released by the sweep and, for the types (and
-the voucher) of a reservation, just before it. Seats given back (a cancel, an expiry) go to the
+the voucher) of a reservation, whenever their seats (or uses) would decide its answer: before a
+refusal, never on the way to a hold that fits without them. Seats given back (a cancel, an expiry) go to the
 types' waiting lists first (services.waiting_list), after the transaction that freed them.
 """
 
@@ -28,6 +29,7 @@ from servicekit.errors import InvalidInput
 from servicekit.identity import CUSTOMER, Caller
 from ticket_service.tickets.models import Order, OrderLine, TicketType, Voucher
 from ticket_service.tickets.services.errors import (
+    CustomerLimitReached,
     IdempotencyKeyReused,
     InvalidVoucher,
     NotACustomer,
@@ -43,7 +45,7 @@ from ticket_service.tickets.services.inventory import (
     take_seats,
 )
 from ticket_service.tickets.services.payments import CHARGE_SETTLED_AFTER, SWEEP_BATCH, reconcile_payment
-from ticket_service.tickets.services.selectors import own_order
+from ticket_service.tickets.services.selectors import own_order, remember_lines
 from ticket_service.tickets.services.ticket_types import learn_event_start
 from ticket_service.tickets.services.vouchers import (
     applies_to,
@@ -132,7 +134,6 @@ def reserve_seats(
     short = [(ticket_type, wanted) for ticket_type, wanted in short if ticket_type.available < wanted]
     if short and not release_expired_holds(ticket_type_ids=[ticket_type.id for ticket_type, _ in short]):
         raise _sold_out([ticket_type for ticket_type, _ in short])
-    release_expired_holds(ticket_type_ids=list(types))
     planned = sorted(
         (_priced_line(types[line.ticket_type_id], line, voucher) for line in lines),
         key=lambda line: line.ticket_type_id,
@@ -156,7 +157,14 @@ def reserve_seats(
         "voucher_seats": voucher_seats,
     }
     try:
-        order = _hold_seats(planned, order_fields)
+        try:
+            order = _hold_seats(planned, order_fields)
+        except (SoldOut, CustomerLimitReached):
+            # The guards refused what the rows read allowed: lapsed holds may be what fills the seats
+            # (or the customer's count). Released, they no longer decide; otherwise the refusal stands.
+            if not release_expired_holds(ticket_type_ids=list(types)):
+                raise
+            order = _hold_seats(planned, order_fields)
     except IntegrityError:
         # A concurrent request with the same key won the race; its hold stands, ours rolled back.
         existing = _replayed_order(caller, key, lines, code) if key else None
@@ -224,7 +232,7 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                     _refuse_voucher_now(voucher, seats)
                 order = Order.objects.create(**order_fields)
                 # New rows on every attempt: a rolled-back attempt's may carry ids MariaDB gave them.
-                OrderLine.objects.bulk_create(
+                written = OrderLine.objects.bulk_create(
                     OrderLine(
                         order=order,
                         ticket_type=line.ticket_type,
@@ -236,6 +244,7 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                     )
                     for line in lines
                 )
+                remember_lines(order, written)
                 return order
         except OperationalError as exc:
             if attempt == RESERVE_ATTEMPTS or not is_lock_conflict(exc):
@@ -349,10 +358,13 @@ def _holders(line: LineRequest, buyer: str) -> list[str]:
 
 
 def cancel_order(*, caller: Caller, order_id: int) -> Order:
-    """Release a reserved order's seats. Cancelling a cancelled or expired order changes nothing."""
+    """Release a reserved order's seats. Cancelling a cancelled or expired order changes nothing; a
+    hold past its time that the sweep has not released yet is released as expired."""
     order = own_order(caller, order_id)
     if order.status in (Order.Status.RESERVED, Order.Status.CANCELLED, Order.Status.EXPIRED):
-        if release(order.id, Order.Status.CANCELLED):
+        lapsed = order.status == Order.Status.RESERVED and order.expires_at <= timezone.now()
+        status = Order.Status.EXPIRED if lapsed else Order.Status.CANCELLED
+        if release(order.id, status, only_expired=lapsed):
             advance_after_release(order.id)  # the seats are the waiting list's first
         order.refresh_from_db()
         return order

@@ -115,9 +115,17 @@ def with_lines(orders: QuerySet) -> QuerySet:
 
 def order_lines(order: Order) -> list[OrderLine]:
     """The order's lines by ascending type id, with their ticket types, read once per order object."""
-    if "lines" not in getattr(order, "_prefetched_objects_cache", {}):
-        prefetch_related_objects([order], _lines())
-    return list(order.lines.all())
+    if not hasattr(order, "_order_lines"):
+        if "lines" not in getattr(order, "_prefetched_objects_cache", {}):
+            prefetch_related_objects([order], _lines())
+        order._order_lines = list(order.lines.all())
+    return order._order_lines
+
+
+def remember_lines(order: Order, lines: list[OrderLine]) -> None:
+    """`lines`, just written with their ticket types, are the order's: order_lines answers them
+    without a read (a reservation's answer shows the lines it inserted)."""
+    order._order_lines = sorted(lines, key=lambda line: line.ticket_type_id)
 
 
 def _lines() -> Prefetch:

@@ -41,11 +41,11 @@ class CancelOrderTests(TicketServiceTestCase):
         self.assertEqual(again.status, tickets_pb2.ORDER_STATUS_CANCELLED)
         self.assertEqual(self.row(ticket_type.id).held, 2)
 
-    def test_cancelling_an_expired_order_keeps_it_expired(self):
+    def test_cancelling_a_lapsed_hold_expires_it(self):
         ticket_type = self.make_ticket_type(capacity=10)
         order = self.reserve_order(ticket_type.id, 3)
         self.expire(order.id)
-        self.reserve_order(ticket_type.id, 1, self.OTHER_CUSTOMER)  # releases the lapsed hold
+        self.reserve_order(ticket_type.id, 1, self.OTHER_CUSTOMER)  # fits without the lapsed hold's seats
 
         cancelled = self.call("CancelOrder", self.CUSTOMER, order_id=order.id)
 

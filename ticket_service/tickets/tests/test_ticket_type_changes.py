@@ -252,13 +252,13 @@ class DeleteTicketTypeTests(TicketTypeChangeTestCase):
         )  # fmt: skip
 
     def test_a_reservation_of_a_type_deleted_after_it_was_read_is_not_found(self):
-        release = holds.release_expired_holds
+        check = holds.refuse_outside_sale_window
 
-        def deleted_meanwhile(**kwargs):  # runs between the reservation's read of the type and its hold
+        def deleted_meanwhile(ticket_type, now):  # runs between the reservation's read of the type and its hold
             TicketType.objects.filter(pk=self.ticket_type.id).delete()
-            return release(**kwargs)
+            return check(ticket_type, now)
 
-        with mock.patch.object(holds, "release_expired_holds", deleted_meanwhile):
+        with mock.patch.object(holds, "refuse_outside_sale_window", deleted_meanwhile):
             self.assertFails(
                 StatusCode.NOT_FOUND, "not_found", "ReserveSeats", self.CUSTOMER, ticket_type_id=self.ticket_type.id,
                 quantity=1,
