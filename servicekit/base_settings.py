@@ -93,8 +93,7 @@ GRPC_CLIENT_RETRIES = env_int("GRPC_CLIENT_RETRIES")
 # more waits at most a call's deadline (longer, and its caller has given up), then gets 503 database_busy.
 DB_MAX_CONNECTIONS = env_int("DB_MAX_CONNECTIONS")
 DB_CONNECTION_WAIT_SECONDS = GRPC_CLIENT_TIMEOUT
-# Connections kept open between requests while the process holds no more: the rest of the cap is
-# for threads that need one now, so idle threads never hold them all.
+# Connections given back and kept open, idle, for the next thread (servicekit.db_connections); more are closed.
 DB_KEEP_CONNECTIONS = DB_MAX_CONNECTIONS // 2
 
 # Every process publishes Celery tasks (by name) to the same broker the worker consumes.

@@ -218,7 +218,7 @@ class _Rpc:
     def __call__(self, request, *, caller: Caller | None = None, timeout: float | None = None):
         """The RPC's response, or its failure raised as a domain error (:func:`error_for`)."""
         # However long the call waits, this thread holds no database connection the process is short of.
-        db_connections.release_if_crowded()
+        db_connections.give_back_connections()
         try:
             return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
         except grpc.RpcError as error:

@@ -1,5 +1,5 @@
-"""servicekit.db_connections: a process opens at most DB_MAX_CONNECTIONS MySQL connections, and
-threads give theirs back when the process is short of them.
+"""servicekit.db_connections: a process opens at most DB_MAX_CONNECTIONS MySQL connections, threads
+give theirs back after each request, and a connection given back is kept open for the next thread.
 
     python gateway_project/manage.py test tests.test_db_connections
 """
@@ -7,11 +7,13 @@ threads give theirs back when the process is short of them.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from unittest import mock
 
-from django.db import connection, connections, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.test import TransactionTestCase, override_settings
 
 from devkit.databases import only_on_mysql
@@ -24,10 +26,18 @@ def query() -> None:
         cursor.execute("SELECT 1")
 
 
+def connection_id() -> int:
+    """The server's id of this thread's connection (opened or reused for it)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT CONNECTION_ID()")
+        return cursor.fetchone()[0]
+
+
 @only_on_mysql("the cap is the MySQL backend's (servicekit.mysql)")
 class ConnectionCapTest(TransactionTestCase):
     def setUp(self):
         query()  # this thread's own connection is open: the limits below count from it
+        SLOTS.close_idle()  # and no idle one would answer a thread that must wait
         self.pool = ThreadPoolExecutor(max_workers=4)
         self.addCleanup(self.pool.shutdown)
 
@@ -71,20 +81,70 @@ class ConnectionCapTest(TransactionTestCase):
             held.result(timeout=10)
             waiting.result(timeout=10)
 
-    def test_a_thread_gives_its_connection_back_when_the_process_holds_more_than_it_keeps(self):
-        with override_settings(DB_KEEP_CONNECTIONS=SLOTS.taken):
-            db_connections.release_if_crowded()
-            self.assertIsNotNone(connection.connection)  # as many as it keeps: kept
-        with override_settings(DB_KEEP_CONNECTIONS=SLOTS.taken - 1):
-            with transaction.atomic():
-                query()
-                db_connections.release_if_crowded()
-                self.assertIsNotNone(connection.connection)  # never in a transaction
-            taken = SLOTS.taken
-            db_connections.release_if_crowded()
-            self.assertIsNone(connection.connection)
-            self.assertEqual(SLOTS.taken, taken - 1)
+    def in_thread(self, work):
+        """`work()` in a pool thread that gives its connections back after, as a request does."""
+
+        def run():
+            try:
+                return work()
+            finally:
+                db_connections.give_back_connections()
+
+        return self.pool.submit(run).result(timeout=10)
+
+    def test_a_connection_given_back_is_reused_by_the_next_thread_without_connecting(self):
+        first = self.in_thread(connection_id)
+        taken = SLOTS.taken
+
+        self.assertEqual(self.in_thread(connection_id), first)
+        self.assertEqual(SLOTS.taken, taken)  # an idle connection keeps its place
+
+    def test_a_thread_in_a_transaction_keeps_its_connection(self):
+        with transaction.atomic():
+            query()
+            db_connections.give_back_connections()
+            self.assertIsNotNone(connection.connection)
+
+    def test_beyond_DB_KEEP_CONNECTIONS_idle_a_connection_given_back_is_closed(self):
+        taken = SLOTS.taken
+        with override_settings(DB_KEEP_CONNECTIONS=0):
+            db_connections.give_back_connections()
+
+        self.assertIsNone(connection.connection)
+        self.assertEqual((SLOTS.taken, SLOTS.idle), (taken - 1, 0))
         query()  # opened again when needed
+
+    def test_a_connection_that_met_an_error_is_closed_not_reused(self):
+        def failing() -> int:
+            ident = connection_id()
+            with self.assertRaises(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT * FROM no_such_table")
+            return ident
+
+        broken = self.in_thread(failing)
+
+        self.assertEqual(SLOTS.idle, 0)
+        self.assertNotEqual(self.in_thread(connection_id), broken)
+
+    def test_an_idle_connection_the_server_closed_is_replaced_by_a_new_one(self):
+        idle = self.in_thread(connection_id)
+        with connection.cursor() as cursor:
+            cursor.execute(f"KILL {idle}")
+        with mock.patch.object(db_connections, "IDLE_PING_SECONDS", 0):
+            replaced = self.in_thread(connection_id)
+
+        self.assertNotEqual(replaced, idle)
+
+    def test_a_fork_closes_the_idle_connections_first(self):
+        self.in_thread(query)
+        self.assertEqual(SLOTS.idle, 1)
+
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        os.waitpid(pid, 0)
+
+        self.assertEqual(SLOTS.idle, 0)
 
     def test_a_thread_that_ends_with_its_connection_open_gives_its_place_back(self):
         taken = SLOTS.taken
