@@ -83,6 +83,14 @@ class TakeSlotTests(TestCase):
 
 
 class TakeSlotCostTests(TestCase):
+    def test_its_sql_names_the_slots_table(self):
+        self.assertEqual(Slot._meta.db_table, "ratelimits_slot")  # take_slot's statements are written out
+
+    def test_a_taken_slot_is_stored_until_the_end_of_its_window(self):
+        take()
+
+        self.assertEqual(Slot.objects.get().free_at, T0 + MINUTE)
+
     def statements_of(self, **take_args) -> list[str]:
         with CaptureQueriesContext(connection) as queries:
             take(**take_args)
