@@ -96,7 +96,8 @@ ENV_VARS: dict[str, EnvVar] = {
             "8",
             "MySQL connections one process (each gRPC service, each gateway worker) opens at most; a thread that "
             "needs one more waits up to GRPC_CLIENT_TIMEOUT, then 503 database_busy. The payments service opens up "
-            "to GRPC_MAX_WORKERS (a charge holds its connection while the provider answers).",
+            "to GRPC_MAX_WORKERS (a charge holds its connection while the provider answers). A connection a thread "
+            "gives back (after each request or call) stays open for the next thread, at most half of these idle.",
         ),
         EnvVar(
             "GRPC_PROCESSES",

@@ -11,7 +11,9 @@ every process) and costly to open (a handshake and an authentication on both sid
   ``DB_KEEP_CONNECTIONS`` idle; beyond that it is closed): opening one per request cost the gateway
   and MySQL more CPU than the request's own queries.
 - A connection is reused only as it was left by Django outside any transaction, with no error
-  since its last success, on the same database; one idle for IDLE_PING_SECONDS is pinged first.
+  since its last success, on the same database, and pinged first (Django's CONN_HEALTH_CHECKS
+  does the same): a database restart or failover drops idle connections, and the next request
+  must not be the one to find out.
 
 The cap and the idle connections are the MySQL backend's (``servicekit.mysql``); SQLite is left alone.
 """
@@ -32,9 +34,6 @@ from servicekit.db import LOCK_CONFLICT_CODES
 # MySQL/MariaDB ER_CON_COUNT_ERROR: the server's max_connections are all taken.
 TOO_MANY_CONNECTIONS = 1040
 BUSY_CODES = frozenset({*LOCK_CONFLICT_CODES, TOO_MANY_CONNECTIONS})
-# An idle connection older than this is pinged before reuse: the server may have closed it
-# (wait_timeout, a restart) while nobody used it.
-IDLE_PING_SECONDS = 30.0
 
 
 class DatabaseBusy(OperationalError):
@@ -63,9 +62,9 @@ class _Slots:
     def idle(self) -> int:
         return len(self._idle)
 
-    def take(self, limit: int, wait: float, key: tuple = ()) -> tuple[_Slot, object | None, float]:
+    def take(self, limit: int, wait: float, key: tuple = ()) -> tuple[_Slot, object | None]:
         """A place, with an idle connection to `key`'s database if there is one: (place, connection
-        or None, when it was given back). Waits at most `wait` seconds for a place."""
+        or None). Waits at most `wait` seconds for a place."""
         deadline = time.monotonic() + wait
         stale = None
         try:
@@ -74,13 +73,13 @@ class _Slots:
                     for index in range(len(self._idle) - 1, -1, -1):  # the newest: the likeliest alive
                         if self._idle[index].key == key:
                             idle = self._idle.pop(index)
-                            return idle.slot, idle.connection, idle.since
+                            return idle.slot, idle.connection
                     if self.taken < limit:
                         self.taken += 1
-                        return _Slot(self), None, 0.0
+                        return _Slot(self), None
                     if self._idle:  # idle on another database: its place is this thread's
                         stale = self._idle.pop(0)
-                        return stale.slot, None, 0.0
+                        return stale.slot, None
                     remaining = deadline - time.monotonic()
                     if remaining <= 0:
                         raise DatabaseBusy(
@@ -97,7 +96,7 @@ class _Slots:
         with self._changed:
             if len(self._idle) >= keep:
                 return False
-            self._idle.append(_Idle(key, connection, slot, time.monotonic()))
+            self._idle.append(_Idle(key, connection, slot))
             self._changed.notify()
             return True
 
@@ -117,10 +116,10 @@ class _Slots:
 
 
 class _Idle:
-    __slots__ = ("connection", "key", "since", "slot")
+    __slots__ = ("connection", "key", "slot")
 
-    def __init__(self, key: tuple, connection, slot: _Slot, since: float):
-        self.key, self.connection, self.slot, self.since = key, connection, slot, since
+    def __init__(self, key: tuple, connection, slot: _Slot):
+        self.key, self.connection, self.slot = key, connection, slot
 
 
 def _close_quietly(connection) -> None:
@@ -158,9 +157,10 @@ def open_connection(wrapper, conn_params: dict, connect: Callable[[dict], object
 
     give_back_slot(wrapper)  # a connection dropped without a close: its place is free again
     key = _key(conn_params)
-    slot, connection, since = SLOTS.take(settings.DB_MAX_CONNECTIONS, settings.DB_CONNECTION_WAIT_SECONDS, key)
+    slot, connection = SLOTS.take(settings.DB_MAX_CONNECTIONS, settings.DB_CONNECTION_WAIT_SECONDS, key)
     try:
-        if connection is not None and time.monotonic() - since > IDLE_PING_SECONDS and not _alive(connection):
+        # One round trip, a fraction of a connect's handshake, authentication and session setup.
+        if connection is not None and not _alive(connection):
             _close_quietly(connection)
             connection = None
         reused = connection is not None
