@@ -25,6 +25,7 @@ MIDDLEWARE = [
     # First: every later layer (and every log line) sees the request id; metrics time the whole request.
     "gateway_project.api.middleware.RequestIdMiddleware",
     "gateway_project.api.middleware.MetricsMiddleware",
+    "gateway_project.api.middleware.TurnsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -82,6 +82,8 @@ GRPC_LISTEN_ADDRS = {
     name: env(f"MICROTIX_{name.upper()}_LISTEN_ADDR") or address for name, address in GRPC_ADDRS.items()
 }
 GRPC_MAX_WORKERS = env_int("GRPC_MAX_WORKERS")
+# Of those threads, how many run their call at once (servicekit.admission).
+RUNNING_CALLS = env_int("RUNNING_CALLS")
 GRPC_GRACE_SECONDS = env_float("GRPC_GRACE_SECONDS")
 # "One per core": the cores this process may run on (a cpuset), not every core of the machine.
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

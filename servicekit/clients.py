@@ -8,6 +8,13 @@ from protos.payments.v1 import payments_pb2_grpc
 from protos.tickets.v1 import tickets_pb2_grpc
 from servicekit.grpc_client import ServiceClient
 
+# The RPCs that may wait on the payment provider, directly or through another service: a thread
+# calling one gives its turn away meanwhile (servicekit.turns); every other call keeps it.
+WAITS_OUTSIDE = {
+    "tickets": frozenset({"PayOrder", "CancelOrder", "RefundOrder"}),
+    "payments": frozenset({"Charge", "Refund"}),
+}
+
 
 def _client(service: str, stub_class) -> ServiceClient:
     return ServiceClient(
@@ -16,6 +23,7 @@ def _client(service: str, stub_class) -> ServiceClient:
         stub_class,
         settings.GRPC_CLIENT_TIMEOUT,
         attempts=settings.GRPC_CLIENT_RETRIES,
+        waits_outside=WAITS_OUTSIDE.get(service, frozenset()),
     )
 
 

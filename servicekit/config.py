@@ -92,6 +92,14 @@ ENV_VARS: dict[str, EnvVar] = {
             "a slow dependency holds no CPU and, outside a transaction, no database connection.",
         ),
         EnvVar(
+            "RUNNING_CALLS",
+            "8",
+            "Requests (each gateway worker) or calls (each gRPC server process) one process runs at once; the "
+            "other threads wait for a turn (a gRPC call at most until its deadline, then 503 <service>_busy). A "
+            "request or call waiting on the payment provider gives its turn away meanwhile. 0: no limit. The "
+            "payments service has none (a charge waits on the provider inside its transaction).",
+        ),
+        EnvVar(
             "DB_MAX_CONNECTIONS",
             "8",
             "MySQL connections one process (each gRPC service, each gateway worker) opens at most; a thread that "

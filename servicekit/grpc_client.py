@@ -12,6 +12,7 @@ transport failure."""
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import json
 import logging
@@ -23,7 +24,7 @@ from django.conf import settings
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from servicekit import db_connections, errors, tracing
+from servicekit import db_connections, errors, tracing, turns
 from servicekit.config import env_int, service_token
 from servicekit.identity import REQUEST_ID_KEY, Caller
 from servicekit.wire import KEEPALIVE_TIME_MS, SERVICE_TOKEN_KEY, UNREACHABLE, error_from_status
@@ -209,18 +210,20 @@ def error_for(service: str, error: grpc.RpcError) -> errors.DomainError:
 class _Rpc:
     """One RPC of a service: called with its request and, optionally, the caller and a deadline."""
 
-    __slots__ = ("_multicallable", "_service")
+    __slots__ = ("_multicallable", "_service", "_waits_outside")
 
-    def __init__(self, service: str, multicallable):
+    def __init__(self, service: str, multicallable, waits_outside: bool = False):
         self._service = service
         self._multicallable = multicallable
+        self._waits_outside = waits_outside
 
     def __call__(self, request, *, caller: Caller | None = None, timeout: float | None = None):
         """The RPC's response, or its failure raised as a domain error (:func:`error_for`)."""
         # However long the call waits, this thread holds no database connection the process is short of.
         db_connections.give_back_connections()
         try:
-            return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
+            with turns.waiting_outside() if self._waits_outside else contextlib.nullcontext():
+                return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
         except grpc.RpcError as error:
             raise error_for(self._service, error) from None
 
@@ -234,10 +237,22 @@ class ServiceClient:
     `attempts` times in all (GRPC_CLIENT_RETRIES; gRPC caps it at 5). Any other call (a write:
     Reserve, Pay, Cancel, Create, Update, CheckIn...) is tried once and fails at once when the
     service cannot be reached.
+
+    The RPCs named in `waits_outside` may wait on the world outside (a payment provider): while one
+    is called, the thread gives its turn to another (servicekit.turns).
     """
 
-    def __init__(self, service: str, target: str, stub_class, timeout: float, attempts: int | None = None):
+    def __init__(
+        self,
+        service: str,
+        target: str,
+        stub_class,
+        timeout: float,
+        attempts: int | None = None,
+        waits_outside: frozenset[str] = frozenset(),
+    ):
         self.service = service
+        self.waits_outside = waits_outside
         self.target = target
         self.timeout = timeout
         self.attempts = max(1, attempts if attempts is not None else env_int("GRPC_CLIENT_RETRIES"))
@@ -246,7 +261,7 @@ class ServiceClient:
     def __getattr__(self, method: str) -> _Rpc:
         if method.startswith("_"):
             raise AttributeError(method)
-        return _Rpc(self.service, getattr(self._stub, method))
+        return _Rpc(self.service, getattr(self._stub, method), method in self.waits_outside)
 
 
 def health_status(target: str, timeout: float, service: str = "") -> str:

@@ -19,6 +19,7 @@ from prometheus_client import Counter, Histogram
 
 from servicekit import db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
+from servicekit.turns import Turns
 from servicekit.wire import MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, abort_status
 
 log = logging.getLogger("microtix.grpc")
@@ -39,10 +40,11 @@ class ServingInterceptor(grpc.ServerInterceptor):
     makes, carry it), and answers a domain error raised by a servicer (or passed on from a service
     it called) with the rich status of its kind (servicekit.wire.abort_status)."""
 
-    def __init__(self, service_token: str):
+    def __init__(self, service_token: str, running_calls: int = 0):
         if not service_token:
             raise ValueError("a gRPC server needs a service token to check its callers' against")
         self._service_token = service_token.encode()
+        self._turns = Turns(running_calls)
 
     def intercept_service(self, continuation, handler_call_details):
         handler = continuation(handler_call_details)
@@ -54,12 +56,18 @@ class ServingInterceptor(grpc.ServerInterceptor):
             return handler
         request_id = tracing.accept(metadata.get(REQUEST_ID_KEY))
         inner = handler.unary_unary
+        # Health checks answer at once however busy the server is: a probe must not time out in a queue.
+        takes_turn = not method.startswith(OPEN_METHOD_PREFIXES)
 
         def behavior(request, context):
             started = time.perf_counter()
             token = tracing.set_request_id(request_id)
             code = grpc.StatusCode.OK
+            turns = self._turns
             try:
+                if takes_turn and not turns.take(timeout=context.time_remaining()):
+                    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+                    context.abort(code, "Too many calls running; try again shortly.")
                 return inner(request, context)
             except errors.DomainError as exc:
                 code = exc.grpc_status
@@ -84,6 +92,7 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 RPC_SECONDS.labels(method).observe(elapsed)
                 log.info("rpc %s code=%s duration_ms=%.1f request_id=%s", method, code.name, elapsed * 1000, request_id)
                 tracing.reset_request_id(token)
+                turns.give_back()
 
         return grpc.unary_unary_rpc_method_handler(
             behavior,
@@ -196,14 +205,16 @@ def start_server(
     *,
     extra_handlers: tuple[grpc.GenericRpcHandler, ...] = (),
     max_concurrent_rpcs: int | None = None,
+    running_calls: int = 0,
 ) -> GrpcService:
     """Create, register and start a gRPC server on `address` (port 0: a free one) that serves
     callers carrying `service_token` (default: settings.SERVICE_TOKEN); `extra_handlers` are served
     beside the project's (through the same interceptor). Beyond `max_concurrent_rpcs` calls at once, a
-    call is refused at once with RESOURCE_EXHAUSTED (None: it waits for a thread, however long)."""
+    call is refused at once with RESOURCE_EXHAUSTED (None: it waits for a thread, however long). Of
+    the calls served, `running_calls` run at once (servicekit.turns; 0: all)."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="grpc"),
-        interceptors=[ServingInterceptor(service_token or settings.SERVICE_TOKEN)],
+        interceptors=[ServingInterceptor(service_token or settings.SERVICE_TOKEN, running_calls)],
         maximum_concurrent_rpcs=max_concurrent_rpcs,
         options=[
             ("grpc.max_connection_age_ms", MAX_CONNECTION_AGE_MS),

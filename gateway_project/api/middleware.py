@@ -1,13 +1,16 @@
-"""Gateway middleware: request ids and HTTP metrics. Both come first in MIDDLEWARE, so every
-later layer (and every log line) sees the request id and the metrics time the whole request."""
+"""Gateway middleware: request ids, HTTP metrics and turns. They come first in MIDDLEWARE, so every
+later layer (and every log line) sees the request id, and the metrics time the whole request, its
+wait for a turn included."""
 
 from __future__ import annotations
 
 import time
 
+from django.conf import settings
 from prometheus_client import Counter, Histogram
 
 from servicekit import tracing
+from servicekit.turns import Turns
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _REQUEST_ID_META = "HTTP_X_REQUEST_ID"
@@ -69,3 +72,22 @@ class MetricsMiddleware:
         HTTP_REQUESTS.labels(route, method, str(response.status_code)).inc()
         HTTP_SECONDS.labels(route, method).observe(elapsed)
         return response
+
+
+class TurnsMiddleware:
+    """At most RUNNING_CALLS requests of this worker run at once (servicekit.turns): the others wait
+    here, before any deadline of a call to a service starts, instead of queueing inside the services.
+    Health checks run at once: a probe must not time out behind a sale."""
+
+    # By path: the route is resolved after the middleware (urls.py: health, health-live, metrics).
+    EXEMPT_PATHS = ("/api/health/", "/metrics")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.turns = Turns(settings.RUNNING_CALLS)
+
+    def __call__(self, request):
+        if request.path_info.startswith(self.EXEMPT_PATHS):
+            return self.get_response(request)
+        with self.turns.turn():
+            return self.get_response(request)

@@ -72,6 +72,7 @@ class Command(BaseCommand):
             max_workers,
             extra_handlers=self.extra_handlers(options),
             max_concurrent_rpcs=max_workers,
+            running_calls=settings.RUNNING_CALLS,
         )
         host = address.rsplit(":", 1)[0]
         log.info("gRPC %s listening on %s:%d", ", ".join(service.service_names) or "(no services)", host, service.port)
