@@ -109,6 +109,8 @@ class BrowsableAPIWalkthroughTest(BrowserTestCase):
         self.shots.take("events list")
         self.follow(f"/api/events/{event['id']}/")
         self.assertShowsInResponse(event["name"])
+        # Not its organizer: the page offers neither to change the event nor to cancel it.
+        self.assertEqual(self.driver.find_elements("css selector", "button[data-method=PATCH], .btn-danger"), [])
         self.shots.take("the event")
         self.follow(f"/api/events/{event['id']}/ticket-types/")
         self.assertShowsInResponse(ticket_type["name"])
