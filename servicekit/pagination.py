@@ -1,5 +1,5 @@
 """Keyset pagination, newest first: the page token is the last id shown, so every page
-costs the same however deep it is."""
+costs the same however deep it is. A listing may count every row of its filters too (`total_count`)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ class Page:
 
     items: list
     next_page_token: str
+    # Every row matching the listing's filters, on every page; None where it was not counted.
+    total_count: int | None = None
 
 
 def newest_first(
@@ -31,9 +33,11 @@ def newest_first(
     default_size: int = 20,
     max_size: int = 100,
     cursor_field: str = "page_token",
+    count_total: bool = False,
 ) -> Page:
-    """One page of `queryset` by descending id.
-    A page_size of 0 means `default_size`; a bad size or token is InvalidInput."""
+    """One page of `queryset` by descending id. `count_total`: also count every row of `queryset`
+    (one COUNT query, of the filters only). A page_size of 0 means `default_size`; a bad size or
+    token is InvalidInput."""
     page_size = page_size or default_size
     problems = {}
     if not 1 <= page_size <= max_size:
@@ -42,19 +46,23 @@ def newest_first(
         problems[cursor_field] = ["Invalid page token."]
     if problems:
         raise InvalidInput(field_errors=problems)
+    total = queryset.count() if count_total else None
     if page_token:
         queryset = queryset.filter(id__lt=int(page_token))
     items = list(queryset.order_by("-id")[: page_size + 1])
     if len(items) <= page_size:
-        return Page(items, "")
-    return Page(items[:page_size], str(items[page_size - 1].id))
+        return Page(items, "", total)
+    return Page(items[:page_size], str(items[page_size - 1].id), total)
 
 
 def page_message(message_class, page: Page, to_proto: Callable):
     """The List*Response `message_class` of `page`: every item through `to_proto` in the message's
     one repeated field, and the next page's token."""
     (field,) = (field.name for field in message_class.DESCRIPTOR.fields if field.is_repeated)
-    return message_class(**{field: [to_proto(item) for item in page.items]}, next_page_token=page.next_page_token)
+    message = message_class(**{field: [to_proto(item) for item in page.items]}, next_page_token=page.next_page_token)
+    if page.total_count is not None:
+        message.total_count = page.total_count
+    return message
 
 
 def message_fields(request) -> dict:

@@ -112,5 +112,15 @@ class PageMessageTest(SimpleTestCase):
                 "status": "paid",
                 "event_id": 0,
                 "email_query": "ann",
+                "with_total_count": False,
             },
         )
+
+    def test_a_counted_page_gives_its_total_count(self):
+        page = Page([PaymentRow(id=9)], "", total_count=1234)
+
+        response = page_message(
+            payments_pb2.ListPaymentsResponse, page, lambda row: message_from(payments_pb2.Payment, row)
+        )
+
+        self.assertEqual(response.total_count, 1234)

@@ -1,5 +1,7 @@
 """Back-office listings of data other services own: a filter form, one gRPC list call, a table.
-Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages."""
+Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages.
+
+As Django admin's changelist, a listing says the number of rows of its filters (the RPC counts them)."""
 
 from __future__ import annotations
 
@@ -233,7 +235,7 @@ class RemoteListing:
     default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
     # field -> (row -> the URL its cell links to: the row's page, or the page of the id it holds)
     links: dict[str, Callable[[object], str]] = field(default_factory=dict)
-    nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "50 orders shown"
+    nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "1,234 orders"
     # response -> rows, where not the messages of the response's one repeated field
     items: Callable[[object], list] | None = None
 
@@ -271,9 +273,10 @@ class RemoteListing:
             return render(request, "backoffice/remote_list.html", context, status=400)
         cursor = params.get("cursor", "")[:MAX_CURSOR_LENGTH]
         back = [token[:MAX_CURSOR_LENGTH] for token in params.getlist("back") if token][-MAX_PAGES_BACK:]
+        list_request = self._request(form.cleaned_data, cursor)
         try:
             response = getattr(self.client(), self.rpc.partition(".")[2])(
-                self.request(form.cleaned_data, cursor), caller=clients.caller_for(request)
+                list_request, caller=clients.caller_for(request)
             )
         except errors.DomainError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
@@ -281,13 +284,27 @@ class RemoteListing:
         context[self.slug] = items
         context["rows"] = [self._row(item) for item in items]
         context["query"] = params.urlencode()  # what an action posts along, and returns to
-        noun = self.nouns[0] if len(items) == 1 else self.nouns[1]
-        context["count"] = f"{len(items)} {noun} shown" + (f" (page {len(back) + 2})" if cursor else "")
+        context["count"] = self._count(response, len(items), len(back) + 2 if cursor else 1)
         if cursor:  # the page before: the last cursor kept, or the first page (none) once they are used up
             context["previous_url"] = _page_url(params, back[-1] if back else "", back[:-1])
         if response.next_page_token:
             context["next_url"] = _page_url(params, response.next_page_token, [*back, cursor] if cursor else back)
         return render(request, "backoffice/remote_list.html", context)
+
+    def _request(self, filters: dict, cursor: str):
+        """The list RPC's request: the listing's own, counting every row."""
+        message = self.request(filters, cursor)
+        if "with_total_count" in message.DESCRIPTOR.fields_by_name:
+            message.with_total_count = True
+        return message
+
+    def _count(self, response, shown: int, page: int) -> str:
+        """How many rows the filters match, as the admin's changelist says it ("1,234 orders"); a
+        response without a count says how many the page shows. Past the first page, which it is."""
+        total = getattr(response, "total_count", None)
+        number = shown if total is None else total
+        said = f"{number:,} {self.nouns[0] if number == 1 else self.nouns[1]}" + (" shown" if total is None else "")
+        return said + (f" (page {page})" if page > 1 else "")
 
     def _context(self, request, form: forms.Form) -> dict:
         context = page_context(

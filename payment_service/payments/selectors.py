@@ -21,9 +21,16 @@ def get_payment(order_id: int) -> Payment:
 
 
 def list_payments(
-    *, caller: Caller, status: str = "", order_id: int = 0, page_size: int = 50, page_token: str = ""
+    *,
+    caller: Caller,
+    status: str = "",
+    order_id: int = 0,
+    page_size: int = 50,
+    page_token: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """Payments newest first, for staff: one page, and the next page's token ("" at the end)."""
+    """Payments newest first, for staff: one page, and the next page's token ("" at the end).
+    `with_total_count`: their number too."""
     if not caller.is_staff:
         raise Forbidden("Only staff can list payments.")
     payments = Payment.objects.all()
@@ -33,4 +40,6 @@ def list_payments(
         payments = payments.filter(status=status)
     if order_id:
         payments = payments.filter(order_id=order_id)
-    return newest_first(payments, page_size=page_size, page_token=page_token, default_size=50)
+    return newest_first(
+        payments, page_size=page_size, page_token=page_token, default_size=50, count_total=with_total_count
+    )

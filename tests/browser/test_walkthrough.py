@@ -164,6 +164,7 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
         self.shots.take("event page")
         self.driver.find_element("id", "event-orders").click()
         self.shots.take("orders of the event")
+        self.assertShows("1 order")
         self.driver.find_element("css selector", f"#content a[href$='/orders/{order['id']}/']").click()
         self.assertShows(f"Order {order['id']}")
         self.shots.take("order page")

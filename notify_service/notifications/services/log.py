@@ -34,9 +34,11 @@ def list_notifications(
     page_size: int = 0,
     page_token: str = "",
     id: int = 0,  # the request field's name: one notification's page
+    with_total_count: bool = False,
 ) -> Page:
     """Notifications newest first, for staff, filtered: one page, and the next page's token
-    ("" at the end). `id`: that notification alone (none if it does not exist)."""
+    ("" at the end). `id`: that notification alone (none if it does not exist). `with_total_count`:
+    their number too."""
     _require_staff(caller)
     problems: dict[str, list[str]] = {}
     if kind and kind not in Kind.values:
@@ -60,6 +62,7 @@ def list_notifications(
         page_token=page_token,
         default_size=DEFAULT_LOG_PAGE_SIZE,
         max_size=MAX_LOG_PAGE_SIZE,
+        count_total=with_total_count,
     )
 
 

@@ -112,6 +112,21 @@ class ListNotificationsTests(NotificationServiceTestCase):
         self.assertFails(StatusCode.INVALID_ARGUMENT, None, self.list, page_token="abc")
 
 
+class CountedNotificationsTests(NotificationServiceTestCase):
+    def test_the_log_is_counted_with_its_filters(self):
+        for n, status in enumerate((Status.FAILED, Status.SENT, Status.FAILED)):
+            self.make_notification(order_id=600 + n, status=status)
+
+        listed = self.list(status="failed", page_size=1, with_total_count=True)
+
+        self.assertEqual((len(listed.notifications), listed.total_count), (1, 2))
+
+    def test_the_log_is_not_counted_unless_asked(self):
+        self.make_notification(order_id=600)
+
+        self.assertEqual(self.list().total_count, 0)
+
+
 class RetryNotificationTests(NotificationServiceTestCase):
     def test_retrying_a_failed_notification_starts_its_attempts_over_and_queues_its_send(self):
         notification = self.make_notification(status=Status.FAILED, attempts=3, last_error="refused")

@@ -1,7 +1,10 @@
 """ListPayments: the back office's view of payments and refunds."""
 
+from decimal import Decimal
+
 from grpc import StatusCode
 
+from payment_service.payments.models import Payment
 from payment_service.payments.tests.support import DECLINED, PaymentServiceTestCase
 from protos.payments.v1 import payments_pb2
 from servicekit.errors import DomainError
@@ -44,3 +47,19 @@ class ListPaymentsTests(PaymentServiceTestCase):
             self.list(caller=Caller(user_id=5, role="organizer"))
 
         self.assertEqual(raised.exception.status, StatusCode.PERMISSION_DENIED)
+
+
+class CountedPaymentsTests(PaymentServiceTestCase):
+    def test_payments_are_counted_with_their_filters(self):
+        for n, status in enumerate(("succeeded", "refunded", "succeeded")):
+            Payment.objects.create(order_id=800 + n, status=status, amount=Decimal("5.00"), currency="EUR")
+        request = payments_pb2.ListPaymentsRequest(status="succeeded", page_size=1, with_total_count=True)
+
+        first = self.client.ListPayments(request, caller=STAFF)
+
+        self.assertEqual((len(first.payments), first.total_count), (1, 2))
+
+    def test_payments_are_not_counted_unless_asked(self):
+        Payment.objects.create(order_id=800, status="succeeded", amount=Decimal("5.00"), currency="EUR")
+
+        self.assertEqual(self.client.ListPayments(payments_pb2.ListPaymentsRequest(), caller=STAFF).total_count, 0)

@@ -46,13 +46,19 @@ def list_orders(
     status: str = "",
     event_id: int = 0,
     email_query: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """The caller's orders, newest first; staff may list everyone's, filtered."""
+    """The caller's orders, newest first; staff may list everyone's, filtered. `with_total_count`: their
+    number too."""
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
     return newest_first(
-        with_tickets(with_lines(orders)), page_size=page_size, page_token=page_token, cursor_field="cursor"
+        with_tickets(with_lines(orders)),
+        page_size=page_size,
+        page_token=page_token,
+        cursor_field="cursor",
+        count_total=with_total_count,
     )
 
 
@@ -92,12 +98,20 @@ def list_tickets(
     status: str = "",
     event_id: int = 0,
     code_query: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """The caller's tickets, newest first; staff may list everyone's, filtered."""
+    """The caller's tickets, newest first; staff may list everyone's, filtered. `with_total_count`: their
+    number too."""
     tickets = _visible(Ticket, caller, all_users=all_users, status=status, event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
-    return newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return newest_first(
+        tickets,
+        page_size=page_size,
+        page_token=page_token,
+        cursor_field="cursor",
+        count_total=with_total_count,
+    )
 
 
 def with_tickets(orders: QuerySet) -> QuerySet:
@@ -182,11 +196,26 @@ def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = ""
     return buyers, (buyers[-1].email if len(rows) > page_size else "")
 
 
-def list_vouchers(*, caller: Caller, event_id: int, page_size: int = 0, page_token: str = "") -> Page:
-    """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see."""
+def list_vouchers(
+    *,
+    caller: Caller,
+    event_id: int,
+    page_size: int = 0,
+    page_token: str = "",
+    with_total_count: bool = False,
+) -> Page:
+    """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see.
+    `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
     vouchers = Voucher.objects.filter(event_id=event_id)
-    return newest_first(vouchers, page_size=page_size, page_token=page_token, default_size=50, max_size=1000)
+    return newest_first(
+        vouchers,
+        page_size=page_size,
+        page_token=page_token,
+        default_size=50,
+        max_size=1000,
+        count_total=with_total_count,
+    )
 
 
 # --- the organizer's desk ---------------------------------------------------------------------------
@@ -201,10 +230,12 @@ def list_event_orders(
     status: str = "",
     query: str = "",
     ticket_type_id: int = 0,
+    with_total_count: bool = False,
 ) -> Page:
     """Every order of the event, newest first, with its lines and tickets (a query for each, whatever
-    the page's size): its organizer's (or staff's) to see. `query` matches the buyer's email or full
-    name in any case; `ticket_type_id`, the orders with a line of that type."""
+    the page's size): its organizer's (or staff's) to see.
+    `query` matches the buyer's email or full name in any case; `ticket_type_id`, the orders with a
+    line of that type. `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
     orders = _with_status(Order.objects.filter(event_id=event_id), Order, status)
     if query.strip():
@@ -212,8 +243,13 @@ def list_event_orders(
     if ticket_type_id:
         # An order has one line per type at most: no order comes twice.
         orders = orders.filter(lines__ticket_type_id=ticket_type_id)
-    orders = with_tickets(with_lines(orders))
-    return newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return newest_first(
+        with_tickets(with_lines(orders)),
+        page_size=page_size,
+        page_token=page_token,
+        cursor_field="cursor",
+        count_total=with_total_count,
+    )
 
 
 def get_event_order(*, caller: Caller, event_id: int, order_id: int) -> Order:
