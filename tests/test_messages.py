@@ -112,6 +112,7 @@ class PageMessageTest(SimpleTestCase):
                 "status": "paid",
                 "event_id": 0,
                 "email_query": "ann",
+                "order_by": "",
                 "with_total_count": False,
             },
         )

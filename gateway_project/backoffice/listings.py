@@ -1,7 +1,9 @@
 """Back-office listings of data other services own: a filter form, one gRPC list call, a table.
 Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages.
 
-As Django admin's changelist, a listing says the number of rows of its filters (the RPC counts them)."""
+As Django admin's changelist: the number of rows of the filters (the RPC counts them), and column
+headers that sort by their column (`o=total`, `o=-total`: the RPC's `order_by`, from the listing's
+allowlist)."""
 
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ NOTIFICATION_KINDS = [
 ]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so
+SORT = "o"  # the query parameter of the order, Django admin's
 # The admin section of each service's pages, by the service's name in `clients`.
 SECTIONS = {
     "events": "Events service",
@@ -163,6 +166,11 @@ def list_request(message_class, rename: dict[str, str] | None = None, **fixed) -
     return build
 
 
+def sort_by(order: str) -> tuple[str, bool]:
+    """An `o` value -> (its column, descending?): "-total" -> ("total", True)."""
+    return order.removeprefix("-"), order.startswith("-")
+
+
 class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
     status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
@@ -238,6 +246,8 @@ class RemoteListing:
     nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "1,234 orders"
     # response -> rows, where not the messages of the response's one repeated field
     items: Callable[[object], list] | None = None
+    # The columns whose headers sort by them (the RPC's order_by allowlist, or some of it).
+    sortable: tuple[str, ...] = ()
 
     @property
     def service(self) -> str:
@@ -268,12 +278,15 @@ class RemoteListing:
             # Unbound: the page asks for the filter rather than calling its absence an error.
             return render(request, "backoffice/remote_list.html", self._context(request, self.form_class()))
         form = self.form_class(params)
-        context = self._context(request, form)
-        if not form.is_valid():
+        context = self._context(request, form, params)
+        order = params.get(SORT, "")
+        if order and sort_by(order)[0] not in self.sortable:
+            context["problems"] = [f"Cannot sort by “{order}”: sortable are {', '.join(self.sortable) or 'none'}."]
+        if not form.is_valid() or context.get("problems"):
             return render(request, "backoffice/remote_list.html", context, status=400)
         cursor = params.get("cursor", "")[:MAX_CURSOR_LENGTH]
         back = [token[:MAX_CURSOR_LENGTH] for token in params.getlist("back") if token][-MAX_PAGES_BACK:]
-        list_request = self._request(form.cleaned_data, cursor)
+        list_request = self._request(form.cleaned_data, cursor, order)
         try:
             response = getattr(self.client(), self.rpc.partition(".")[2])(
                 list_request, caller=clients.caller_for(request)
@@ -291,11 +304,14 @@ class RemoteListing:
             context["next_url"] = _page_url(params, response.next_page_token, [*back, cursor] if cursor else back)
         return render(request, "backoffice/remote_list.html", context)
 
-    def _request(self, filters: dict, cursor: str):
-        """The list RPC's request: the listing's own, counting every row."""
+    def _request(self, filters: dict, cursor: str, order: str):
+        """The list RPC's request: the listing's own, counting every row, in the order asked."""
         message = self.request(filters, cursor)
-        if "with_total_count" in message.DESCRIPTOR.fields_by_name:
+        fields = message.DESCRIPTOR.fields_by_name
+        if "with_total_count" in fields:
             message.with_total_count = True
+        if order:
+            message.order_by = order
         return message
 
     def _count(self, response, shown: int, page: int) -> str:
@@ -306,12 +322,19 @@ class RemoteListing:
         said = f"{number:,} {self.nouns[0] if number == 1 else self.nouns[1]}" + (" shown" if total is None else "")
         return said + (f" (page {page})" if page > 1 else "")
 
-    def _context(self, request, form: forms.Form) -> dict:
+    def _context(self, request, form: forms.Form, params=None) -> dict:
         context = page_context(
             request, self.title, self.section, form=form, help=self.help, action=self.action, slug=self.slug
         )
         context["headers"] = [header(name, self.headers) for name in self.columns.split()]
-        context["columns"] = list(zip(self.columns.split(), context["headers"], strict=True))  # (field, header)
+        # (field, header, its sort: {"url", "sorted": "ascending"/"descending"/"", "toggle_url", "remove_url"} or None)
+        context["columns"] = [
+            (name, text, _sort_links(params, name) if params is not None and name in self.sortable else None)
+            for name, text in zip(self.columns.split(), context["headers"], strict=True)
+        ]
+        if params is not None:
+            # The toolbar's filter form keeps the order, as the admin's search form does.
+            context["kept_params"] = [(SORT, params[SORT])] if params.get(SORT) else []
         context["list_url"] = reverse(f"admin:{self.url_name}")
         if self.action and self.action.bulk:
             context["bulk_url"] = reverse(f"admin:{self.url_name}_bulk")
@@ -392,6 +415,32 @@ class RemoteListing:
         return redirect(f"{reverse(f'admin:{self.url_name}')}{'?' if query else ''}{query}")
 
 
+def _sort_links(params, name: str) -> dict:
+    """A sortable column's header links, as the admin's: the header sorts by the column, ascending
+    first and the other way round once sorted so (the toggle too); "remove" goes back to the listing's
+    own order. Every link starts at the first page."""
+    column, descending = sort_by(params.get(SORT, ""))
+    sorted_now = ("descending" if descending else "ascending") if column == name else ""
+    toggled = f"{'' if sorted_now == 'descending' else '-'}{name}" if sorted_now else name
+    return {
+        "url": _listing_url(params, {SORT: toggled}),
+        "sorted": sorted_now,
+        "toggle_url": _listing_url(params, {SORT: toggled}),
+        "remove_url": _listing_url(params, {SORT: None}),
+    }
+
+
+def _listing_url(params, changes: dict) -> str:
+    """The listing's query string from its first page with `changes` (a None value drops its parameter)."""
+    query = params.copy()
+    for name in ("cursor", "back", *changes):
+        query.pop(name, None)
+    for name, value in changes.items():
+        if value is not None:
+            query[name] = str(value)
+    return f"?{query.urlencode()}"
+
+
 def _page_url(params, cursor: str, back: list[str]) -> str:
     """The listing's query string for the page at `cursor` ("": the first), after the pages at `back`."""
     page = params.copy()
@@ -401,6 +450,9 @@ def _page_url(params, cursor: str, back: list[str]) -> str:
         page["cursor"] = cursor
     return f"?{page.urlencode()}"
 
+
+# The columns of the orders' listings that sort (ListOrders' and ListEventOrders' allowlist).
+ORDER_SORTS = ("id", "email", "quantity", "total", "status", "created_at")
 
 LISTINGS = (
     RemoteListing(
@@ -419,6 +471,7 @@ LISTINGS = (
         },
         links={"id": lambda order: order_url(order.event_id, order.id), "event_id": lambda o: event_url(o.event_id)},
         nouns=("order", "orders"),
+        sortable=ORDER_SORTS,
     ),
     RemoteListing(
         slug="event-orders",
@@ -445,6 +498,7 @@ LISTINGS = (
         prompt="Enter an event id to list its orders (the event's page links here too).",
         links={"id": lambda order: order_url(order.event_id, order.id)},
         nouns=("order", "orders"),
+        sortable=ORDER_SORTS,
     ),
     RemoteListing(
         slug="tickets",
@@ -462,6 +516,7 @@ LISTINGS = (
             "order_id": lambda ticket: order_url(ticket.event_id, ticket.order_id),
         },
         nouns=("ticket", "tickets"),
+        sortable=("id", "holder_name", "event_id", "order_id", "status"),
     ),
     RemoteListing(
         slug="vouchers",
@@ -493,6 +548,7 @@ LISTINGS = (
             done=lambda v: f"Voucher {v.code} deactivated: it discounts no more seats.",
         ),
         nouns=("voucher", "vouchers"),
+        sortable=("id", "code", "uses", "active", "created_at"),
     ),
     RemoteListing(
         slug="payments",
@@ -511,6 +567,7 @@ LISTINGS = (
         # A payment does not know its order's event: the order's link looks the order up, then goes to it.
         links={"id": lambda p: payment_url(p.order_id), "order_id": lambda p: order_by_id_url(p.order_id)},
         nouns=("payment", "payments"),
+        sortable=("id", "order_id", "status", "amount", "created_at"),
     ),
     RemoteListing(
         slug="notifications",
@@ -530,5 +587,6 @@ LISTINGS = (
         ),
         links={"id": lambda n: notification_url(n.id)},
         nouns=("notification", "notifications"),
+        sortable=("id", "recipient", "kind", "status", "attempts", "created_at"),
     ),
 )

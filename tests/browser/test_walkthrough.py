@@ -164,7 +164,11 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
         self.shots.take("event page")
         self.driver.find_element("id", "event-orders").click()
         self.shots.take("orders of the event")
+        # A sortable column's header sorts by it (the admin's CSS writes headers in capitals: by its class).
+        self.driver.find_element("css selector", "#result_list th.column-total .text a").click()
+        self.assertIn("o=total", self.driver.current_url)
         self.assertShows("1 order")
+        self.shots.take("orders of the event by total")
         self.driver.find_element("css selector", f"#content a[href$='/orders/{order['id']}/']").click()
         self.assertShows(f"Order {order['id']}")
         self.shots.take("order page")

@@ -184,7 +184,7 @@ class TicketServicer(Service):
         return order_to_proto(selectors.get_order(caller=Caller.from_context(context), order_id=request.order_id))
 
     def ListOrders(self, request, context):
-        """The caller's orders, newest first."""
+        """The caller's orders, newest first or sorted."""
         page = selectors.list_orders(caller=Caller.from_context(context), **message_fields(request))
         return page_message(tickets_pb2.ListOrdersResponse, page, order_to_proto)
 

@@ -1,8 +1,10 @@
 """The back office's listings as Django admin's changelist: how many rows the filters match (the
-services count them). Through the real services."""
+services count them), and column headers that sort (`o=`) with pages following the sort. Through the
+real services."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
 
 from devkit.databases import mysql_connection
 from gateway_project.backoffice.tests.test_notification_log_admin import LIST_URL, NotificationLogTestCase
@@ -14,6 +16,37 @@ from servicekit.identity import Caller
 from servicekit.timestamps import to_timestamp
 
 ORDERS_URL = "/admin/backoffice/orders/"
+
+
+class Headers(HTMLParser):
+    """The result table's header cells: each one's text, CSS classes and the link of its text."""
+
+    def __init__(self, html: str):
+        super().__init__()
+        self.cells: dict[str, dict] = {}
+        self._cell: dict | None = None
+        self._in_text = False
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "th" and attrs.get("scope") == "col":
+            self._cell = {"classes": set((attrs.get("class") or "").split()), "link": None, "text": ""}
+        elif tag == "div" and self._cell is not None and "text" in (attrs.get("class") or "").split():
+            self._in_text = True
+        elif tag == "a" and self._in_text:
+            self._cell["link"] = attrs.get("href")
+
+    def handle_data(self, data):
+        if self._in_text:
+            self._cell["text"] += data.strip()
+
+    def handle_endtag(self, tag):
+        if tag == "div":
+            self._in_text = False
+        elif tag == "th" and self._cell is not None:
+            self.cells[self._cell["text"]] = self._cell
+            self._cell = None
 
 
 class CountTests(NotificationLogTestCase):
@@ -60,6 +93,77 @@ class CountTests(NotificationLogTestCase):
                 "attempts, last_error, created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, UTC_TIMESTAMP(6))",
                 rows,
             )
+
+
+class SortTests(NotificationLogTestCase):
+    def setUp(self):
+        super().setUp()
+        self.ids = {attempts: self.record(status="sent", attempts=attempts) for attempts in (2, 1, 3)}
+
+    def page(self, **params):
+        response = self.client.get(LIST_URL, {"q": self.domain, **params})
+        self.assertEqual(response.status_code, 200, response.content[:500])
+        return response
+
+    def ids_listed(self, response) -> list[int]:
+        return [row["cells"][0]["value"] for row in response.context["rows"]]
+
+    def test_a_sortable_column_s_header_links_to_the_listing_sorted_by_it_ascending(self):
+        header = Headers(self.page().content.decode()).cells["Attempts"]
+
+        self.assertIn("sortable", header["classes"])
+        self.assertIn("o=attempts", header["link"])
+
+    def test_rows_follow_the_column_sorted_ascending_or_descending(self):
+        self.assertEqual(self.ids_listed(self.page(o="attempts")), [self.ids[1], self.ids[2], self.ids[3]])
+        self.assertEqual(self.ids_listed(self.page(o="-attempts")), [self.ids[3], self.ids[2], self.ids[1]])
+
+    def test_the_header_of_the_column_sorted_toggles_its_direction(self):
+        ascending = Headers(self.page(o="attempts").content.decode()).cells["Attempts"]
+        descending = Headers(self.page(o="-attempts").content.decode()).cells["Attempts"]
+
+        self.assertLessEqual({"sorted", "ascending"}, ascending["classes"])
+        self.assertIn("o=-attempts", ascending["link"])
+        self.assertLessEqual({"sorted", "descending"}, descending["classes"])
+        self.assertIn("o=attempts", descending["link"])
+
+    def test_a_column_that_does_not_sort_has_no_link(self):
+        header = Headers(self.page().content.decode()).cells["Subject"]
+
+        self.assertEqual((header["link"], "sortable" in header["classes"]), (None, False))
+
+    def test_the_next_page_of_a_sorted_listing_continues_in_its_order(self):
+        for _ in range(50):
+            self.record(status="sent", attempts=2)  # a tie of 51 rows across the page's end
+        first = self.page(o="attempts")
+
+        second = self.client.get(f"{LIST_URL}{first.context['next_url']}")
+
+        listed = self.ids_listed(first) + self.ids_listed(second)
+        self.assertEqual(len(listed), 53)
+        self.assertEqual(len(set(listed)), 53)
+        self.assertEqual((listed[0], listed[-1]), (self.ids[1], self.ids[3]))
+
+    def test_a_header_link_starts_at_the_first_page(self):
+        for _ in range(50):
+            self.record(status="sent")
+        second = self.client.get(f"{LIST_URL}{self.page().context['next_url']}")
+
+        link = Headers(second.content.decode()).cells["Attempts"]["link"]
+
+        self.assertNotIn("cursor=", link)
+        self.assertIn(f"q={self.domain}", link)
+
+    def test_the_filter_form_keeps_the_order(self):
+        response = self.page(o="-attempts")
+
+        self.assertContains(response, '<input type="hidden" name="o" value="-attempts">', html=True)
+
+    def test_a_column_outside_the_listing_s_allowlist_is_a_bad_request_page_naming_it(self):
+        response = self.client.get(LIST_URL, {"q": self.domain, "o": "dedupe_key"})
+
+        self.assertEqual(response.status_code, 400)
+        self.assertContains(response, "Cannot sort by “dedupe_key”", status_code=400)
 
 
 class OrdersTestCase(GatewayAPITestCase):
@@ -112,3 +216,9 @@ class OrderListingTests(OrdersTestCase):
             self.order()
 
         self.assertEqual(self.listing().context["count"], "3 orders")
+
+    def test_orders_sort_by_their_total(self):
+        two, one, three = self.order(2), self.order(1), self.order(3)
+
+        self.assertEqual(self.ids_listed(self.listing(o="total")), [one, two, three])
+        self.assertEqual(self.ids_listed(self.listing(o="-total")), [three, two, one])

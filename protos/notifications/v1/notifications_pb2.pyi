@@ -34,7 +34,7 @@ class Notification(_message.Message):
     def __init__(self, id: _Optional[int] = ..., kind: _Optional[str] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., status: _Optional[str] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., dedupe_key: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsRequest(_message.Message):
-    __slots__ = ("kind", "status", "recipient_query", "page_size", "page_token", "id", "with_total_count")
+    __slots__ = ("kind", "status", "recipient_query", "page_size", "page_token", "id", "with_total_count", "order_by")
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_QUERY_FIELD_NUMBER: _ClassVar[int]
@@ -42,6 +42,7 @@ class ListNotificationsRequest(_message.Message):
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     kind: str
     status: str
     recipient_query: str
@@ -49,7 +50,8 @@ class ListNotificationsRequest(_message.Message):
     page_token: str
     id: int
     with_total_count: bool
-    def __init__(self, kind: _Optional[str] = ..., status: _Optional[str] = ..., recipient_query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., id: _Optional[int] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, kind: _Optional[str] = ..., status: _Optional[str] = ..., recipient_query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., id: _Optional[int] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsResponse(_message.Message):
     __slots__ = ("notifications", "next_page_token", "total_count")

@@ -274,7 +274,7 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query", "with_total_count")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query", "with_total_count", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
@@ -282,6 +282,7 @@ class ListOrdersRequest(_message.Message):
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_QUERY_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     all_users: bool
@@ -289,7 +290,8 @@ class ListOrdersRequest(_message.Message):
     event_id: int
     email_query: str
     with_total_count: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
     __slots__ = ("orders", "next_page_token", "total_count")
@@ -398,7 +400,7 @@ class GetTicketRequest(_message.Message):
     def __init__(self, ticket_id: _Optional[int] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "code_query", "with_total_count")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "code_query", "with_total_count", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
@@ -406,6 +408,7 @@ class ListTicketsRequest(_message.Message):
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_QUERY_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     all_users: bool
@@ -413,7 +416,8 @@ class ListTicketsRequest(_message.Message):
     event_id: int
     code_query: str
     with_total_count: bool
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., code_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., code_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
     __slots__ = ("tickets", "next_page_token", "total_count")
@@ -568,16 +572,18 @@ class CreateVouchersRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., code: _Optional[str] = ..., count: _Optional[int] = ..., discount_kind: _Optional[str] = ..., discount_value: _Optional[str] = ..., ticket_type_ids: _Optional[_Iterable[int]] = ..., max_uses: _Optional[int] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unlocks_hidden: _Optional[bool] = ...) -> None: ...
 
 class ListVouchersRequest(_message.Message):
-    __slots__ = ("event_id", "page_size", "page_token", "with_total_count")
+    __slots__ = ("event_id", "page_size", "page_token", "with_total_count", "order_by")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     page_size: int
     page_token: str
     with_total_count: bool
-    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListVouchersResponse(_message.Message):
     __slots__ = ("vouchers", "next_page_token", "total_count")
@@ -598,7 +604,7 @@ class DeactivateVoucherRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., voucher_id: _Optional[int] = ...) -> None: ...
 
 class ListEventOrdersRequest(_message.Message):
-    __slots__ = ("event_id", "page_size", "page_token", "status", "query", "ticket_type_id", "with_total_count")
+    __slots__ = ("event_id", "page_size", "page_token", "status", "query", "ticket_type_id", "with_total_count", "order_by")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
@@ -606,6 +612,7 @@ class ListEventOrdersRequest(_message.Message):
     QUERY_FIELD_NUMBER: _ClassVar[int]
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     page_size: int
     page_token: str
@@ -613,7 +620,8 @@ class ListEventOrdersRequest(_message.Message):
     query: str
     ticket_type_id: int
     with_total_count: bool
-    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[str] = ..., query: _Optional[str] = ..., ticket_type_id: _Optional[int] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
+    order_by: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[str] = ..., query: _Optional[str] = ..., ticket_type_id: _Optional[int] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class GetEventOrderRequest(_message.Message):
     __slots__ = ("event_id", "order_id")

@@ -12,7 +12,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet, Sum, prefetch_related_o
 from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
-from servicekit.pagination import TOKEN_PATTERN, Page, newest_first
+from servicekit.pagination import TOKEN_PATTERN, Page, sorted_page
 from ticket_service.tickets.models import Order, OrderLine, Ticket, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
@@ -23,6 +23,10 @@ ATTENDEES_MAX_PAGE_SIZE = 1000
 # Characters of a ticket's code the organizer's export shows: a code's random part is 32 characters
 # and its signature 22 more, so 8 tell tickets apart at the door's desk but admit nobody.
 CODE_PREFIX_LENGTH = 8
+# The columns each listing sorts by (order_by): NOT NULL ones only, as a keyset needs.
+ORDER_SORTS = frozenset({"id", "email", "quantity", "total", "status", "created_at"})
+TICKET_SORTS = frozenset({"id", "holder_name", "event_id", "order_id", "status"})
+VOUCHER_SORTS = frozenset({"id", "code", "uses", "active", "created_at"})
 
 
 def own_order(caller: Caller, order_id: int) -> Order:
@@ -47,16 +51,19 @@ def list_orders(
     event_id: int = 0,
     email_query: str = "",
     with_total_count: bool = False,
+    order_by: str = "",
 ) -> Page:
-    """The caller's orders, newest first; staff may list everyone's, filtered. `with_total_count`: their
-    number too."""
+    """The caller's orders, newest first or in `order_by`'s order (ORDER_SORTS); staff may list
+    everyone's, filtered. `with_total_count`: their number too."""
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return newest_first(
+    return sorted_page(
         with_tickets(with_lines(orders)),
         page_size=page_size,
         page_token=page_token,
+        order_by=order_by,
+        sortable=ORDER_SORTS,
         cursor_field="cursor",
         count_total=with_total_count,
     )
@@ -98,17 +105,20 @@ def list_tickets(
     status: str = "",
     event_id: int = 0,
     code_query: str = "",
+    order_by: str = "",
     with_total_count: bool = False,
 ) -> Page:
-    """The caller's tickets, newest first; staff may list everyone's, filtered. `with_total_count`: their
-    number too."""
+    """The caller's tickets, newest first or in `order_by`'s order (TICKET_SORTS); staff may list
+    everyone's, filtered. `with_total_count`: their number too."""
     tickets = _visible(Ticket, caller, all_users=all_users, status=status, event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
-    return newest_first(
+    return sorted_page(
         tickets,
         page_size=page_size,
         page_token=page_token,
+        order_by=order_by,
+        sortable=TICKET_SORTS,
         cursor_field="cursor",
         count_total=with_total_count,
     )
@@ -202,16 +212,19 @@ def list_vouchers(
     event_id: int,
     page_size: int = 0,
     page_token: str = "",
+    order_by: str = "",
     with_total_count: bool = False,
 ) -> Page:
-    """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see.
-    `with_total_count`: their number too."""
+    """An event's vouchers newest first (or in `order_by`'s order, VOUCHER_SORTS), with their uses:
+    its organizer's (or staff's) to see. `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
     vouchers = Voucher.objects.filter(event_id=event_id)
-    return newest_first(
+    return sorted_page(
         vouchers,
         page_size=page_size,
         page_token=page_token,
+        order_by=order_by,
+        sortable=VOUCHER_SORTS,
         default_size=50,
         max_size=1000,
         count_total=with_total_count,
@@ -230,10 +243,11 @@ def list_event_orders(
     status: str = "",
     query: str = "",
     ticket_type_id: int = 0,
+    order_by: str = "",
     with_total_count: bool = False,
 ) -> Page:
-    """Every order of the event, newest first, with its lines and tickets (a query for each, whatever
-    the page's size): its organizer's (or staff's) to see.
+    """Every order of the event, newest first (or in `order_by`'s order, ORDER_SORTS), with its lines
+    and tickets (a query for each, whatever the page's size): its organizer's (or staff's) to see.
     `query` matches the buyer's email or full name in any case; `ticket_type_id`, the orders with a
     line of that type. `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
@@ -243,10 +257,12 @@ def list_event_orders(
     if ticket_type_id:
         # An order has one line per type at most: no order comes twice.
         orders = orders.filter(lines__ticket_type_id=ticket_type_id)
-    return newest_first(
+    return sorted_page(
         with_tickets(with_lines(orders)),
         page_size=page_size,
         page_token=page_token,
+        order_by=order_by,
+        sortable=ORDER_SORTS,
         cursor_field="cursor",
         count_total=with_total_count,
     )
