@@ -15,8 +15,10 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from servicekit.errors import InvalidInput
+from servicekit.timestamps import optional_datetime
 
 # A page token: the id a page ends at.
 TOKEN_PATTERN = re.compile(r"[0-9]{1,18}")
@@ -150,5 +152,13 @@ def page_message(message_class, page: Page, to_proto: Callable):
 
 
 def message_fields(request) -> dict:
-    """Every field of `request` by name: a List*Request's filters are its selector's keyword arguments."""
-    return {field.name: getattr(request, field.name) for field in request.DESCRIPTOR.fields}
+    """Every field of `request` by name: a List*Request's filters are its selector's keyword arguments.
+    A Timestamp field is its datetime (None while unset)."""
+    return {
+        field.name: (
+            optional_datetime(request, field.name)
+            if field.message_type is not None and field.message_type.full_name == Timestamp.DESCRIPTOR.full_name
+            else getattr(request, field.name)
+        )
+        for field in request.DESCRIPTOR.fields
+    }

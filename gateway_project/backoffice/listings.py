@@ -1,20 +1,24 @@
 """Back-office listings of data other services own: a filter form, one gRPC list call, a table.
 Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages.
 
-As Django admin's changelist: the number of rows of the filters (the RPC counts them), and column
-headers that sort by their column (`o=total`, `o=-total`: the RPC's `order_by`, from the listing's
-allowlist)."""
+As Django admin's changelist: the number of rows of the filters (the RPC counts them), column headers
+that sort by their column (`o=total`, `o=-total`: the RPC's `order_by`, from the listing's allowlist)
+and, over the orders, a date hierarchy (`created_at__year`, `__month`, `__day`: years, then months,
+then days in the admin's time zone, narrowing the RPC's created_after and created_before)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gateway_project.api import clients
@@ -26,7 +30,7 @@ from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
 from servicekit.grpc_client import ServiceClient
 from servicekit.messages import EnumNames
-from servicekit.timestamps import from_timestamp
+from servicekit.timestamps import from_timestamp, to_timestamp
 
 PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 512
@@ -46,6 +50,9 @@ NOTIFICATION_KINDS = [
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so
 SORT = "o"  # the query parameter of the order, Django admin's
+# The query parameters of the date hierarchy's year, month and day, Django admin's (`<field>__year`...).
+DATE_PARTS = ("year", "month", "day")
+MIN_YEAR, MAX_YEAR = 1, 9998  # a year whose end is still a date
 # The admin section of each service's pages, by the service's name in `clients`.
 SECTIONS = {
     "events": "Events service",
@@ -171,6 +178,79 @@ def sort_by(order: str) -> tuple[str, bool]:
     return order.removeprefix("-"), order.startswith("-")
 
 
+@dataclass(frozen=True)
+class DateDrill:
+    """Where the date hierarchy is: the year, month and day chosen, each None until chosen."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def of(cls, params, name: str) -> DateDrill:
+        """From the query string's `<name>__year`, `__month` and `__day`; ValueError for a date that
+        is not one, or a part given without the one above it."""
+        parts = [params.get(f"{name}__{part}", "") for part in DATE_PARTS]
+        if any(part and not (part.isdigit() and len(part) <= 4) for part in parts) or any(
+            low and not high for high, low in itertools.pairwise(parts)
+        ):
+            raise ValueError(parts)
+        year, month, day = (int(part) if part else None for part in parts)
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(year)
+        date(year or 2000, month or 1, day or 1)  # a real date (ValueError if not)
+        return cls(year, month, day)
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """The instants the chosen year, month or day starts and ends at, in the admin's time zone."""
+        if self.year is None:
+            return None, None
+        zone = timezone.get_current_timezone()
+        start = datetime(self.year, self.month or 1, self.day or 1, tzinfo=zone)
+        if self.day:
+            end = start.date() + timedelta(days=1)
+        elif self.month:
+            end = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        else:
+            end = date(self.year + 1, 1, 1)
+        return start, datetime(end.year, end.month, end.day, tzinfo=zone)
+
+    @property
+    def level(self) -> str:
+        """The periods the listing links below this one: years, a year's months, a month's days ("" on a day)."""
+        if self.day:
+            return ""
+        return "day" if self.month else "month" if self.year else "year"
+
+
+def date_hierarchy(drill: DateDrill, periods, link: Callable[..., str]) -> dict:
+    """The links above the table, as Django admin's date_hierarchy: back to the level above, then each
+    period of the one below that has rows (`periods`, the RPC's instants), or the day chosen."""
+    zone = timezone.get_current_timezone()
+    starts = [from_timestamp(period).astimezone(zone) for period in periods]
+    if drill.day:
+        chosen = date(drill.year, drill.month, drill.day)
+        back = {"title": _month(chosen), "link": link(year=drill.year, month=drill.month)}
+        return {"back": back, "choices": [{"title": _day(chosen), "link": None}]}
+    if drill.month:
+        back = {"title": str(drill.year), "link": link(year=drill.year)}
+        choices = [(_day(day), {"year": day.year, "month": day.month, "day": day.day}) for day in starts]
+    elif drill.year:
+        back = {"title": "All dates", "link": link()}
+        choices = [(_month(month), {"year": month.year, "month": month.month}) for month in starts]
+    else:
+        back, choices = None, [(str(year.year), {"year": year.year}) for year in starts]
+    return {"back": back, "choices": [{"title": title, "link": link(**parts)} for title, parts in choices]}
+
+
+def _month(day: date) -> str:
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def _day(day: date) -> str:
+    return formats.date_format(day, "MONTH_DAY_FORMAT")
+
+
 class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
     status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
@@ -248,6 +328,9 @@ class RemoteListing:
     items: Callable[[object], list] | None = None
     # The columns whose headers sort by them (the RPC's order_by allowlist, or some of it).
     sortable: tuple[str, ...] = ()
+    # The timestamp field of the date hierarchy ("created_at"): the RPC takes <field's name less _at>_after
+    # and _before, and answers the periods below the one chosen (date_hierarchy, time_zone); "": none.
+    date_hierarchy: str = ""
 
     @property
     def service(self) -> str:
@@ -279,14 +362,19 @@ class RemoteListing:
             return render(request, "backoffice/remote_list.html", self._context(request, self.form_class()))
         form = self.form_class(params)
         context = self._context(request, form, params)
-        order = params.get(SORT, "")
+        order, drill = params.get(SORT, ""), None
         if order and sort_by(order)[0] not in self.sortable:
             context["problems"] = [f"Cannot sort by “{order}”: sortable are {', '.join(self.sortable) or 'none'}."]
+        if self.date_hierarchy:
+            try:
+                drill = DateDrill.of(params, self.date_hierarchy)
+            except ValueError:
+                context["problems"] = [*context.get("problems", []), "Not a date of the date hierarchy."]
         if not form.is_valid() or context.get("problems"):
             return render(request, "backoffice/remote_list.html", context, status=400)
         cursor = params.get("cursor", "")[:MAX_CURSOR_LENGTH]
         back = [token[:MAX_CURSOR_LENGTH] for token in params.getlist("back") if token][-MAX_PAGES_BACK:]
-        list_request = self._request(form.cleaned_data, cursor, order)
+        list_request = self._request(form.cleaned_data, cursor, order, drill)
         try:
             response = getattr(self.client(), self.rpc.partition(".")[2])(
                 list_request, caller=clients.caller_for(request)
@@ -298,20 +386,32 @@ class RemoteListing:
         context["rows"] = [self._row(item) for item in items]
         context["query"] = params.urlencode()  # what an action posts along, and returns to
         context["count"] = self._count(response, len(items), len(back) + 2 if cursor else 1)
+        if drill is not None:
+            link = lambda **parts: _date_url(params, self.date_hierarchy, parts)  # noqa: E731
+            context["date_hierarchy"] = date_hierarchy(drill, response.created_dates.periods, link)
         if cursor:  # the page before: the last cursor kept, or the first page (none) once they are used up
             context["previous_url"] = _page_url(params, back[-1] if back else "", back[:-1])
         if response.next_page_token:
             context["next_url"] = _page_url(params, response.next_page_token, [*back, cursor] if cursor else back)
         return render(request, "backoffice/remote_list.html", context)
 
-    def _request(self, filters: dict, cursor: str, order: str):
-        """The list RPC's request: the listing's own, counting every row, in the order asked."""
+    def _request(self, filters: dict, cursor: str, order: str, drill: DateDrill | None):
+        """The list RPC's request: the listing's own, counting every row, in the order asked, within the
+        date hierarchy's period (its periods below asked for too)."""
         message = self.request(filters, cursor)
         fields = message.DESCRIPTOR.fields_by_name
         if "with_total_count" in fields:
             message.with_total_count = True
         if order:
             message.order_by = order
+        if drill is not None:
+            start, end = drill.period()
+            prefix = self.date_hierarchy.removesuffix("_at")
+            if start:
+                getattr(message, f"{prefix}_after").CopyFrom(to_timestamp(start))
+                getattr(message, f"{prefix}_before").CopyFrom(to_timestamp(end))
+            message.date_hierarchy = drill.level
+            message.time_zone = timezone.get_current_timezone_name()
         return message
 
     def _count(self, response, shown: int, page: int) -> str:
@@ -333,8 +433,9 @@ class RemoteListing:
             for name, text in zip(self.columns.split(), context["headers"], strict=True)
         ]
         if params is not None:
-            # The toolbar's filter form keeps the order, as the admin's search form does.
-            context["kept_params"] = [(SORT, params[SORT])] if params.get(SORT) else []
+            # The toolbar's filter form keeps the order and the date chosen, as the admin's search form does.
+            kept = [SORT, *(f"{self.date_hierarchy}__{part}" for part in DATE_PARTS if self.date_hierarchy)]
+            context["kept_params"] = [(name, params[name]) for name in kept if params.get(name)]
         context["list_url"] = reverse(f"admin:{self.url_name}")
         if self.action and self.action.bulk:
             context["bulk_url"] = reverse(f"admin:{self.url_name}_bulk")
@@ -430,6 +531,11 @@ def _sort_links(params, name: str) -> dict:
     }
 
 
+def _date_url(params, name: str, parts: dict) -> str:
+    """The listing's query string with the date hierarchy at `parts` (year, month, day: those given)."""
+    return _listing_url(params, {f"{name}__{part}": parts.get(part) for part in DATE_PARTS})
+
+
 def _listing_url(params, changes: dict) -> str:
     """The listing's query string from its first page with `changes` (a None value drops its parameter)."""
     query = params.copy()
@@ -472,6 +578,7 @@ LISTINGS = (
         links={"id": lambda order: order_url(order.event_id, order.id), "event_id": lambda o: event_url(o.event_id)},
         nouns=("order", "orders"),
         sortable=ORDER_SORTS,
+        date_hierarchy="created_at",
     ),
     RemoteListing(
         slug="event-orders",

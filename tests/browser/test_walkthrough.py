@@ -12,7 +12,7 @@ import sys
 import time
 import unittest
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase
 
@@ -186,6 +186,25 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
 
         self.assertIn("cancelled", self.driver.find_element("css selector", "ul.messagelist").text)
         self.assertEqual(JsonClient(self.stack.base_url).get(f"/api/events/{event['id']}/").body["status"], "cancelled")
+
+
+class OrdersDateHierarchyTest(BrowserTestCase):
+    def test_staff_narrow_the_orders_to_a_year_a_month_then_a_day(self):
+        event, _, (order,) = self.sale()
+        created = datetime.fromisoformat(order["created_at"]).astimezone(UTC)
+        self.log_into_the_admin()
+
+        self.open(f"/admin/backoffice/orders/?q={event['name'].split()[-1]}")
+        self.shots.take("orders of the buyers")
+        self.click_link(str(created.year))
+        self.assertShows("1 order")
+        self.shots.take("orders of the year")
+        self.click_link(created.strftime("%B %Y"))
+        self.shots.take("orders of the month")
+        self.click_link(f"{created:%B} {created.day}")
+        self.assertIn(f"created_at__day={created.day}", self.driver.current_url)
+        self.assertShows(str(order["id"]))
+        self.shots.take("orders of the day")
 
 
 class FailedEmailsTest(BrowserTestCase):

@@ -1,6 +1,6 @@
 """The back office's listings as Django admin's changelist: how many rows the filters match (the
-services count them), and column headers that sort (`o=`) with pages following the sort. Through the
-real services."""
+services count them), column headers that sort (`o=`) with pages following the sort, and the orders'
+date hierarchy (years, months, days). Through the real services."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -222,3 +222,55 @@ class OrderListingTests(OrdersTestCase):
 
         self.assertEqual(self.ids_listed(self.listing(o="total")), [one, two, three])
         self.assertEqual(self.ids_listed(self.listing(o="-total")), [three, two, one])
+
+
+class DateHierarchyTests(OrdersTestCase):
+    def setUp(self):
+        super().setUp()
+        self.last_year = self.order(created_at=datetime(2029, 12, 31, 23, 30, tzinfo=UTC))
+        self.january = self.order(created_at=datetime(2030, 1, 1, 0, 15, tzinfo=UTC))
+        self.april_2nd = self.order(created_at=datetime(2030, 4, 2, 10, tzinfo=UTC))
+        self.april_9th = self.order(created_at=datetime(2030, 4, 9, 10, tzinfo=UTC))
+
+    def hierarchy(self, response) -> tuple[str | None, list[str]]:
+        """The date hierarchy's back link's title (None: none) and its choices' titles."""
+        links = response.context["date_hierarchy"]
+        return (links["back"] or {}).get("title"), [choice["title"] for choice in links["choices"]]
+
+    def test_the_orders_listing_links_the_years_its_orders_were_created_in(self):
+        response = self.listing()
+
+        self.assertEqual(self.hierarchy(response), (None, ["2029", "2030"]))
+        self.assertContains(response, f'<a href="?q={self.tag}&amp;created_at__year=2030">2030</a>', html=True)
+
+    def test_a_year_lists_its_orders_alone_and_links_its_months(self):
+        response = self.listing(created_at__year=2030)
+
+        self.assertEqual(self.ids_listed(response), [self.april_9th, self.april_2nd, self.january])
+        self.assertEqual(self.hierarchy(response), ("All dates", ["January 2030", "April 2030"]))
+
+    def test_a_month_lists_its_orders_alone_and_links_its_days(self):
+        response = self.listing(created_at__year=2030, created_at__month=4)
+
+        self.assertEqual(self.ids_listed(response), [self.april_9th, self.april_2nd])
+        self.assertEqual(self.hierarchy(response), ("2030", ["April 2", "April 9"]))
+
+    def test_a_day_lists_its_orders_alone_and_links_back_to_its_month(self):
+        response = self.listing(created_at__year=2029, created_at__month=12, created_at__day=31)
+
+        self.assertEqual(self.ids_listed(response), [self.last_year])
+        self.assertEqual(self.hierarchy(response), ("December 2029", ["December 31"]))
+
+    def test_the_hierarchy_keeps_the_sort_and_the_count_follows_it(self):
+        response = self.listing(created_at__year=2030, o="created_at")
+
+        self.assertEqual(self.ids_listed(response), [self.january, self.april_2nd, self.april_9th])
+        self.assertEqual(response.context["count"], "3 orders")
+        self.assertIn("o=created_at", response.context["date_hierarchy"]["choices"][0]["link"])
+
+    def test_a_date_that_is_not_one_is_a_bad_request_page(self):
+        for params in ({"created_at__year": "2030", "created_at__month": "13"}, {"created_at__month": "4"}):
+            with self.subTest(**params):
+                response = self.listing(status=400, **params)
+
+                self.assertContains(response, "Not a date of the date hierarchy.", status_code=400)

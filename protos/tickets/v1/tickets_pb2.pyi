@@ -274,7 +274,7 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query", "with_total_count", "order_by")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query", "with_total_count", "order_by", "created_after", "created_before", "date_hierarchy", "time_zone")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
@@ -283,6 +283,10 @@ class ListOrdersRequest(_message.Message):
     EMAIL_QUERY_FIELD_NUMBER: _ClassVar[int]
     WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     ORDER_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    DATE_HIERARCHY_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     all_users: bool
@@ -291,17 +295,29 @@ class ListOrdersRequest(_message.Message):
     email_query: str
     with_total_count: bool
     order_by: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
+    created_after: _timestamp_pb2.Timestamp
+    created_before: _timestamp_pb2.Timestamp
+    date_hierarchy: str
+    time_zone: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., date_hierarchy: _Optional[str] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
-    __slots__ = ("orders", "next_page_token", "total_count")
+    __slots__ = ("orders", "next_page_token", "total_count", "created_dates")
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_DATES_FIELD_NUMBER: _ClassVar[int]
     orders: _containers.RepeatedCompositeFieldContainer[Order]
     next_page_token: str
     total_count: int
-    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
+    created_dates: DateHierarchy
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ..., created_dates: _Optional[_Union[DateHierarchy, _Mapping]] = ...) -> None: ...
+
+class DateHierarchy(_message.Message):
+    __slots__ = ("periods",)
+    PERIODS_FIELD_NUMBER: _ClassVar[int]
+    periods: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    def __init__(self, periods: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
 
 class PaymentSummary(_message.Message):
     __slots__ = ("brand", "last4")

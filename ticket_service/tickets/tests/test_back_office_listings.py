@@ -1,6 +1,7 @@
 """The back office's listings of the tickets service: ListOrders, ListEventOrders, ListTickets and
-ListVouchers sorted by a column of their allowlist (order_by) with keyset pages in that order, and the
-number of every row of the filters (with_total_count)."""
+ListVouchers sorted by a column of their allowlist (order_by) with keyset pages in that order, the
+number of every row of the filters (with_total_count), and the orders' date hierarchy
+(created_after, created_before; date_hierarchy, time_zone)."""
 
 import base64
 import json
@@ -9,6 +10,7 @@ from decimal import Decimal
 
 from grpc import StatusCode
 
+from servicekit.timestamps import to_timestamp
 from ticket_service.tickets.models import Order, Ticket, Voucher
 from ticket_service.tickets.services.selectors import ORDER_SORTS, TICKET_SORTS, VOUCHER_SORTS
 from ticket_service.tickets.tests.support import TicketServiceTestCase
@@ -199,6 +201,71 @@ class OrderCountTests(ListingTestCase):
         self.order()
 
         self.assertEqual(self.orders().total_count, 0)
+
+
+class OrderDateTests(ListingTestCase):
+    def setUp(self):
+        super().setUp()
+        self.early = self.order(created_at=at(2029, 12, 31, 23))
+        self.new_year = self.order(created_at=at(2030, 1, 1))
+        self.spring = self.order(created_at=at(2030, 4, 2, 10))
+        self.later = self.order(created_at=at(2030, 4, 9))
+
+    def test_orders_created_from_created_after_to_before_created_before_are_listed(self):
+        listed = self.orders(created_after=to_timestamp(at(2030)), created_before=to_timestamp(at(2030, 4, 9)))
+
+        self.assertEqual([o.id for o in listed.orders], [self.spring, self.new_year])
+
+    def test_the_date_hierarchy_gives_the_years_orders_were_created_in(self):
+        listed = self.orders(date_hierarchy="year")
+
+        self.assertEqual([p.ToDatetime(tzinfo=UTC) for p in listed.created_dates.periods], [at(2029), at(2030)])
+
+    def test_the_date_hierarchy_gives_the_months_of_the_year_chosen(self):
+        listed = self.orders(
+            date_hierarchy="month", created_after=to_timestamp(at(2030)), created_before=to_timestamp(at(2031))
+        )
+
+        self.assertEqual([p.ToDatetime(tzinfo=UTC) for p in listed.created_dates.periods], [at(2030, 1), at(2030, 4)])
+
+    def test_the_date_hierarchy_gives_the_days_of_the_month_chosen(self):
+        listed = self.orders(
+            date_hierarchy="day", created_after=to_timestamp(at(2030, 4)), created_before=to_timestamp(at(2030, 5))
+        )
+
+        self.assertEqual(
+            [p.ToDatetime(tzinfo=UTC) for p in listed.created_dates.periods], [at(2030, 4, 2), at(2030, 4, 9)]
+        )
+
+    def test_the_date_hierarchy_keeps_the_other_filters(self):
+        Order.objects.filter(pk=self.early).update(status="paid")
+
+        listed = self.orders(date_hierarchy="year", status="paid")
+
+        self.assertEqual([p.ToDatetime(tzinfo=UTC) for p in listed.created_dates.periods], [at(2029)])
+
+    def test_no_date_hierarchy_asked_answers_no_periods(self):
+        self.assertEqual(list(self.orders().created_dates.periods), [])
+
+    def test_an_unknown_level_is_invalid_argument_on_date_hierarchy(self):
+        error = self.assertFails(
+            StatusCode.INVALID_ARGUMENT, None, "ListOrders", self.STAFF, all_users=True, date_hierarchy="week"
+        )
+
+        self.assertEqual(list(error.field_errors), ["date_hierarchy"])
+
+    def test_an_unknown_time_zone_is_invalid_argument_on_time_zone(self):
+        error = self.assertFails(
+            StatusCode.INVALID_ARGUMENT,
+            None,
+            "ListOrders",
+            self.STAFF,
+            all_users=True,
+            date_hierarchy="year",
+            time_zone="Mars/Olympus",
+        )
+
+        self.assertEqual(list(error.field_errors), ["time_zone"])
 
 
 class TicketAndVoucherCountTests(ListingTestCase):
