@@ -17,6 +17,7 @@ from protos.payments.v1 import payments_pb2
 from protos.tickets.v1 import tickets_pb2
 from servicekit.messages import UNKNOWN, EnumNames, message_from
 from servicekit.pagination import Page, message_fields, page_message
+from servicekit.timestamps import to_timestamp
 
 WHEN = datetime(2031, 5, 6, 19, 0, tzinfo=UTC)
 
@@ -112,5 +113,27 @@ class PageMessageTest(SimpleTestCase):
                 "status": "paid",
                 "event_id": 0,
                 "email_query": "ann",
+                "order_by": "",
+                "with_total_count": False,
+                "created_after": None,
+                "created_before": None,
+                "date_hierarchy": "",
+                "time_zone": "",
             },
         )
+
+    def test_a_list_requests_timestamp_is_a_datetime_and_none_while_unset(self):
+        request = tickets_pb2.ListOrdersRequest(created_after=to_timestamp(WHEN))
+
+        fields = message_fields(request)
+
+        self.assertEqual((fields["created_after"], fields["created_before"]), (WHEN, None))
+
+    def test_a_counted_page_gives_its_total_count(self):
+        page = Page([PaymentRow(id=9)], "", total_count=1234)
+
+        response = page_message(
+            payments_pb2.ListPaymentsResponse, page, lambda row: message_from(payments_pb2.Payment, row)
+        )
+
+        self.assertEqual(response.total_count, 1234)

@@ -41,13 +41,15 @@ def list_events(
     status: str = "",
     staffed: bool = False,
     caller: Caller | None = None,
+    with_total_count: bool = False,
 ) -> Page:
     """One page of events ordered by (starts_at, id).
 
     Without `organizer_id`: published events that have not started. With it: that
     organizer's events of any status. With `all_statuses` (staff only): every event, of
     any status and date, for the back office. With `staffed`: the events the caller is door staff
-    of, any status. `status` narrows any of them to one status.
+    of, any status. `status` narrows any of them to one status. `with_total_count`: the number of
+    every event of these filters too (one COUNT query).
     Keyset pagination, so every page costs the same.
     """
     page_size = page_size or DEFAULT_PAGE_SIZE
@@ -74,6 +76,7 @@ def list_events(
         events = events.filter(starts_at__gte=starts_after)
     if starts_before:
         events = events.filter(starts_at__lt=starts_before)
+    total = events.count() if with_total_count else None
     if page_token:
         last_start, last_id = _decode_cursor(page_token)
         events = events.filter(Q(starts_at__gt=last_start) | Q(starts_at=last_start, id__gt=last_id))
@@ -84,9 +87,9 @@ def list_events(
     rows = Event.objects.in_bulk(ids)
     page = [rows[event_id] for event_id in ids if event_id in rows]
     if len(page) <= page_size:
-        return Page(page, "")
+        return Page(page, "", total)
     page = page[:page_size]
-    return Page(page, _encode_cursor(page[-1]))
+    return Page(page, _encode_cursor(page[-1]), total)
 
 
 def _encode_cursor(event: Event) -> str:

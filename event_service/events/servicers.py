@@ -57,6 +57,7 @@ class EventServicer(Service):
             status=request.status,
             staffed=request.staffed,
             caller=Caller.from_context(context),
+            with_total_count=request.with_total_count,
         )
         return page_message(events_pb2.ListEventsResponse, page, event_to_proto)
 

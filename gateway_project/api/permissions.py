@@ -1,6 +1,12 @@
 from rest_framework.permissions import BasePermission, IsAuthenticated
 
 from gateway_project.accounts.models import User
+from protos.events.v1 import events_pb2
+
+# Who may use an event's unsafe methods, by the EventRole the events service gives the caller (platform
+# staff are its organizers): the browsable API shows those methods' forms to them only (`form_roles`).
+EVENT_OWNER = frozenset({events_pb2.EVENT_ROLE_ORGANIZER})  # cancelling it, its door staff
+EVENT_DESK = frozenset({events_pb2.EVENT_ROLE_ORGANIZER, events_pb2.EVENT_ROLE_MANAGER})  # the rest
 
 
 class IsOrganizer(BasePermission):

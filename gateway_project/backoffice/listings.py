@@ -1,16 +1,24 @@
 """Back-office listings of data other services own: a filter form, one gRPC list call, a table.
-Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages."""
+Each listing is a `RemoteListing`; the events listing is in `views`, with the event's own pages.
+
+As Django admin's changelist: the number of rows of the filters (the RPC counts them), column headers
+that sort by their column (`o=total`, `o=-total`: the RPC's `order_by`, from the listing's allowlist)
+and, over the orders, a date hierarchy (`created_at__year`, `__month`, `__day`: years, then months,
+then days in the admin's time zone, narrowing the RPC's created_after and created_before)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from gateway_project.api import clients
@@ -22,7 +30,7 @@ from protos.tickets.v1 import tickets_pb2
 from servicekit import errors
 from servicekit.grpc_client import ServiceClient
 from servicekit.messages import EnumNames
-from servicekit.timestamps import from_timestamp
+from servicekit.timestamps import from_timestamp, to_timestamp
 
 PAGE_SIZE = 50
 MAX_CURSOR_LENGTH = 512
@@ -41,6 +49,10 @@ NOTIFICATION_KINDS = [
 ]
 NOTIFICATION_STATUSES = ["pending", "sending", "sent", "failed"]
 HEADERS = {"created_at": "Created"}  # every listing shows it so
+SORT = "o"  # the query parameter of the order, Django admin's
+# The query parameters of the date hierarchy's year, month and day, Django admin's (`<field>__year`...).
+DATE_PARTS = ("year", "month", "day")
+MIN_YEAR, MAX_YEAR = 1, 9998  # a year whose end is still a date
 # The admin section of each service's pages, by the service's name in `clients`.
 SECTIONS = {
     "events": "Events service",
@@ -161,6 +173,84 @@ def list_request(message_class, rename: dict[str, str] | None = None, **fixed) -
     return build
 
 
+def sort_by(order: str) -> tuple[str, bool]:
+    """An `o` value -> (its column, descending?): "-total" -> ("total", True)."""
+    return order.removeprefix("-"), order.startswith("-")
+
+
+@dataclass(frozen=True)
+class DateDrill:
+    """Where the date hierarchy is: the year, month and day chosen, each None until chosen."""
+
+    year: int | None = None
+    month: int | None = None
+    day: int | None = None
+
+    @classmethod
+    def of(cls, params, name: str) -> DateDrill:
+        """From the query string's `<name>__year`, `__month` and `__day`; ValueError for a date that
+        is not one, or a part given without the one above it."""
+        parts = [params.get(f"{name}__{part}", "") for part in DATE_PARTS]
+        if any(part and not (part.isdigit() and len(part) <= 4) for part in parts) or any(
+            low and not high for high, low in itertools.pairwise(parts)
+        ):
+            raise ValueError(parts)
+        year, month, day = (int(part) if part else None for part in parts)
+        if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError(year)
+        date(year or 2000, month or 1, day or 1)  # a real date (ValueError if not)
+        return cls(year, month, day)
+
+    def period(self) -> tuple[datetime | None, datetime | None]:
+        """The instants the chosen year, month or day starts and ends at, in the admin's time zone."""
+        if self.year is None:
+            return None, None
+        zone = timezone.get_current_timezone()
+        start = datetime(self.year, self.month or 1, self.day or 1, tzinfo=zone)
+        if self.day:
+            end = start.date() + timedelta(days=1)
+        elif self.month:
+            end = date(self.year + self.month // 12, self.month % 12 + 1, 1)
+        else:
+            end = date(self.year + 1, 1, 1)
+        return start, datetime(end.year, end.month, end.day, tzinfo=zone)
+
+    @property
+    def level(self) -> str:
+        """The periods the listing links below this one: years, a year's months, a month's days ("" on a day)."""
+        if self.day:
+            return ""
+        return "day" if self.month else "month" if self.year else "year"
+
+
+def date_hierarchy(drill: DateDrill, periods, link: Callable[..., str]) -> dict:
+    """The links above the table, as Django admin's date_hierarchy: back to the level above, then each
+    period of the one below that has rows (`periods`, the RPC's instants), or the day chosen."""
+    zone = timezone.get_current_timezone()
+    starts = [from_timestamp(period).astimezone(zone) for period in periods]
+    if drill.day:
+        chosen = date(drill.year, drill.month, drill.day)
+        back = {"title": _month(chosen), "link": link(year=drill.year, month=drill.month)}
+        return {"back": back, "choices": [{"title": _day(chosen), "link": None}]}
+    if drill.month:
+        back = {"title": str(drill.year), "link": link(year=drill.year)}
+        choices = [(_day(day), {"year": day.year, "month": day.month, "day": day.day}) for day in starts]
+    elif drill.year:
+        back = {"title": "All dates", "link": link()}
+        choices = [(_month(month), {"year": month.year, "month": month.month}) for month in starts]
+    else:
+        back, choices = None, [(str(year.year), {"year": year.year}) for year in starts]
+    return {"back": back, "choices": [{"title": title, "link": link(**parts)} for title, parts in choices]}
+
+
+def _month(day: date) -> str:
+    return formats.date_format(day, "YEAR_MONTH_FORMAT")
+
+
+def _day(day: date) -> str:
+    return formats.date_format(day, "MONTH_DAY_FORMAT")
+
+
 class OrderFilter(forms.Form):
     q = forms.CharField(required=False, max_length=200, label="Email contains")
     status = forms.ChoiceField(required=False, choices=status_choices(ORDER_STATUS.names))
@@ -233,9 +323,14 @@ class RemoteListing:
     default_filters: Callable[[], dict] | None = None  # what the page shows when opened without filters
     # field -> (row -> the URL its cell links to: the row's page, or the page of the id it holds)
     links: dict[str, Callable[[object], str]] = field(default_factory=dict)
-    nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "50 orders shown"
+    nouns: tuple[str, str] = ("row", "rows")  # what a row is, one and many: "1,234 orders"
     # response -> rows, where not the messages of the response's one repeated field
     items: Callable[[object], list] | None = None
+    # The columns whose headers sort by them (the RPC's order_by allowlist, or some of it).
+    sortable: tuple[str, ...] = ()
+    # The timestamp field of the date hierarchy ("created_at"): the RPC takes <field's name less _at>_after
+    # and _before, and answers the periods below the one chosen (date_hierarchy, time_zone); "": none.
+    date_hierarchy: str = ""
 
     @property
     def service(self) -> str:
@@ -266,14 +361,23 @@ class RemoteListing:
             # Unbound: the page asks for the filter rather than calling its absence an error.
             return render(request, "backoffice/remote_list.html", self._context(request, self.form_class()))
         form = self.form_class(params)
-        context = self._context(request, form)
-        if not form.is_valid():
+        context = self._context(request, form, params)
+        order, drill = params.get(SORT, ""), None
+        if order and sort_by(order)[0] not in self.sortable:
+            context["problems"] = [f"Cannot sort by “{order}”: sortable are {', '.join(self.sortable) or 'none'}."]
+        if self.date_hierarchy:
+            try:
+                drill = DateDrill.of(params, self.date_hierarchy)
+            except ValueError:
+                context["problems"] = [*context.get("problems", []), "Not a date of the date hierarchy."]
+        if not form.is_valid() or context.get("problems"):
             return render(request, "backoffice/remote_list.html", context, status=400)
         cursor = params.get("cursor", "")[:MAX_CURSOR_LENGTH]
         back = [token[:MAX_CURSOR_LENGTH] for token in params.getlist("back") if token][-MAX_PAGES_BACK:]
+        list_request = self._request(form.cleaned_data, cursor, order, drill)
         try:
             response = getattr(self.client(), self.rpc.partition(".")[2])(
-                self.request(form.cleaned_data, cursor), caller=clients.caller_for(request)
+                list_request, caller=clients.caller_for(request)
             )
         except errors.DomainError as exc:
             return remote_error_page(request, "backoffice/remote_list.html", context, exc)
@@ -281,20 +385,57 @@ class RemoteListing:
         context[self.slug] = items
         context["rows"] = [self._row(item) for item in items]
         context["query"] = params.urlencode()  # what an action posts along, and returns to
-        noun = self.nouns[0] if len(items) == 1 else self.nouns[1]
-        context["count"] = f"{len(items)} {noun} shown" + (f" (page {len(back) + 2})" if cursor else "")
+        context["count"] = self._count(response, len(items), len(back) + 2 if cursor else 1)
+        if drill is not None:
+            link = lambda **parts: _date_url(params, self.date_hierarchy, parts)  # noqa: E731
+            context["date_hierarchy"] = date_hierarchy(drill, response.created_dates.periods, link)
         if cursor:  # the page before: the last cursor kept, or the first page (none) once they are used up
             context["previous_url"] = _page_url(params, back[-1] if back else "", back[:-1])
         if response.next_page_token:
             context["next_url"] = _page_url(params, response.next_page_token, [*back, cursor] if cursor else back)
         return render(request, "backoffice/remote_list.html", context)
 
-    def _context(self, request, form: forms.Form) -> dict:
+    def _request(self, filters: dict, cursor: str, order: str, drill: DateDrill | None):
+        """The list RPC's request: the listing's own, counting every row, in the order asked, within the
+        date hierarchy's period (its periods below asked for too)."""
+        message = self.request(filters, cursor)
+        fields = message.DESCRIPTOR.fields_by_name
+        if "with_total_count" in fields:
+            message.with_total_count = True
+        if order:
+            message.order_by = order
+        if drill is not None:
+            start, end = drill.period()
+            prefix = self.date_hierarchy.removesuffix("_at")
+            if start:
+                getattr(message, f"{prefix}_after").CopyFrom(to_timestamp(start))
+                getattr(message, f"{prefix}_before").CopyFrom(to_timestamp(end))
+            message.date_hierarchy = drill.level
+            message.time_zone = timezone.get_current_timezone_name()
+        return message
+
+    def _count(self, response, shown: int, page: int) -> str:
+        """How many rows the filters match, as the admin's changelist says it ("1,234 orders"); a
+        response without a count says how many the page shows. Past the first page, which it is."""
+        total = getattr(response, "total_count", None)
+        number = shown if total is None else total
+        said = f"{number:,} {self.nouns[0] if number == 1 else self.nouns[1]}" + (" shown" if total is None else "")
+        return said + (f" (page {page})" if page > 1 else "")
+
+    def _context(self, request, form: forms.Form, params=None) -> dict:
         context = page_context(
             request, self.title, self.section, form=form, help=self.help, action=self.action, slug=self.slug
         )
         context["headers"] = [header(name, self.headers) for name in self.columns.split()]
-        context["columns"] = list(zip(self.columns.split(), context["headers"], strict=True))  # (field, header)
+        # (field, header, its sort: {"url", "sorted": "ascending"/"descending"/"", "toggle_url", "remove_url"} or None)
+        context["columns"] = [
+            (name, text, _sort_links(params, name) if params is not None and name in self.sortable else None)
+            for name, text in zip(self.columns.split(), context["headers"], strict=True)
+        ]
+        if params is not None:
+            # The toolbar's filter form keeps the order and the date chosen, as the admin's search form does.
+            kept = [SORT, *(f"{self.date_hierarchy}__{part}" for part in DATE_PARTS if self.date_hierarchy)]
+            context["kept_params"] = [(name, params[name]) for name in kept if params.get(name)]
         context["list_url"] = reverse(f"admin:{self.url_name}")
         if self.action and self.action.bulk:
             context["bulk_url"] = reverse(f"admin:{self.url_name}_bulk")
@@ -375,6 +516,37 @@ class RemoteListing:
         return redirect(f"{reverse(f'admin:{self.url_name}')}{'?' if query else ''}{query}")
 
 
+def _sort_links(params, name: str) -> dict:
+    """A sortable column's header links, as the admin's: the header sorts by the column, ascending
+    first and the other way round once sorted so (the toggle too); "remove" goes back to the listing's
+    own order. Every link starts at the first page."""
+    column, descending = sort_by(params.get(SORT, ""))
+    sorted_now = ("descending" if descending else "ascending") if column == name else ""
+    toggled = f"{'' if sorted_now == 'descending' else '-'}{name}" if sorted_now else name
+    return {
+        "url": _listing_url(params, {SORT: toggled}),
+        "sorted": sorted_now,
+        "toggle_url": _listing_url(params, {SORT: toggled}),
+        "remove_url": _listing_url(params, {SORT: None}),
+    }
+
+
+def _date_url(params, name: str, parts: dict) -> str:
+    """The listing's query string with the date hierarchy at `parts` (year, month, day: those given)."""
+    return _listing_url(params, {f"{name}__{part}": parts.get(part) for part in DATE_PARTS})
+
+
+def _listing_url(params, changes: dict) -> str:
+    """The listing's query string from its first page with `changes` (a None value drops its parameter)."""
+    query = params.copy()
+    for name in ("cursor", "back", *changes):
+        query.pop(name, None)
+    for name, value in changes.items():
+        if value is not None:
+            query[name] = str(value)
+    return f"?{query.urlencode()}"
+
+
 def _page_url(params, cursor: str, back: list[str]) -> str:
     """The listing's query string for the page at `cursor` ("": the first), after the pages at `back`."""
     page = params.copy()
@@ -384,6 +556,9 @@ def _page_url(params, cursor: str, back: list[str]) -> str:
         page["cursor"] = cursor
     return f"?{page.urlencode()}"
 
+
+# The columns of the orders' listings that sort (ListOrders' and ListEventOrders' allowlist).
+ORDER_SORTS = ("id", "email", "quantity", "total", "status", "created_at")
 
 LISTINGS = (
     RemoteListing(
@@ -402,6 +577,8 @@ LISTINGS = (
         },
         links={"id": lambda order: order_url(order.event_id, order.id), "event_id": lambda o: event_url(o.event_id)},
         nouns=("order", "orders"),
+        sortable=ORDER_SORTS,
+        date_hierarchy="created_at",
     ),
     RemoteListing(
         slug="event-orders",
@@ -428,6 +605,7 @@ LISTINGS = (
         prompt="Enter an event id to list its orders (the event's page links here too).",
         links={"id": lambda order: order_url(order.event_id, order.id)},
         nouns=("order", "orders"),
+        sortable=ORDER_SORTS,
     ),
     RemoteListing(
         slug="tickets",
@@ -445,6 +623,7 @@ LISTINGS = (
             "order_id": lambda ticket: order_url(ticket.event_id, ticket.order_id),
         },
         nouns=("ticket", "tickets"),
+        sortable=("id", "holder_name", "event_id", "order_id", "status"),
     ),
     RemoteListing(
         slug="vouchers",
@@ -476,6 +655,7 @@ LISTINGS = (
             done=lambda v: f"Voucher {v.code} deactivated: it discounts no more seats.",
         ),
         nouns=("voucher", "vouchers"),
+        sortable=("id", "code", "uses", "active", "created_at"),
     ),
     RemoteListing(
         slug="payments",
@@ -494,6 +674,7 @@ LISTINGS = (
         # A payment does not know its order's event: the order's link looks the order up, then goes to it.
         links={"id": lambda p: payment_url(p.order_id), "order_id": lambda p: order_by_id_url(p.order_id)},
         nouns=("payment", "payments"),
+        sortable=("id", "order_id", "status", "amount", "created_at"),
     ),
     RemoteListing(
         slug="notifications",
@@ -513,5 +694,6 @@ LISTINGS = (
         ),
         links={"id": lambda n: notification_url(n.id)},
         nouns=("notification", "notifications"),
+        sortable=("id", "recipient", "kind", "status", "attempts", "created_at"),
     ),
 )

@@ -13,7 +13,7 @@ from gateway_project.accounts.throttles import (
 from gateway_project.api import clients
 from gateway_project.api.openapi import bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
-from gateway_project.api.permissions import ActsForEvent, IsOrganizer
+from gateway_project.api.permissions import EVENT_DESK, EVENT_OWNER, ActsForEvent, IsOrganizer
 from gateway_project.api.views import EditFormView, ServiceView
 from gateway_project.events_api.serializers import (
     CapacityConflictSerializer,
@@ -154,6 +154,7 @@ class EventDetailView(EditFormView):
     # Reading an event lists its ticket types; a new start and cancelling reach the tickets service too.
     services = ("events", "tickets")
     serializer_class = EventWriteSerializer
+    form_roles = {"PATCH": EVENT_DESK, "DELETE": EVENT_OWNER}  # the browsable API's forms, by role
 
     def form_values(self, instance) -> dict:
         # A GET renders the event with its ticket types, a PATCH the event.
@@ -221,6 +222,7 @@ class TicketTypeListView(ServiceView):
 
     services = ("events", "tickets")
     serializer_class = TicketTypeWriteSerializer
+    form_roles = {"POST": EVENT_DESK}
 
     def get_permissions(self):
         return [permissions.AllowAny()] if self.request.method == "GET" else [ActsForEvent()]
@@ -281,6 +283,7 @@ class TicketTypeDetailView(EditFormView):
     # The tickets service asks the events service whose event it is.
     services = ("tickets", "events")
     serializer_class = TicketTypeChangeSerializer
+    form_roles = {"PATCH": EVENT_DESK, "DELETE": EVENT_DESK}
 
     def form_values(self, instance) -> dict:
         return TicketTypeChangeSerializer.values_of(instance)
@@ -382,6 +385,7 @@ class EventVouchersView(ServiceView):
     query_serializer_class = PageQuerySerializer  # its GET's (the browsable API's filter form)
     permission_classes = [ActsForEvent]
     serializer_class = VoucherWriteSerializer
+    form_roles = {"POST": EVENT_DESK}
 
     @extend_schema(
         operation_id="events_vouchers_list",
@@ -425,6 +429,7 @@ class VoucherDeactivateView(ServiceView):
 
     services = ("tickets", "events")
     permission_classes = [ActsForEvent]
+    form_roles = {"POST": EVENT_DESK}
 
     @extend_schema(
         summary="Deactivate a voucher",
@@ -447,6 +452,7 @@ class EventOrderRefundView(ServiceView):
     services = ("tickets", "events", "payments")
     permission_classes = [ActsForEvent]
     serializer_class = RefundSerializer
+    form_roles = {"POST": EVENT_DESK}
 
     @extend_schema(
         summary="Refund an order",
@@ -487,6 +493,7 @@ class EventOrderResendView(ServiceView):
 
     services = ("tickets", "events")
     permission_classes = [ActsForEvent]
+    form_roles = {"POST": EVENT_DESK}
     throttle_classes = [ConfirmationResendThrottle]
 
     @extend_schema(
@@ -523,6 +530,7 @@ class EventStaffView(ServiceView):
     services = ("events",)
     permission_classes = [ActsForEvent]
     serializer_class = StaffInviteSerializer
+    form_roles = {"POST": EVENT_OWNER}
 
     @extend_schema(
         operation_id="events_staff_list",
@@ -567,6 +575,7 @@ class EventStaffMemberView(ServiceView):
 
     services = ("events",)
     permission_classes = [ActsForEvent]
+    form_roles = {"DELETE": EVENT_OWNER}
 
     @extend_schema(
         summary="Remove staff from an event",

@@ -5,7 +5,10 @@ from __future__ import annotations
 from payment_service.payments.models import Payment
 from servicekit.errors import Forbidden, InvalidInput, NotFound
 from servicekit.identity import Caller
-from servicekit.pagination import Page, newest_first
+from servicekit.pagination import Page, sorted_page
+
+# The columns the listing sorts by (order_by): NOT NULL ones only, as a keyset needs.
+PAYMENT_SORTS = frozenset({"id", "order_id", "status", "amount", "created_at"})
 
 
 class PaymentNotFound(NotFound):
@@ -21,9 +24,17 @@ def get_payment(order_id: int) -> Payment:
 
 
 def list_payments(
-    *, caller: Caller, status: str = "", order_id: int = 0, page_size: int = 50, page_token: str = ""
+    *,
+    caller: Caller,
+    status: str = "",
+    order_id: int = 0,
+    page_size: int = 50,
+    page_token: str = "",
+    order_by: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """Payments newest first, for staff: one page, and the next page's token ("" at the end)."""
+    """Payments newest first (or in `order_by`'s order, PAYMENT_SORTS), for staff: one page, and the
+    next page's token ("" at the end). `with_total_count`: their number too."""
     if not caller.is_staff:
         raise Forbidden("Only staff can list payments.")
     payments = Payment.objects.all()
@@ -33,4 +44,12 @@ def list_payments(
         payments = payments.filter(status=status)
     if order_id:
         payments = payments.filter(order_id=order_id)
-    return newest_first(payments, page_size=page_size, page_token=page_token, default_size=50)
+    return sorted_page(
+        payments,
+        page_size=page_size,
+        page_token=page_token,
+        order_by=order_by,
+        sortable=PAYMENT_SORTS,
+        default_size=50,
+        count_total=with_total_count,
+    )

@@ -12,7 +12,7 @@ import sys
 import time
 import unittest
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.test import SimpleTestCase
 
@@ -109,6 +109,8 @@ class BrowsableAPIWalkthroughTest(BrowserTestCase):
         self.shots.take("events list")
         self.follow(f"/api/events/{event['id']}/")
         self.assertShowsInResponse(event["name"])
+        # Not its organizer: the page offers neither to change the event nor to cancel it.
+        self.assertEqual(self.driver.find_elements("css selector", "button[data-method=PATCH], .btn-danger"), [])
         self.shots.take("the event")
         self.follow(f"/api/events/{event['id']}/ticket-types/")
         self.assertShowsInResponse(ticket_type["name"])
@@ -162,6 +164,11 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
         self.shots.take("event page")
         self.driver.find_element("id", "event-orders").click()
         self.shots.take("orders of the event")
+        # A sortable column's header sorts by it (the admin's CSS writes headers in capitals: by its class).
+        self.driver.find_element("css selector", "#result_list th.column-total .text a").click()
+        self.assertIn("o=total", self.driver.current_url)
+        self.assertShows("1 order")
+        self.shots.take("orders of the event by total")
         self.driver.find_element("css selector", f"#content a[href$='/orders/{order['id']}/']").click()
         self.assertShows(f"Order {order['id']}")
         self.shots.take("order page")
@@ -179,6 +186,25 @@ class BackOfficeWalkthroughTest(BrowserTestCase):
 
         self.assertIn("cancelled", self.driver.find_element("css selector", "ul.messagelist").text)
         self.assertEqual(JsonClient(self.stack.base_url).get(f"/api/events/{event['id']}/").body["status"], "cancelled")
+
+
+class OrdersDateHierarchyTest(BrowserTestCase):
+    def test_staff_narrow_the_orders_to_a_year_a_month_then_a_day(self):
+        event, _, (order,) = self.sale()
+        created = datetime.fromisoformat(order["created_at"]).astimezone(UTC)
+        self.log_into_the_admin()
+
+        self.open(f"/admin/backoffice/orders/?q={event['name'].split()[-1]}")
+        self.shots.take("orders of the buyers")
+        self.click_link(str(created.year))
+        self.assertShows("1 order")
+        self.shots.take("orders of the year")
+        self.click_link(created.strftime("%B %Y"))
+        self.shots.take("orders of the month")
+        self.click_link(f"{created:%B} {created.day}")
+        self.assertIn(f"created_at__day={created.day}", self.driver.current_url)
+        self.assertShows(str(order["id"]))
+        self.shots.take("orders of the day")
 
 
 class FailedEmailsTest(BrowserTestCase):

@@ -8,7 +8,7 @@ from protos.tickets.v1 import tickets_pb2, tickets_pb2_grpc
 from servicekit.identity import Caller
 from servicekit.messages import message_from
 from servicekit.pagination import message_fields, page_message
-from servicekit.timestamps import optional_datetime
+from servicekit.timestamps import optional_datetime, to_timestamp
 from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, Voucher
 from ticket_service.tickets.services import (
     admission,
@@ -184,9 +184,18 @@ class TicketServicer(Service):
         return order_to_proto(selectors.get_order(caller=Caller.from_context(context), order_id=request.order_id))
 
     def ListOrders(self, request, context):
-        """The caller's orders, newest first."""
-        page = selectors.list_orders(caller=Caller.from_context(context), **message_fields(request))
-        return page_message(tickets_pb2.ListOrdersResponse, page, order_to_proto)
+        """The caller's orders, newest first or sorted, with the periods of a date hierarchy if asked."""
+        caller, filters = Caller.from_context(context), message_fields(request)
+        hierarchy = {name: filters.pop(name) for name in ("date_hierarchy", "time_zone")}
+        response = page_message(
+            tickets_pb2.ListOrdersResponse, selectors.list_orders(caller=caller, **filters), order_to_proto
+        )
+        if hierarchy["date_hierarchy"]:
+            for name in ("page_size", "page_token", "order_by", "with_total_count"):  # the filters alone
+                filters.pop(name)
+            periods = selectors.order_dates(caller=caller, **hierarchy, **filters)
+            response.created_dates.periods.extend(to_timestamp(period) for period in periods)
+        return response
 
     def GetTicket(self, request, context):
         """One of the caller's tickets."""

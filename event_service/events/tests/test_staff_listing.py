@@ -120,3 +120,28 @@ class StatusFilterTests(EventServiceTestCase):
         upcoming = make_event()
 
         self.assertEqual([e.id for e in self.call("ListEvents", caller=STAFF).events], [upcoming.id])
+
+    def test_the_total_count_is_every_event_of_the_filters_on_every_page(self):
+        for days in (1, 2, 3):
+            make_event(starts_at=from_now(days=days))
+        make_event(starts_at=from_now(days=4), status=Event.Status.CANCELLED)
+
+        first = self.call(
+            "ListEvents", caller=STAFF, all_statuses=True, status="published", page_size=2, with_total_count=True
+        )
+        second = self.call(
+            "ListEvents",
+            caller=STAFF,
+            all_statuses=True,
+            status="published",
+            page_size=2,
+            page_token=first.next_page_token,
+            with_total_count=True,
+        )
+
+        self.assertEqual((first.total_count, second.total_count), (3, 3))
+
+    def test_events_are_not_counted_unless_asked(self):
+        make_event()
+
+        self.assertEqual(self.call("ListEvents", caller=STAFF, all_statuses=True).total_count, 0)

@@ -81,7 +81,7 @@ class PagesAndLinksAdminTests(GatewayAPITestCase):
             self.assertContains(response, markup)
         self.assertContains(
             response,
-            '<th scope="col" class="column-email"><div class="text"><span>Email</span></div>'
+            '<th scope="col" class="column-full_name"><div class="text"><span>Buyer</span></div>'
             '<div class="clear"></div></th>',
             html=True,
         )

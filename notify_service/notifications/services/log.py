@@ -13,7 +13,7 @@ from notify_service.notifications.services.errors import AlreadySent, BeingSent,
 from notify_service.notifications.services.sending import claim_timeout
 from servicekit.errors import Forbidden, InvalidInput, Unavailable
 from servicekit.identity import Caller
-from servicekit.pagination import Page, newest_first
+from servicekit.pagination import Page, sorted_page
 from servicekit.tasks import publish
 
 log = logging.getLogger("microtix.notifications")
@@ -23,6 +23,8 @@ Status = Notification.Status
 
 DEFAULT_LOG_PAGE_SIZE = 50
 MAX_LOG_PAGE_SIZE = 100
+# The columns the log sorts by (order_by): NOT NULL ones only, as a keyset needs.
+NOTIFICATION_SORTS = frozenset({"id", "recipient", "kind", "status", "attempts", "created_at"})
 
 
 def list_notifications(
@@ -34,9 +36,12 @@ def list_notifications(
     page_size: int = 0,
     page_token: str = "",
     id: int = 0,  # the request field's name: one notification's page
+    order_by: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """Notifications newest first, for staff, filtered: one page, and the next page's token
-    ("" at the end). `id`: that notification alone (none if it does not exist)."""
+    """Notifications newest first (or in `order_by`'s order, NOTIFICATION_SORTS), for staff, filtered:
+    one page, and the next page's token ("" at the end). `id`: that notification alone (none if it does
+    not exist). `with_total_count`: their number too."""
     _require_staff(caller)
     problems: dict[str, list[str]] = {}
     if kind and kind not in Kind.values:
@@ -54,12 +59,15 @@ def list_notifications(
         notifications = notifications.filter(recipient__icontains=recipient_query)
     if id:
         notifications = notifications.filter(pk=id)
-    return newest_first(
+    return sorted_page(
         notifications,
         page_size=page_size,
         page_token=page_token,
+        order_by=order_by,
+        sortable=NOTIFICATION_SORTS,
         default_size=DEFAULT_LOG_PAGE_SIZE,
         max_size=MAX_LOG_PAGE_SIZE,
+        count_total=with_total_count,
     )
 
 

@@ -6,6 +6,7 @@ from django_grpc_framework.settings import grpc_settings
 from grpc import StatusCode
 
 from notify_service.notifications.models import Notification
+from notify_service.notifications.services.log import NOTIFICATION_SORTS
 from notify_service.notifications.tests.support import NotificationTestCase
 from protos.notifications.v1 import notifications_pb2, notifications_pb2_grpc
 from servicekit.errors import DomainError
@@ -110,6 +111,73 @@ class ListNotificationsTests(NotificationServiceTestCase):
         self.assertFails(StatusCode.INVALID_ARGUMENT, None, self.list, kind="sms")
         self.assertFails(StatusCode.INVALID_ARGUMENT, None, self.list, status="lost")
         self.assertFails(StatusCode.INVALID_ARGUMENT, None, self.list, page_token="abc")
+
+
+class CountedNotificationsTests(NotificationServiceTestCase):
+    def test_the_log_is_counted_with_its_filters(self):
+        for n, status in enumerate((Status.FAILED, Status.SENT, Status.FAILED)):
+            self.make_notification(order_id=600 + n, status=status)
+
+        listed = self.list(status="failed", page_size=1, with_total_count=True)
+
+        self.assertEqual((len(listed.notifications), listed.total_count), (1, 2))
+
+    def test_the_log_is_not_counted_unless_asked(self):
+        self.make_notification(order_id=600)
+
+        self.assertEqual(self.list().total_count, 0)
+
+
+class SortedNotificationsTests(NotificationServiceTestCase):
+    """The log's columns: sorted by one of NOTIFICATION_SORTS, pages in that order."""
+
+    def setUp(self):
+        super().setUp()
+        # Ties of recipient, status and attempts: the pages still give each row once, by id within a tie.
+        rows = [
+            ("bob@example.com", Status.SENT, 1),
+            ("ann@example.com", Status.FAILED, 3),
+            ("bob@example.com", Status.FAILED, 1),
+        ]
+        self.ids = [
+            self.make_notification(order_id=700 + n, recipient=recipient, status=status, attempts=attempts).id
+            for n, (recipient, status, attempts) in enumerate(rows)
+        ]
+
+    def walk(self, order_by: str) -> list[int]:
+        """The ids of every page in `order_by`'s order, a row a page, followed by their tokens."""
+        seen, token = [], ""
+        for _ in range(len(self.ids) + 1):
+            page = self.list(order_by=order_by, page_size=1, page_token=token)
+            seen += [n.id for n in page.notifications]
+            token = page.next_page_token
+            if not token:
+                break
+        return seen
+
+    def expected(self, order_by: str) -> list[int]:
+        """The ids as `order_by` sorts them, ties by id in the same direction: sorted here from the rows."""
+        column, descending = order_by.removeprefix("-"), order_by.startswith("-")
+        rows = Notification.objects.filter(pk__in=self.ids).values("id", column)
+        return [row["id"] for row in sorted(rows, key=lambda row: (row[column], row["id"]), reverse=descending)]
+
+    def test_the_log_sorts_by_recipient_ties_by_id(self):
+        listed = [n.id for n in self.list(order_by="recipient").notifications]
+
+        self.assertEqual(listed, [self.ids[1], self.ids[0], self.ids[2]])
+
+    def test_pages_of_every_order_give_each_notification_once_in_that_order(self):
+        for column in sorted(NOTIFICATION_SORTS):
+            for order_by in (column, f"-{column}"):
+                with self.subTest(order_by=order_by):
+                    self.assertEqual(self.walk(order_by), self.expected(order_by))
+
+    def test_a_column_outside_the_allowlist_is_invalid_argument(self):
+        with self.assertRaises(DomainError) as raised:
+            self.list(order_by="dedupe_key")
+
+        self.assertEqual(raised.exception.status, StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(list(raised.exception.field_errors), ["order_by"])
 
 
 class RetryNotificationTests(NotificationServiceTestCase):

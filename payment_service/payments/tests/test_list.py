@@ -1,7 +1,11 @@
 """ListPayments: the back office's view of payments and refunds."""
 
+from decimal import Decimal
+
 from grpc import StatusCode
 
+from payment_service.payments.models import Payment
+from payment_service.payments.selectors import PAYMENT_SORTS
 from payment_service.payments.tests.support import DECLINED, PaymentServiceTestCase
 from protos.payments.v1 import payments_pb2
 from servicekit.errors import DomainError
@@ -44,3 +48,70 @@ class ListPaymentsTests(PaymentServiceTestCase):
             self.list(caller=Caller(user_id=5, role="organizer"))
 
         self.assertEqual(raised.exception.status, StatusCode.PERMISSION_DENIED)
+
+
+class CountedPaymentsTests(PaymentServiceTestCase):
+    def test_payments_are_counted_with_their_filters(self):
+        for n, status in enumerate(("succeeded", "refunded", "succeeded")):
+            Payment.objects.create(order_id=800 + n, status=status, amount=Decimal("5.00"), currency="EUR")
+        request = payments_pb2.ListPaymentsRequest(status="succeeded", page_size=1, with_total_count=True)
+
+        first = self.client.ListPayments(request, caller=STAFF)
+
+        self.assertEqual((len(first.payments), first.total_count), (1, 2))
+
+    def test_payments_are_not_counted_unless_asked(self):
+        Payment.objects.create(order_id=800, status="succeeded", amount=Decimal("5.00"), currency="EUR")
+
+        self.assertEqual(self.client.ListPayments(payments_pb2.ListPaymentsRequest(), caller=STAFF).total_count, 0)
+
+
+class SortedPaymentsTests(PaymentServiceTestCase):
+    """The back office's columns: sorted by one of PAYMENT_SORTS, pages in that order."""
+
+    def setUp(self):
+        super().setUp()
+        # Ties of amount and status: the pages still give each payment once, by id within a tie.
+        rows = [("succeeded", "30.00"), ("refunded", "10.00"), ("succeeded", "30.00"), ("declined", "20.00")]
+        self.ids = [
+            Payment.objects.create(order_id=900 + n, status=status, amount=Decimal(amount), currency="EUR").id
+            for n, (status, amount) in enumerate(rows)
+        ]
+
+    def listed(self, **fields) -> payments_pb2.ListPaymentsResponse:
+        return self.client.ListPayments(payments_pb2.ListPaymentsRequest(**fields), caller=STAFF)
+
+    def test_payments_sort_by_amount_ascending_ties_by_id(self):
+        listed = [p.id for p in self.listed(order_by="amount").payments]
+
+        self.assertEqual(listed, [self.ids[1], self.ids[3], self.ids[0], self.ids[2]])
+
+    def walk(self, order_by: str) -> list[int]:
+        """The ids of every page in `order_by`'s order, a payment a page, followed by their tokens."""
+        seen, token = [], ""
+        for _ in range(len(self.ids) + 1):
+            page = self.listed(order_by=order_by, page_size=1, page_token=token)
+            seen += [p.id for p in page.payments]
+            token = page.next_page_token
+            if not token:
+                break
+        return seen
+
+    def expected(self, order_by: str) -> list[int]:
+        """The ids as `order_by` sorts them, ties by id in the same direction: sorted here from the rows."""
+        column, descending = order_by.removeprefix("-"), order_by.startswith("-")
+        rows = Payment.objects.filter(pk__in=self.ids).values("id", column)
+        return [row["id"] for row in sorted(rows, key=lambda row: (row[column], row["id"]), reverse=descending)]
+
+    def test_pages_of_every_order_give_each_payment_once_in_that_order(self):
+        for column in sorted(PAYMENT_SORTS):
+            for order_by in (column, f"-{column}"):
+                with self.subTest(order_by=order_by):
+                    self.assertEqual(self.walk(order_by), self.expected(order_by))
+
+    def test_a_column_outside_the_allowlist_is_invalid_argument(self):
+        with self.assertRaises(DomainError) as raised:
+            self.listed(order_by="provider_charge_id")
+
+        self.assertEqual(raised.exception.status, StatusCode.INVALID_ARGUMENT)
+        self.assertEqual(list(raised.exception.field_errors), ["order_by"])

@@ -25,17 +25,17 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/events/v1/events.proto\x12\x12microtix.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0corganizer_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\r\n\x05venue\x18\x05 \x01(\t\x12\x10\n\x08timezone\x18\x06 \x01(\t\x12-\n\tstarts_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x06status\x18\t \x01(\x0e\x32\x1f.microtix.events.v1.EventStatus\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x0c \x01(\x05\x12\x32\n\x0b\x63\x61ller_role\x18\r \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\"\xb4\x01\n\x12\x43reateEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05venue\x18\x03 \x01(\t\x12\x10\n\x08timezone\x18\x04 \x01(\t\x12-\n\tstarts_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"\xfb\x01\n\x11ListEventsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x30\n\x0cstarts_after\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rstarts_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0corganizer_id\x18\x04 \x01(\x03\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\x12\x14\n\x0c\x61ll_statuses\x18\x07 \x01(\x08\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x0f\n\x07staffed\x18\t \x01(\x08\"X\n\x12ListEventsResponse\x12)\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x19.microtix.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\x84\x02\n\x12UpdateEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x12\n\x05venue\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\x15\n\x08timezone\x18\x05 \x01(\tH\x03\x88\x01\x01\x12-\n\tstarts_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\x08\n\x06_venueB\x0b\n\t_timezone\" \n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"\x9c\x01\n\x10\x45ventStaffMember\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\x03\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12+\n\x04role\x18\x04 \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x17InviteEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12+\n\x04role\x18\x03 \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\")\n\x15ListEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\"O\n\x16ListEventStaffResponse\x12\x35\n\x07members\x18\x01 \x03(\x0b\x32$.microtix.events.v1.EventStaffMember\"7\n\x17RemoveEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\"\x1a\n\x18RemoveEventStaffResponse*q\n\tEventRole\x12\x1a\n\x16\x45VENT_ROLE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45VENT_ROLE_ORGANIZER\x10\x01\x12\x16\n\x12\x45VENT_ROLE_MANAGER\x10\x02\x12\x16\n\x12\x45VENT_ROLE_SCANNER\x10\x03*c\n\x0b\x45ventStatus\x12\x1c\n\x18\x45VENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45VENT_STATUS_PUBLISHED\x10\x01\x12\x1a\n\x16\x45VENT_STATUS_CANCELLED\x10\x02\x32\xec\x05\n\x0c\x45ventService\x12P\n\x0b\x43reateEvent\x12&.microtix.events.v1.CreateEventRequest\x1a\x19.microtix.events.v1.Event\x12J\n\x08GetEvent\x12#.microtix.events.v1.GetEventRequest\x1a\x19.microtix.events.v1.Event\x12[\n\nListEvents\x12%.microtix.events.v1.ListEventsRequest\x1a&.microtix.events.v1.ListEventsResponse\x12P\n\x0bUpdateEvent\x12&.microtix.events.v1.UpdateEventRequest\x1a\x19.microtix.events.v1.Event\x12P\n\x0b\x43\x61ncelEvent\x12&.microtix.events.v1.CancelEventRequest\x1a\x19.microtix.events.v1.Event\x12\x65\n\x10InviteEventStaff\x12+.microtix.events.v1.InviteEventStaffRequest\x1a$.microtix.events.v1.EventStaffMember\x12g\n\x0eListEventStaff\x12).microtix.events.v1.ListEventStaffRequest\x1a*.microtix.events.v1.ListEventStaffResponse\x12m\n\x10RemoveEventStaff\x12+.microtix.events.v1.RemoveEventStaffRequest\x1a,.microtix.events.v1.RemoveEventStaffResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1dprotos/events/v1/events.proto\x12\x12microtix.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9f\x03\n\x05\x45vent\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x14\n\x0corganizer_id\x18\x02 \x01(\x03\x12\x0c\n\x04name\x18\x03 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x04 \x01(\t\x12\r\n\x05venue\x18\x05 \x01(\t\x12\x10\n\x08timezone\x18\x06 \x01(\t\x12-\n\tstarts_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x06status\x18\t \x01(\x0e\x32\x1f.microtix.events.v1.EventStatus\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nupdated_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07version\x18\x0c \x01(\x05\x12\x32\n\x0b\x63\x61ller_role\x18\r \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\"\xb4\x01\n\x12\x43reateEventRequest\x12\x0c\n\x04name\x18\x01 \x01(\t\x12\x13\n\x0b\x64\x65scription\x18\x02 \x01(\t\x12\r\n\x05venue\x18\x03 \x01(\t\x12\x10\n\x08timezone\x18\x04 \x01(\t\x12-\n\tstarts_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x1d\n\x0fGetEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"\x95\x02\n\x11ListEventsRequest\x12\r\n\x05query\x18\x01 \x01(\t\x12\x30\n\x0cstarts_after\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x31\n\rstarts_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0corganizer_id\x18\x04 \x01(\x03\x12\x11\n\tpage_size\x18\x05 \x01(\x05\x12\x12\n\npage_token\x18\x06 \x01(\t\x12\x14\n\x0c\x61ll_statuses\x18\x07 \x01(\x08\x12\x0e\n\x06status\x18\x08 \x01(\t\x12\x0f\n\x07staffed\x18\t \x01(\x08\x12\x18\n\x10with_total_count\x18\n \x01(\x08\"m\n\x12ListEventsResponse\x12)\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x19.microtix.events.v1.Event\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x03\"\x84\x02\n\x12UpdateEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x11\n\x04name\x18\x02 \x01(\tH\x00\x88\x01\x01\x12\x18\n\x0b\x64\x65scription\x18\x03 \x01(\tH\x01\x88\x01\x01\x12\x12\n\x05venue\x18\x04 \x01(\tH\x02\x88\x01\x01\x12\x15\n\x08timezone\x18\x05 \x01(\tH\x03\x88\x01\x01\x12-\n\tstarts_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07\x65nds_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.TimestampB\x07\n\x05_nameB\x0e\n\x0c_descriptionB\x08\n\x06_venueB\x0b\n\t_timezone\" \n\x12\x43\x61ncelEventRequest\x12\n\n\x02id\x18\x01 \x01(\x03\"\x9c\x01\n\x10\x45ventStaffMember\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08\x65vent_id\x18\x02 \x01(\x03\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12+\n\x04role\x18\x04 \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\x12.\n\ncreated_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"g\n\x17InviteEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\r\n\x05\x65mail\x18\x02 \x01(\t\x12+\n\x04role\x18\x03 \x01(\x0e\x32\x1d.microtix.events.v1.EventRole\")\n\x15ListEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\"O\n\x16ListEventStaffResponse\x12\x35\n\x07members\x18\x01 \x03(\x0b\x32$.microtix.events.v1.EventStaffMember\"7\n\x17RemoveEventStaffRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\x03\x12\n\n\x02id\x18\x02 \x01(\x03\"\x1a\n\x18RemoveEventStaffResponse*q\n\tEventRole\x12\x1a\n\x16\x45VENT_ROLE_UNSPECIFIED\x10\x00\x12\x18\n\x14\x45VENT_ROLE_ORGANIZER\x10\x01\x12\x16\n\x12\x45VENT_ROLE_MANAGER\x10\x02\x12\x16\n\x12\x45VENT_ROLE_SCANNER\x10\x03*c\n\x0b\x45ventStatus\x12\x1c\n\x18\x45VENT_STATUS_UNSPECIFIED\x10\x00\x12\x1a\n\x16\x45VENT_STATUS_PUBLISHED\x10\x01\x12\x1a\n\x16\x45VENT_STATUS_CANCELLED\x10\x02\x32\xec\x05\n\x0c\x45ventService\x12P\n\x0b\x43reateEvent\x12&.microtix.events.v1.CreateEventRequest\x1a\x19.microtix.events.v1.Event\x12J\n\x08GetEvent\x12#.microtix.events.v1.GetEventRequest\x1a\x19.microtix.events.v1.Event\x12[\n\nListEvents\x12%.microtix.events.v1.ListEventsRequest\x1a&.microtix.events.v1.ListEventsResponse\x12P\n\x0bUpdateEvent\x12&.microtix.events.v1.UpdateEventRequest\x1a\x19.microtix.events.v1.Event\x12P\n\x0b\x43\x61ncelEvent\x12&.microtix.events.v1.CancelEventRequest\x1a\x19.microtix.events.v1.Event\x12\x65\n\x10InviteEventStaff\x12+.microtix.events.v1.InviteEventStaffRequest\x1a$.microtix.events.v1.EventStaffMember\x12g\n\x0eListEventStaff\x12).microtix.events.v1.ListEventStaffRequest\x1a*.microtix.events.v1.ListEventStaffResponse\x12m\n\x10RemoveEventStaff\x12+.microtix.events.v1.RemoveEventStaffRequest\x1a,.microtix.events.v1.RemoveEventStaffResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.events.v1.events_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_EVENTROLE']._serialized_start=1832
-  _globals['_EVENTROLE']._serialized_end=1945
-  _globals['_EVENTSTATUS']._serialized_start=1947
-  _globals['_EVENTSTATUS']._serialized_end=2046
+  _globals['_EVENTROLE']._serialized_start=1879
+  _globals['_EVENTROLE']._serialized_end=1992
+  _globals['_EVENTSTATUS']._serialized_start=1994
+  _globals['_EVENTSTATUS']._serialized_end=2093
   _globals['_EVENT']._serialized_start=87
   _globals['_EVENT']._serialized_end=502
   _globals['_CREATEEVENTREQUEST']._serialized_start=505
@@ -43,25 +43,25 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETEVENTREQUEST']._serialized_start=687
   _globals['_GETEVENTREQUEST']._serialized_end=716
   _globals['_LISTEVENTSREQUEST']._serialized_start=719
-  _globals['_LISTEVENTSREQUEST']._serialized_end=970
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=972
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=1060
-  _globals['_UPDATEEVENTREQUEST']._serialized_start=1063
-  _globals['_UPDATEEVENTREQUEST']._serialized_end=1323
-  _globals['_CANCELEVENTREQUEST']._serialized_start=1325
-  _globals['_CANCELEVENTREQUEST']._serialized_end=1357
-  _globals['_EVENTSTAFFMEMBER']._serialized_start=1360
-  _globals['_EVENTSTAFFMEMBER']._serialized_end=1516
-  _globals['_INVITEEVENTSTAFFREQUEST']._serialized_start=1518
-  _globals['_INVITEEVENTSTAFFREQUEST']._serialized_end=1621
-  _globals['_LISTEVENTSTAFFREQUEST']._serialized_start=1623
-  _globals['_LISTEVENTSTAFFREQUEST']._serialized_end=1664
-  _globals['_LISTEVENTSTAFFRESPONSE']._serialized_start=1666
-  _globals['_LISTEVENTSTAFFRESPONSE']._serialized_end=1745
-  _globals['_REMOVEEVENTSTAFFREQUEST']._serialized_start=1747
-  _globals['_REMOVEEVENTSTAFFREQUEST']._serialized_end=1802
-  _globals['_REMOVEEVENTSTAFFRESPONSE']._serialized_start=1804
-  _globals['_REMOVEEVENTSTAFFRESPONSE']._serialized_end=1830
-  _globals['_EVENTSERVICE']._serialized_start=2049
-  _globals['_EVENTSERVICE']._serialized_end=2797
+  _globals['_LISTEVENTSREQUEST']._serialized_end=996
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=998
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=1107
+  _globals['_UPDATEEVENTREQUEST']._serialized_start=1110
+  _globals['_UPDATEEVENTREQUEST']._serialized_end=1370
+  _globals['_CANCELEVENTREQUEST']._serialized_start=1372
+  _globals['_CANCELEVENTREQUEST']._serialized_end=1404
+  _globals['_EVENTSTAFFMEMBER']._serialized_start=1407
+  _globals['_EVENTSTAFFMEMBER']._serialized_end=1563
+  _globals['_INVITEEVENTSTAFFREQUEST']._serialized_start=1565
+  _globals['_INVITEEVENTSTAFFREQUEST']._serialized_end=1668
+  _globals['_LISTEVENTSTAFFREQUEST']._serialized_start=1670
+  _globals['_LISTEVENTSTAFFREQUEST']._serialized_end=1711
+  _globals['_LISTEVENTSTAFFRESPONSE']._serialized_start=1713
+  _globals['_LISTEVENTSTAFFRESPONSE']._serialized_end=1792
+  _globals['_REMOVEEVENTSTAFFREQUEST']._serialized_start=1794
+  _globals['_REMOVEEVENTSTAFFREQUEST']._serialized_end=1849
+  _globals['_REMOVEEVENTSTAFFRESPONSE']._serialized_start=1851
+  _globals['_REMOVEEVENTSTAFFRESPONSE']._serialized_end=1877
+  _globals['_EVENTSERVICE']._serialized_start=2096
+  _globals['_EVENTSERVICE']._serialized_end=2844
 # @@protoc_insertion_point(module_scope)

@@ -83,7 +83,7 @@ class GetEventRequest(_message.Message):
     def __init__(self, id: _Optional[int] = ...) -> None: ...
 
 class ListEventsRequest(_message.Message):
-    __slots__ = ("query", "starts_after", "starts_before", "organizer_id", "page_size", "page_token", "all_statuses", "status", "staffed")
+    __slots__ = ("query", "starts_after", "starts_before", "organizer_id", "page_size", "page_token", "all_statuses", "status", "staffed", "with_total_count")
     QUERY_FIELD_NUMBER: _ClassVar[int]
     STARTS_AFTER_FIELD_NUMBER: _ClassVar[int]
     STARTS_BEFORE_FIELD_NUMBER: _ClassVar[int]
@@ -93,6 +93,7 @@ class ListEventsRequest(_message.Message):
     ALL_STATUSES_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     STAFFED_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     query: str
     starts_after: _timestamp_pb2.Timestamp
     starts_before: _timestamp_pb2.Timestamp
@@ -102,15 +103,18 @@ class ListEventsRequest(_message.Message):
     all_statuses: bool
     status: str
     staffed: bool
-    def __init__(self, query: _Optional[str] = ..., starts_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., starts_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organizer_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_statuses: _Optional[bool] = ..., status: _Optional[str] = ..., staffed: _Optional[bool] = ...) -> None: ...
+    with_total_count: bool
+    def __init__(self, query: _Optional[str] = ..., starts_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., starts_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., organizer_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_statuses: _Optional[bool] = ..., status: _Optional[str] = ..., staffed: _Optional[bool] = ..., with_total_count: _Optional[bool] = ...) -> None: ...
 
 class ListEventsResponse(_message.Message):
-    __slots__ = ("events", "next_page_token")
+    __slots__ = ("events", "next_page_token", "total_count")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[Event]
     next_page_token: str
-    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    def __init__(self, events: _Optional[_Iterable[_Union[Event, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class UpdateEventRequest(_message.Message):
     __slots__ = ("id", "name", "description", "venue", "timezone", "starts_at", "ends_at")

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+protos/notifications/v1/notifications.proto\x12\x19microtix.notifications.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x01\n\x0cNotification\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x12\n\nlast_error\x18\x07 \x01(\t\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07sent_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndedupe_key\x18\n \x01(\t\"\x84\x01\n\x18ListNotificationsRequest\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x17\n\x0frecipient_query\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\x12\n\n\x02id\x18\x06 \x01(\x03\"t\n\x19ListNotificationsResponse\x12>\n\rnotifications\x18\x01 \x03(\x0b\x32\'.microtix.notifications.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"&\n\x18RetryNotificationRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x88\x02\n\x13NotificationService\x12~\n\x11ListNotifications\x12\x33.microtix.notifications.v1.ListNotificationsRequest\x1a\x34.microtix.notifications.v1.ListNotificationsResponse\x12q\n\x11RetryNotification\x12\x33.microtix.notifications.v1.RetryNotificationRequest\x1a\'.microtix.notifications.v1.Notificationb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n+protos/notifications/v1/notifications.proto\x12\x19microtix.notifications.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf3\x01\n\x0cNotification\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x0c\n\x04kind\x18\x02 \x01(\t\x12\x11\n\trecipient\x18\x03 \x01(\t\x12\x0f\n\x07subject\x18\x04 \x01(\t\x12\x0e\n\x06status\x18\x05 \x01(\t\x12\x10\n\x08\x61ttempts\x18\x06 \x01(\x05\x12\x12\n\nlast_error\x18\x07 \x01(\t\x12.\n\ncreated_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12+\n\x07sent_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x12\n\ndedupe_key\x18\n \x01(\t\"\xb0\x01\n\x18ListNotificationsRequest\x12\x0c\n\x04kind\x18\x01 \x01(\t\x12\x0e\n\x06status\x18\x02 \x01(\t\x12\x17\n\x0frecipient_query\x18\x03 \x01(\t\x12\x11\n\tpage_size\x18\x04 \x01(\x05\x12\x12\n\npage_token\x18\x05 \x01(\t\x12\n\n\x02id\x18\x06 \x01(\x03\x12\x18\n\x10with_total_count\x18\x07 \x01(\x08\x12\x10\n\x08order_by\x18\x08 \x01(\t\"\x89\x01\n\x19ListNotificationsResponse\x12>\n\rnotifications\x18\x01 \x03(\x0b\x32\'.microtix.notifications.v1.Notification\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x03\"&\n\x18RetryNotificationRequest\x12\n\n\x02id\x18\x01 \x01(\x03\x32\x88\x02\n\x13NotificationService\x12~\n\x11ListNotifications\x12\x33.microtix.notifications.v1.ListNotificationsRequest\x1a\x34.microtix.notifications.v1.ListNotificationsResponse\x12q\n\x11RetryNotification\x12\x33.microtix.notifications.v1.RetryNotificationRequest\x1a\'.microtix.notifications.v1.Notificationb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,11 +35,11 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_NOTIFICATION']._serialized_start=108
   _globals['_NOTIFICATION']._serialized_end=351
   _globals['_LISTNOTIFICATIONSREQUEST']._serialized_start=354
-  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=486
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=488
-  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=604
-  _globals['_RETRYNOTIFICATIONREQUEST']._serialized_start=606
-  _globals['_RETRYNOTIFICATIONREQUEST']._serialized_end=644
-  _globals['_NOTIFICATIONSERVICE']._serialized_start=647
-  _globals['_NOTIFICATIONSERVICE']._serialized_end=911
+  _globals['_LISTNOTIFICATIONSREQUEST']._serialized_end=530
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_start=533
+  _globals['_LISTNOTIFICATIONSRESPONSE']._serialized_end=670
+  _globals['_RETRYNOTIFICATIONREQUEST']._serialized_start=672
+  _globals['_RETRYNOTIFICATIONREQUEST']._serialized_end=710
+  _globals['_NOTIFICATIONSERVICE']._serialized_start=713
+  _globals['_NOTIFICATIONSERVICE']._serialized_end=977
 # @@protoc_insertion_point(module_scope)

@@ -34,28 +34,34 @@ class Notification(_message.Message):
     def __init__(self, id: _Optional[int] = ..., kind: _Optional[str] = ..., recipient: _Optional[str] = ..., subject: _Optional[str] = ..., status: _Optional[str] = ..., attempts: _Optional[int] = ..., last_error: _Optional[str] = ..., created_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., dedupe_key: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsRequest(_message.Message):
-    __slots__ = ("kind", "status", "recipient_query", "page_size", "page_token", "id")
+    __slots__ = ("kind", "status", "recipient_query", "page_size", "page_token", "id", "with_total_count", "order_by")
     KIND_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     RECIPIENT_QUERY_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ID_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     kind: str
     status: str
     recipient_query: str
     page_size: int
     page_token: str
     id: int
-    def __init__(self, kind: _Optional[str] = ..., status: _Optional[str] = ..., recipient_query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., id: _Optional[int] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    def __init__(self, kind: _Optional[str] = ..., status: _Optional[str] = ..., recipient_query: _Optional[str] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., id: _Optional[int] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListNotificationsResponse(_message.Message):
-    __slots__ = ("notifications", "next_page_token")
+    __slots__ = ("notifications", "next_page_token", "total_count")
     NOTIFICATIONS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     notifications: _containers.RepeatedCompositeFieldContainer[Notification]
     next_page_token: str
-    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    def __init__(self, notifications: _Optional[_Iterable[_Union[Notification, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class RetryNotificationRequest(_message.Message):
     __slots__ = ("id",)

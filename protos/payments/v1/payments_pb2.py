@@ -25,15 +25,15 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!protos/payments/v1/payments.proto\x12\x14microtix.payments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"H\n\x04\x43\x61rd\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x11\n\texp_month\x18\x02 \x01(\x05\x12\x10\n\x08\x65xp_year\x18\x03 \x01(\x05\x12\x0b\n\x03\x63vc\x18\x04 \x01(\t\"\x82\x01\n\rChargeRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12(\n\x04\x63\x61rd\x18\x04 \x01(\x0b\x32\x1a.microtix.payments.v1.Card\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"%\n\x11GetPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\"N\n\rRefundRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x0b\n\x03key\x18\x04 \x01(\t\"^\n\x13ListPaymentsRequest\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\x03\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\"`\n\x14ListPaymentsResponse\x12/\n\x08payments\x18\x01 \x03(\x0b\x32\x1d.microtix.payments.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\"\xae\x02\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08order_id\x18\x02 \x01(\x03\x12\x33\n\x06status\x18\x03 \x01(\x0e\x32#.microtix.payments.v1.PaymentStatus\x12\x0e\n\x06\x61mount\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\r\n\x05\x62rand\x18\x06 \x01(\t\x12\r\n\x05last4\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65\x63line_reason\x18\x08 \x01(\t\x12\x17\n\x0frefunded_amount\x18\t \x01(\t\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brefunded_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x87\x01\n\rPaymentStatus\x12\x1e\n\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18PAYMENT_STATUS_SUCCEEDED\x10\x01\x12\x1b\n\x17PAYMENT_STATUS_DECLINED\x10\x02\x12\x1b\n\x17PAYMENT_STATUS_REFUNDED\x10\x03\x32\xe9\x02\n\x0ePaymentService\x12L\n\x06\x43harge\x12#.microtix.payments.v1.ChargeRequest\x1a\x1d.microtix.payments.v1.Payment\x12T\n\nGetPayment\x12\'.microtix.payments.v1.GetPaymentRequest\x1a\x1d.microtix.payments.v1.Payment\x12L\n\x06Refund\x12#.microtix.payments.v1.RefundRequest\x1a\x1d.microtix.payments.v1.Payment\x12\x65\n\x0cListPayments\x12).microtix.payments.v1.ListPaymentsRequest\x1a*.microtix.payments.v1.ListPaymentsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n!protos/payments/v1/payments.proto\x12\x14microtix.payments.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"H\n\x04\x43\x61rd\x12\x0e\n\x06number\x18\x01 \x01(\t\x12\x11\n\texp_month\x18\x02 \x01(\x05\x12\x10\n\x08\x65xp_year\x18\x03 \x01(\x05\x12\x0b\n\x03\x63vc\x18\x04 \x01(\t\"\x82\x01\n\rChargeRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\x12\x0e\n\x06\x61mount\x18\x02 \x01(\t\x12\x10\n\x08\x63urrency\x18\x03 \x01(\t\x12(\n\x04\x63\x61rd\x18\x04 \x01(\x0b\x32\x1a.microtix.payments.v1.Card\x12\x13\n\x0b\x64\x65scription\x18\x05 \x01(\t\"%\n\x11GetPaymentRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\"N\n\rRefundRequest\x12\x10\n\x08order_id\x18\x01 \x01(\x03\x12\x0e\n\x06reason\x18\x02 \x01(\t\x12\x0e\n\x06\x61mount\x18\x03 \x01(\t\x12\x0b\n\x03key\x18\x04 \x01(\t\"\x8a\x01\n\x13ListPaymentsRequest\x12\x0e\n\x06status\x18\x01 \x01(\t\x12\x10\n\x08order_id\x18\x02 \x01(\x03\x12\x11\n\tpage_size\x18\x03 \x01(\x05\x12\x12\n\npage_token\x18\x04 \x01(\t\x12\x18\n\x10with_total_count\x18\x05 \x01(\x08\x12\x10\n\x08order_by\x18\x06 \x01(\t\"u\n\x14ListPaymentsResponse\x12/\n\x08payments\x18\x01 \x03(\x0b\x32\x1d.microtix.payments.v1.Payment\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x13\n\x0btotal_count\x18\x03 \x01(\x03\"\xae\x02\n\x07Payment\x12\n\n\x02id\x18\x01 \x01(\x03\x12\x10\n\x08order_id\x18\x02 \x01(\x03\x12\x33\n\x06status\x18\x03 \x01(\x0e\x32#.microtix.payments.v1.PaymentStatus\x12\x0e\n\x06\x61mount\x18\x04 \x01(\t\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12\r\n\x05\x62rand\x18\x06 \x01(\t\x12\r\n\x05last4\x18\x07 \x01(\t\x12\x16\n\x0e\x64\x65\x63line_reason\x18\x08 \x01(\t\x12\x17\n\x0frefunded_amount\x18\t \x01(\t\x12.\n\ncreated_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0brefunded_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp*\x87\x01\n\rPaymentStatus\x12\x1e\n\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1c\n\x18PAYMENT_STATUS_SUCCEEDED\x10\x01\x12\x1b\n\x17PAYMENT_STATUS_DECLINED\x10\x02\x12\x1b\n\x17PAYMENT_STATUS_REFUNDED\x10\x03\x32\xe9\x02\n\x0ePaymentService\x12L\n\x06\x43harge\x12#.microtix.payments.v1.ChargeRequest\x1a\x1d.microtix.payments.v1.Payment\x12T\n\nGetPayment\x12\'.microtix.payments.v1.GetPaymentRequest\x1a\x1d.microtix.payments.v1.Payment\x12L\n\x06Refund\x12#.microtix.payments.v1.RefundRequest\x1a\x1d.microtix.payments.v1.Payment\x12\x65\n\x0cListPayments\x12).microtix.payments.v1.ListPaymentsRequest\x1a*.microtix.payments.v1.ListPaymentsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.payments.v1.payments_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_PAYMENTSTATUS']._serialized_start=918
-  _globals['_PAYMENTSTATUS']._serialized_end=1053
+  _globals['_PAYMENTSTATUS']._serialized_start=984
+  _globals['_PAYMENTSTATUS']._serialized_end=1119
   _globals['_CARD']._serialized_start=92
   _globals['_CARD']._serialized_end=164
   _globals['_CHARGEREQUEST']._serialized_start=167
@@ -42,12 +42,12 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_GETPAYMENTREQUEST']._serialized_end=336
   _globals['_REFUNDREQUEST']._serialized_start=338
   _globals['_REFUNDREQUEST']._serialized_end=416
-  _globals['_LISTPAYMENTSREQUEST']._serialized_start=418
-  _globals['_LISTPAYMENTSREQUEST']._serialized_end=512
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=514
-  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=610
-  _globals['_PAYMENT']._serialized_start=613
-  _globals['_PAYMENT']._serialized_end=915
-  _globals['_PAYMENTSERVICE']._serialized_start=1056
-  _globals['_PAYMENTSERVICE']._serialized_end=1417
+  _globals['_LISTPAYMENTSREQUEST']._serialized_start=419
+  _globals['_LISTPAYMENTSREQUEST']._serialized_end=557
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_start=559
+  _globals['_LISTPAYMENTSRESPONSE']._serialized_end=676
+  _globals['_PAYMENT']._serialized_start=679
+  _globals['_PAYMENT']._serialized_end=981
+  _globals['_PAYMENTSERVICE']._serialized_start=1122
+  _globals['_PAYMENTSERVICE']._serialized_end=1483
 # @@protoc_insertion_point(module_scope)

@@ -66,24 +66,30 @@ class RefundRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ..., reason: _Optional[str] = ..., amount: _Optional[str] = ..., key: _Optional[str] = ...) -> None: ...
 
 class ListPaymentsRequest(_message.Message):
-    __slots__ = ("status", "order_id", "page_size", "page_token")
+    __slots__ = ("status", "order_id", "page_size", "page_token", "with_total_count", "order_by")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     ORDER_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     status: str
     order_id: int
     page_size: int
     page_token: str
-    def __init__(self, status: _Optional[str] = ..., order_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    def __init__(self, status: _Optional[str] = ..., order_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListPaymentsResponse(_message.Message):
-    __slots__ = ("payments", "next_page_token")
+    __slots__ = ("payments", "next_page_token", "total_count")
     PAYMENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     payments: _containers.RepeatedCompositeFieldContainer[Payment]
     next_page_token: str
-    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    def __init__(self, payments: _Optional[_Iterable[_Union[Payment, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class Payment(_message.Message):
     __slots__ = ("id", "order_id", "status", "amount", "currency", "brand", "last4", "decline_reason", "refunded_amount", "created_at", "refunded_at")

@@ -274,28 +274,50 @@ class GetOrderRequest(_message.Message):
     def __init__(self, order_id: _Optional[int] = ...) -> None: ...
 
 class ListOrdersRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "email_query", "with_total_count", "order_by", "created_after", "created_before", "date_hierarchy", "time_zone")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_QUERY_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
+    CREATED_AFTER_FIELD_NUMBER: _ClassVar[int]
+    CREATED_BEFORE_FIELD_NUMBER: _ClassVar[int]
+    DATE_HIERARCHY_FIELD_NUMBER: _ClassVar[int]
+    TIME_ZONE_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     all_users: bool
     status: str
     event_id: int
     email_query: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    created_after: _timestamp_pb2.Timestamp
+    created_before: _timestamp_pb2.Timestamp
+    date_hierarchy: str
+    time_zone: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., email_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ..., created_after: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., created_before: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., date_hierarchy: _Optional[str] = ..., time_zone: _Optional[str] = ...) -> None: ...
 
 class ListOrdersResponse(_message.Message):
-    __slots__ = ("orders", "next_page_token")
+    __slots__ = ("orders", "next_page_token", "total_count", "created_dates")
     ORDERS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    CREATED_DATES_FIELD_NUMBER: _ClassVar[int]
     orders: _containers.RepeatedCompositeFieldContainer[Order]
     next_page_token: str
-    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    created_dates: DateHierarchy
+    def __init__(self, orders: _Optional[_Iterable[_Union[Order, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ..., created_dates: _Optional[_Union[DateHierarchy, _Mapping]] = ...) -> None: ...
+
+class DateHierarchy(_message.Message):
+    __slots__ = ("periods",)
+    PERIODS_FIELD_NUMBER: _ClassVar[int]
+    periods: _containers.RepeatedCompositeFieldContainer[_timestamp_pb2.Timestamp]
+    def __init__(self, periods: _Optional[_Iterable[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]]] = ...) -> None: ...
 
 class PaymentSummary(_message.Message):
     __slots__ = ("brand", "last4")
@@ -394,28 +416,34 @@ class GetTicketRequest(_message.Message):
     def __init__(self, ticket_id: _Optional[int] = ...) -> None: ...
 
 class ListTicketsRequest(_message.Message):
-    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "code_query")
+    __slots__ = ("page_size", "page_token", "all_users", "status", "event_id", "code_query", "with_total_count", "order_by")
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ALL_USERS_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     CODE_QUERY_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     page_size: int
     page_token: str
     all_users: bool
     status: str
     event_id: int
     code_query: str
-    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., code_query: _Optional[str] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    def __init__(self, page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., all_users: _Optional[bool] = ..., status: _Optional[str] = ..., event_id: _Optional[int] = ..., code_query: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListTicketsResponse(_message.Message):
-    __slots__ = ("tickets", "next_page_token")
+    __slots__ = ("tickets", "next_page_token", "total_count")
     TICKETS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     tickets: _containers.RepeatedCompositeFieldContainer[Ticket]
     next_page_token: str
-    def __init__(self, tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    def __init__(self, tickets: _Optional[_Iterable[_Union[Ticket, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class CheckInRequest(_message.Message):
     __slots__ = ("code",)
@@ -560,22 +588,28 @@ class CreateVouchersRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., code: _Optional[str] = ..., count: _Optional[int] = ..., discount_kind: _Optional[str] = ..., discount_value: _Optional[str] = ..., ticket_type_ids: _Optional[_Iterable[int]] = ..., max_uses: _Optional[int] = ..., valid_from: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., unlocks_hidden: _Optional[bool] = ...) -> None: ...
 
 class ListVouchersRequest(_message.Message):
-    __slots__ = ("event_id", "page_size", "page_token")
+    __slots__ = ("event_id", "page_size", "page_token", "with_total_count", "order_by")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     page_size: int
     page_token: str
-    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class ListVouchersResponse(_message.Message):
-    __slots__ = ("vouchers", "next_page_token")
+    __slots__ = ("vouchers", "next_page_token", "total_count")
     VOUCHERS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
     vouchers: _containers.RepeatedCompositeFieldContainer[Voucher]
     next_page_token: str
-    def __init__(self, vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    total_count: int
+    def __init__(self, vouchers: _Optional[_Iterable[_Union[Voucher, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., total_count: _Optional[int] = ...) -> None: ...
 
 class DeactivateVoucherRequest(_message.Message):
     __slots__ = ("event_id", "voucher_id")
@@ -586,20 +620,24 @@ class DeactivateVoucherRequest(_message.Message):
     def __init__(self, event_id: _Optional[int] = ..., voucher_id: _Optional[int] = ...) -> None: ...
 
 class ListEventOrdersRequest(_message.Message):
-    __slots__ = ("event_id", "page_size", "page_token", "status", "query", "ticket_type_id")
+    __slots__ = ("event_id", "page_size", "page_token", "status", "query", "ticket_type_id", "with_total_count", "order_by")
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
     PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
     QUERY_FIELD_NUMBER: _ClassVar[int]
     TICKET_TYPE_ID_FIELD_NUMBER: _ClassVar[int]
+    WITH_TOTAL_COUNT_FIELD_NUMBER: _ClassVar[int]
+    ORDER_BY_FIELD_NUMBER: _ClassVar[int]
     event_id: int
     page_size: int
     page_token: str
     status: str
     query: str
     ticket_type_id: int
-    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[str] = ..., query: _Optional[str] = ..., ticket_type_id: _Optional[int] = ...) -> None: ...
+    with_total_count: bool
+    order_by: str
+    def __init__(self, event_id: _Optional[int] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., status: _Optional[str] = ..., query: _Optional[str] = ..., ticket_type_id: _Optional[int] = ..., with_total_count: _Optional[bool] = ..., order_by: _Optional[str] = ...) -> None: ...
 
 class GetEventOrderRequest(_message.Message):
     __slots__ = ("event_id", "order_id")

@@ -6,13 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db.models import Max, Prefetch, Q, QuerySet, Sum, prefetch_related_objects
+from django.db.models.functions import Trunc
 
 from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
-from servicekit.pagination import TOKEN_PATTERN, Page, newest_first
+from servicekit.pagination import TOKEN_PATTERN, Page, sorted_page
 from ticket_service.tickets.models import Order, OrderLine, Ticket, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
@@ -23,6 +25,12 @@ ATTENDEES_MAX_PAGE_SIZE = 1000
 # Characters of a ticket's code the organizer's export shows: a code's random part is 32 characters
 # and its signature 22 more, so 8 tell tickets apart at the door's desk but admit nobody.
 CODE_PREFIX_LENGTH = 8
+# The columns each listing sorts by (order_by): NOT NULL ones only, as a keyset needs.
+ORDER_SORTS = frozenset({"id", "email", "quantity", "total", "status", "created_at"})
+TICKET_SORTS = frozenset({"id", "holder_name", "event_id", "order_id", "status"})
+VOUCHER_SORTS = frozenset({"id", "code", "uses", "active", "created_at"})
+DATE_HIERARCHY = ("year", "month", "day")
+MAX_TIME_ZONE_LENGTH = 64  # the longest IANA name is 32 characters
 
 
 def own_order(caller: Caller, order_id: int) -> Order:
@@ -46,14 +54,74 @@ def list_orders(
     status: str = "",
     event_id: int = 0,
     email_query: str = "",
+    order_by: str = "",
+    with_total_count: bool = False,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
 ) -> Page:
-    """The caller's orders, newest first; staff may list everyone's, filtered."""
+    """The caller's orders, newest first or in `order_by`'s order (ORDER_SORTS); staff may list
+    everyone's, filtered. `with_total_count`: their number too."""
+    orders = _orders(caller, all_users, status, event_id, email_query, created_after, created_before)
+    return sorted_page(
+        with_tickets(with_lines(orders)),
+        page_size=page_size,
+        page_token=page_token,
+        order_by=order_by,
+        sortable=ORDER_SORTS,
+        cursor_field="cursor",
+        count_total=with_total_count,
+    )
+
+
+def order_dates(
+    *,
+    caller: Caller,
+    date_hierarchy: str,
+    time_zone: str = "",
+    all_users: bool = False,
+    status: str = "",
+    event_id: int = 0,
+    email_query: str = "",
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> list[datetime]:
+    """The years, months or days (`date_hierarchy`) in `time_zone` (default UTC) that orders of
+    list_orders' filters were created in, oldest first: each period's first instant, in one query."""
+    problems = {}
+    if date_hierarchy not in DATE_HIERARCHY:
+        problems["date_hierarchy"] = [f"Must be one of {', '.join(DATE_HIERARCHY)}."]
+    try:
+        if len(time_zone) > MAX_TIME_ZONE_LENGTH:
+            raise ValueError(time_zone)
+        zone = ZoneInfo(time_zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name no file system has a path for
+        problems["time_zone"] = ["Not a known IANA time zone."]
+    if problems:
+        raise InvalidInput(field_errors=problems)
+    orders = _orders(caller, all_users, status, event_id, email_query, created_after, created_before)
+    periods = orders.annotate(period=Trunc("created_at", date_hierarchy, tzinfo=zone)).values_list("period", flat=True)
+    # None: MySQL without its time zone tables cannot convert to a named zone other than UTC.
+    return [period for period in periods.order_by("period").distinct() if period is not None]
+
+
+def _orders(
+    caller: Caller,
+    all_users: bool,
+    status: str,
+    event_id: int,
+    email_query: str,
+    created_after: datetime | None,
+    created_before: datetime | None,
+) -> QuerySet:
+    """The orders list_orders and order_dates read: the caller's, or everyone's for staff, filtered."""
     orders = _visible(Order, caller, all_users=all_users, status=status, event_id=event_id)
     if email_query:
         orders = orders.filter(email__icontains=email_query)
-    return newest_first(
-        with_tickets(with_lines(orders)), page_size=page_size, page_token=page_token, cursor_field="cursor"
-    )
+    if created_after:
+        orders = orders.filter(created_at__gte=created_after)
+    if created_before:
+        orders = orders.filter(created_at__lt=created_before)
+    return orders
 
 
 def _visible(model, caller: Caller, *, all_users: bool, status: str, event_id: int):
@@ -92,12 +160,23 @@ def list_tickets(
     status: str = "",
     event_id: int = 0,
     code_query: str = "",
+    order_by: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """The caller's tickets, newest first; staff may list everyone's, filtered."""
+    """The caller's tickets, newest first or in `order_by`'s order (TICKET_SORTS); staff may list
+    everyone's, filtered. `with_total_count`: their number too."""
     tickets = _visible(Ticket, caller, all_users=all_users, status=status, event_id=event_id)
     if code_query:
         tickets = tickets.filter(code__startswith=code_query.strip())
-    return newest_first(tickets, page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return sorted_page(
+        tickets,
+        page_size=page_size,
+        page_token=page_token,
+        order_by=order_by,
+        sortable=TICKET_SORTS,
+        cursor_field="cursor",
+        count_total=with_total_count,
+    )
 
 
 def with_tickets(orders: QuerySet) -> QuerySet:
@@ -182,11 +261,29 @@ def list_event_buyers(*, event_id: int, page_size: int = 0, page_token: str = ""
     return buyers, (buyers[-1].email if len(rows) > page_size else "")
 
 
-def list_vouchers(*, caller: Caller, event_id: int, page_size: int = 0, page_token: str = "") -> Page:
-    """An event's vouchers newest first, with their uses: its organizer's (or staff's) to see."""
+def list_vouchers(
+    *,
+    caller: Caller,
+    event_id: int,
+    page_size: int = 0,
+    page_token: str = "",
+    order_by: str = "",
+    with_total_count: bool = False,
+) -> Page:
+    """An event's vouchers newest first (or in `order_by`'s order, VOUCHER_SORTS), with their uses:
+    its organizer's (or staff's) to see. `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
     vouchers = Voucher.objects.filter(event_id=event_id)
-    return newest_first(vouchers, page_size=page_size, page_token=page_token, default_size=50, max_size=1000)
+    return sorted_page(
+        vouchers,
+        page_size=page_size,
+        page_token=page_token,
+        order_by=order_by,
+        sortable=VOUCHER_SORTS,
+        default_size=50,
+        max_size=1000,
+        count_total=with_total_count,
+    )
 
 
 # --- the organizer's desk ---------------------------------------------------------------------------
@@ -201,10 +298,13 @@ def list_event_orders(
     status: str = "",
     query: str = "",
     ticket_type_id: int = 0,
+    order_by: str = "",
+    with_total_count: bool = False,
 ) -> Page:
-    """Every order of the event, newest first, with its lines and tickets (a query for each, whatever
-    the page's size): its organizer's (or staff's) to see. `query` matches the buyer's email or full
-    name in any case; `ticket_type_id`, the orders with a line of that type."""
+    """Every order of the event, newest first (or in `order_by`'s order, ORDER_SORTS), with its lines
+    and tickets (a query for each, whatever the page's size): its organizer's (or staff's) to see.
+    `query` matches the buyer's email or full name in any case; `ticket_type_id`, the orders with a
+    line of that type. `with_total_count`: their number too."""
     require_organizer(get_event_info(event_id, caller))
     orders = _with_status(Order.objects.filter(event_id=event_id), Order, status)
     if query.strip():
@@ -212,8 +312,15 @@ def list_event_orders(
     if ticket_type_id:
         # An order has one line per type at most: no order comes twice.
         orders = orders.filter(lines__ticket_type_id=ticket_type_id)
-    orders = with_tickets(with_lines(orders))
-    return newest_first(orders, page_size=page_size, page_token=page_token, cursor_field="cursor")
+    return sorted_page(
+        with_tickets(with_lines(orders)),
+        page_size=page_size,
+        page_token=page_token,
+        order_by=order_by,
+        sortable=ORDER_SORTS,
+        cursor_field="cursor",
+        count_total=with_total_count,
+    )
 
 
 def get_event_order(*, caller: Caller, event_id: int, order_id: int) -> Order:

@@ -122,6 +122,22 @@ class EventDeskBudgetTests(TicketServiceTestCase):
         self.assertEqual(one, four)
         self.assertEqual(rpcs, ["events.GetEvent"])  # who the organizer is
 
+    def test_counting_every_order_of_the_filters_is_one_read_more_in_any_order(self):
+        for _ in range(3):
+            self.pay(self.reserve_lines([(self.types[0].id, 1)]).order.id)
+
+        with CaptureQueriesContext(connection) as queries:
+            page = selectors.list_event_orders(
+                caller=self.ORGANIZER, event_id=self.event.id, page_size=2, order_by="-total", with_total_count=True
+            )
+            [order_to_proto(order) for order in page.items]
+
+        self.assertEqual(page.total_count, 3)
+        self.assertEqual(
+            [kind for kind in statement_kinds(queries) if kind != "SET"],
+            ["SELECT tickets_order", "SELECT tickets_order", "SELECT tickets_orderline", "SELECT tickets_ticket"],
+        )
+
     def test_a_page_of_a_customers_own_orders_is_three_reads_whatever_its_size(self):
         for _ in range(3):
             self.pay(self.reserve_lines([(self.types[0].id, 2), (self.types[1].id, 1)]).order.id)
