@@ -9,7 +9,7 @@ from protos.tickets.v1 import tickets_pb2_grpc
 from servicekit.grpc_client import ServiceClient
 
 # The RPCs that may wait on the payment provider, directly or through another service: a thread
-# calling one gives its turn away meanwhile (servicekit.turns); every other call keeps it.
+# calling one gives its turn away meanwhile (servicekit.turns); every other call runs on it.
 WAITS_OUTSIDE = {
     "tickets": frozenset({"PayOrder", "CancelOrder", "RefundOrder"}),
     "payments": frozenset({"Charge", "Refund"}),

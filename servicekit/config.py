@@ -96,8 +96,9 @@ ENV_VARS: dict[str, EnvVar] = {
             "8",
             "Requests (each gateway worker) or calls (each gRPC server process) one process runs at once; the "
             "other threads wait for a turn (a gRPC call at most until its deadline, then 503 <service>_busy). A "
-            "request or call waiting on the payment provider gives its turn away meanwhile. 0: no limit. The "
-            "payments service has none (a charge waits on the provider inside its transaction).",
+            "request or call keeps its turn while it calls another service (that call runs on it) and gives it "
+            "away while it waits on the payment provider. 0: no limit. The payments service has none (a charge "
+            "waits on the provider inside its transaction).",
         ),
         EnvVar(
             "DB_MAX_CONNECTIONS",

@@ -12,7 +12,6 @@ transport failure."""
 from __future__ import annotations
 
 import collections
-import contextlib
 import functools
 import json
 import logging
@@ -27,7 +26,7 @@ from grpc_status import rpc_status
 from servicekit import db_connections, errors, tracing, turns
 from servicekit.config import env_int, service_token
 from servicekit.identity import REQUEST_ID_KEY, Caller
-from servicekit.wire import KEEPALIVE_TIME_MS, SERVICE_TOKEN_KEY, UNREACHABLE, error_from_status
+from servicekit.wire import IN_TURN_KEY, KEEPALIVE_TIME_MS, SERVICE_TOKEN_KEY, UNREACHABLE, error_from_status
 
 log = logging.getLogger("microtix.grpc.client")
 
@@ -129,7 +128,8 @@ class _OutgoingInterceptor(
     grpc.StreamStreamClientInterceptor,
 ):
     """Gives every call, whatever its kind (reflection streams too), the service credential, a
-    request id (the one being handled here, else a fresh one) and the default deadline."""
+    request id (the one being handled here, else a fresh one), the default deadline, and, made in
+    a service's turn, the mark that it runs on it (servicekit.turns)."""
 
     def __init__(self, timeout: float | None):
         self._timeout = timeout
@@ -138,6 +138,8 @@ class _OutgoingInterceptor(
         metadata = (*(details.metadata or ()), *credential_metadata())
         if not any(key == REQUEST_ID_KEY for key, _ in metadata):
             metadata += ((REQUEST_ID_KEY, tracing.accept(tracing.current_request_id())),)
+        if turns.lends_turn():
+            metadata += ((IN_TURN_KEY, "1"),)
         timeout = details.timeout if details.timeout is not None else self._timeout
         return _CallDetails(
             details.method, timeout, metadata, details.credentials, details.wait_for_ready, details.compression
@@ -222,7 +224,7 @@ class _Rpc:
         # However long the call waits, this thread holds no database connection the process is short of.
         db_connections.give_back_connections()
         try:
-            with turns.waiting_outside() if self._waits_outside else contextlib.nullcontext():
+            with turns.calling(waits_outside=self._waits_outside):
                 return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
         except grpc.RpcError as error:
             raise error_for(self._service, error) from None

@@ -19,8 +19,8 @@ from prometheus_client import Counter, Histogram
 
 from servicekit import db_connections, errors, metrics, tracing
 from servicekit.identity import REQUEST_ID_KEY
-from servicekit.turns import Turns
-from servicekit.wire import MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, abort_status
+from servicekit.turns import Turns, on_callers_turn
+from servicekit.wire import IN_TURN_KEY, MIN_PING_INTERVAL_MS, SERVICE_TOKEN_KEY, abort_status
 
 log = logging.getLogger("microtix.grpc")
 
@@ -57,7 +57,9 @@ class ServingInterceptor(grpc.ServerInterceptor):
         request_id = tracing.accept(metadata.get(REQUEST_ID_KEY))
         inner = handler.unary_unary
         # Health checks answer at once however busy the server is: a probe must not time out in a queue.
-        takes_turn = not method.startswith(OPEN_METHOD_PREFIXES)
+        # A call made in its caller's turn runs on it (servicekit.turns).
+        on_callers = metadata.get(IN_TURN_KEY) == "1"
+        takes_turn = not method.startswith(OPEN_METHOD_PREFIXES) and not on_callers
 
         def behavior(request, context):
             started = time.perf_counter()
@@ -68,6 +70,9 @@ class ServingInterceptor(grpc.ServerInterceptor):
                 if takes_turn and not turns.take(timeout=context.time_remaining()):
                     code = grpc.StatusCode.RESOURCE_EXHAUSTED
                     context.abort(code, "Too many calls running; try again shortly.")
+                if on_callers:
+                    with on_callers_turn():
+                        return inner(request, context)
                 return inner(request, context)
             except errors.DomainError as exc:
                 code = exc.grpc_status

@@ -33,6 +33,8 @@ MIN_PING_INTERVAL_MS = 10_000
 ERROR_DOMAIN = "microtix"
 # The internal credential (settings.SERVICE_TOKEN) every call but a health check must carry.
 SERVICE_TOKEN_KEY = "x-service-token"
+# Set on a call made by a thread that holds a turn (servicekit.turns): the call runs on it.
+IN_TURN_KEY = "x-in-turn"
 
 # Trailing metadata by which a server tells gRPC's retry policy never to repeat the call (gRFC A6).
 NO_RETRY = (("grpc-retry-pushback-ms", "-1"),)

@@ -84,7 +84,8 @@ class TurnsMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.turns = Turns(settings.RUNNING_CALLS)
+        # Not lent: a service's own turns bound what the gateways ask of it, however many they are.
+        self.turns = Turns(settings.RUNNING_CALLS, lent=False)
 
     def __call__(self, request):
         if request.path_info.startswith(self.EXEMPT_PATHS):

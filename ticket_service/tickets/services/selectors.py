@@ -62,6 +62,11 @@ def list_orders(
     """The caller's orders, newest first or in `order_by`'s order (ORDER_SORTS); staff may list
     everyone's, filtered. `with_total_count`: their number too."""
     orders = _orders(caller, all_users, status, event_id, email_query, created_after, created_before)
+    return _orders_page(orders, page_size, page_token, order_by, with_total_count)
+
+
+def _orders_page(orders, page_size: int, page_token: str, order_by: str, with_total_count: bool) -> Page:
+    """A page of `orders` with their lines and tickets, in `order_by`'s order (ORDER_SORTS)."""
     return sorted_page(
         with_tickets(with_lines(orders)),
         page_size=page_size,
@@ -312,15 +317,7 @@ def list_event_orders(
     if ticket_type_id:
         # An order has one line per type at most: no order comes twice.
         orders = orders.filter(lines__ticket_type_id=ticket_type_id)
-    return sorted_page(
-        with_tickets(with_lines(orders)),
-        page_size=page_size,
-        page_token=page_token,
-        order_by=order_by,
-        sortable=ORDER_SORTS,
-        cursor_field="cursor",
-        count_total=with_total_count,
-    )
+    return _orders_page(orders, page_size, page_token, order_by, with_total_count)
 
 
 def get_event_order(*, caller: Caller, event_id: int, order_id: int) -> Order:
