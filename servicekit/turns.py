@@ -34,7 +34,6 @@ class Turns:
     runs on its turn."""
 
     def __init__(self, limit: int, *, lent: bool = True):
-        self.limit = limit
         self.lent = lent
         self._free = threading.BoundedSemaphore(limit) if limit > 0 else None
 
