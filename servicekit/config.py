@@ -116,7 +116,12 @@ ENV_VARS: dict[str, EnvVar] = {
         ),
         EnvVar("GRPC_GRACE_SECONDS", "10", "On SIGTERM/SIGINT, in-flight calls get this long to finish."),
         EnvVar("WORKER_CONCURRENCY", "0", "Pool processes of the Celery worker (prefork); 0: one per core."),
-        EnvVar("GRPC_CLIENT_TIMEOUT", "5", "Deadline in seconds of every gRPC call a client makes."),
+        EnvVar(
+            "GRPC_CLIENT_TIMEOUT",
+            "5",
+            "Deadline in seconds of every gRPC call a client makes; twice it for a call that waits on the payment "
+            "provider (servicekit.clients.WAITS_OUTSIDE), since the provider may take up to one.",
+        ),
         EnvVar(
             "GRPC_CLIENT_RETRIES",
             "3",

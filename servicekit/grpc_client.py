@@ -58,6 +58,8 @@ RETRY_INITIAL_BACKOFF = "0.3s"
 RETRY_MAX_BACKOFF = "2s"
 # gRPC caps a retry policy's attempts at 5.
 MAX_ATTEMPTS = 5
+# The deadline of a call that waits on the world outside, in client timeouts (ServiceClient).
+OUTSIDE_DEADLINES = 2
 
 
 def is_read(method: str) -> bool:
@@ -210,19 +212,23 @@ def error_for(service: str, error: grpc.RpcError) -> errors.DomainError:
 
 
 class _Rpc:
-    """One RPC of a service: called with its request and, optionally, the caller and a deadline."""
+    """One RPC of a service: called with its request and, optionally, the caller and a deadline
+    (`timeout`: the RPC's own, else the channel's)."""
 
-    __slots__ = ("_multicallable", "_service", "_waits_outside")
+    __slots__ = ("_multicallable", "_service", "_timeout", "_waits_outside")
 
-    def __init__(self, service: str, multicallable, waits_outside: bool = False):
+    def __init__(self, service: str, multicallable, waits_outside: bool = False, timeout: float | None = None):
         self._service = service
         self._multicallable = multicallable
         self._waits_outside = waits_outside
+        self._timeout = timeout
 
     def __call__(self, request, *, caller: Caller | None = None, timeout: float | None = None):
         """The RPC's response, or its failure raised as a domain error (:func:`error_for`)."""
         # However long the call waits, this thread holds no database connection the process is short of.
         db_connections.give_back_connections()
+        if timeout is None:
+            timeout = self._timeout
         try:
             with turns.calling(waits_outside=self._waits_outside):
                 return self._multicallable(request, timeout=timeout, metadata=caller.to_metadata() if caller else None)
@@ -241,7 +247,9 @@ class ServiceClient:
     service cannot be reached.
 
     The RPCs named in `waits_outside` may wait on the world outside (a payment provider): while one
-    is called, the thread gives its turn to another (servicekit.turns).
+    is called, the thread gives its turn to another (servicekit.turns), and its deadline is twice
+    `timeout`: what it waits on may take up to one (a charge, itself a call with that deadline), so
+    with one alone the caller would give up on a call that was still in time, its card charged.
     """
 
     def __init__(
@@ -263,7 +271,9 @@ class ServiceClient:
     def __getattr__(self, method: str) -> _Rpc:
         if method.startswith("_"):
             raise AttributeError(method)
-        return _Rpc(self.service, getattr(self._stub, method), method in self.waits_outside)
+        if method in self.waits_outside:
+            return _Rpc(self.service, getattr(self._stub, method), True, OUTSIDE_DEADLINES * self.timeout)
+        return _Rpc(self.service, getattr(self._stub, method))
 
 
 def health_status(target: str, timeout: float, service: str = "") -> str:

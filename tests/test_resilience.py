@@ -218,6 +218,25 @@ class ClientRetryTest(SimpleTestCase):
         self.assertLess(time.monotonic() - started, 1.0)
         self.assertEqual(server.calls, ["GetThing"])
 
+    def test_a_call_that_waits_outside_has_twice_the_deadline(self):
+        server = self.server()
+        client = ServiceClient("flaky", server.target, FlakyStub, timeout=0.5, waits_outside=frozenset({"UpdateThing"}))
+
+        self.assertEqual(client.UpdateThing(b"sleep:0.8"), b"done")  # past one deadline, within two
+        with self.assertRaises(DomainError) as raised:
+            client.UpdateThing(b"sleep:1.5")
+
+        self.assertEqual(raised.exception.status, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+    def test_any_other_call_has_the_clients_deadline(self):
+        server = self.server()
+        client = ServiceClient("flaky", server.target, FlakyStub, timeout=0.5, waits_outside=frozenset({"UpdateThing"}))
+
+        with self.assertRaises(DomainError) as raised:
+            client.ReserveThing(b"sleep:0.8")
+
+        self.assertEqual(raised.exception.status, grpc.StatusCode.DEADLINE_EXCEEDED)
+
     def test_retries_never_exceed_the_calls_deadline(self):
         target = f"127.0.0.1:{free_port()}"  # nothing listens there
         for timeout in (0.2, 0.5, 1.0):
