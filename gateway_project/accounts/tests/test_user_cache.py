@@ -1,13 +1,17 @@
 """An access token's user is read once per USER_CACHE_SECONDS per worker, not on every request:
-what it saves, and how long a change made elsewhere takes to apply."""
+what it saves, and how long a change made elsewhere takes to apply. Its signature is checked once
+per worker too, and the token still expires on time."""
 
 import time
+from datetime import timedelta
+from unittest import mock
 
 from django.db import connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from rest_framework import status
 from rest_framework.test import APITestCase
+from rest_framework_simplejwt.backends import TokenBackend
 
 from devkit.databases import statement_kinds
 from gateway_project.accounts import authentication
@@ -17,13 +21,18 @@ from gateway_project.accounts.serializers import TokenObtainSerializer
 ME_URL = "/api/auth/me/"
 
 
-class CachedUserTests(APITestCase):
+class AuthenticatedTestCase(APITestCase):
     def setUp(self):
         authentication._users.clear()
+        authentication._tokens.clear()
         self.user = User.objects.create_user(email="ann@example.com", password="x" * 12, full_name="Ann")
-        token = TokenObtainSerializer.get_token(self.user).access_token
+        self.use(TokenObtainSerializer.get_token(self.user).access_token)
+
+    def use(self, token) -> None:
         self.client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
 
+
+class CachedUserTests(AuthenticatedTestCase):
     def user_reads_of_a_request(self) -> tuple[int, int]:
         with CaptureQueriesContext(connection) as queries:
             response = self.client.get(ME_URL)
@@ -55,3 +64,34 @@ class CachedUserTests(APITestCase):
         self.client.get(ME_URL)
 
         self.assertEqual(self.user_reads_of_a_request(), (status.HTTP_200_OK, 1))
+
+
+class ValidatedTokenTests(AuthenticatedTestCase):
+    def signature_checks_of_a_request(self) -> tuple[int, int]:
+        with mock.patch.object(TokenBackend, "decode", autospec=True, side_effect=TokenBackend.decode) as decode:
+            response = self.client.get(ME_URL)
+        return response.status_code, decode.call_count
+
+    def test_a_second_request_with_a_token_does_not_check_its_signature_again(self):
+        self.assertEqual(self.signature_checks_of_a_request(), (status.HTTP_200_OK, 1))
+
+        self.assertEqual(self.signature_checks_of_a_request(), (status.HTTP_200_OK, 0))
+
+    def test_a_token_checked_before_is_refused_once_it_expires(self):
+        token = TokenObtainSerializer.get_token(self.user).access_token
+        token.set_exp(lifetime=timedelta(seconds=1))
+        self.use(token)
+        self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_200_OK)
+
+        time.sleep(1.1)
+
+        self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_401_UNAUTHORIZED)
+
+    def test_a_token_altered_after_one_was_checked_is_refused(self):
+        token = str(TokenObtainSerializer.get_token(self.user).access_token)
+        self.use(token)
+        self.client.get(ME_URL)
+
+        self.use(token[:-2] + ("AA" if not token.endswith("AA") else "BB"))
+
+        self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_401_UNAUTHORIZED)
