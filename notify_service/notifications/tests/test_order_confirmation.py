@@ -3,6 +3,7 @@
 import io
 from datetime import UTC, datetime
 
+import segno
 import zxingcpp
 from PIL import Image
 
@@ -142,6 +143,16 @@ class OrderConfirmationTests(NotificationTestCase):
         read = zxingcpp.read_barcode(Image.open(io.BytesIO(qr_png(code))))
 
         self.assertEqual((read.format, read.text), (zxingcpp.BarcodeFormat.QRCode, code))
+
+    def test_each_tickets_qr_code_is_drawn_as_segno_draws_it_6_pixels_a_module_in_a_4_module_border(self):
+        code = "tPp3CZ0q4xV7mYb1nJ8rW2kL5sQ9dF6h.Xq1v0Yc7bN2mK8pR4sT6wA"
+        segnos = io.BytesIO()
+        segno.make_qr(code, error="m", mask=0).save(segnos, kind="png", scale=6, border=4)
+
+        drawn, expected = Image.open(io.BytesIO(qr_png(code))), Image.open(segnos)
+
+        self.assertEqual((drawn.mode, drawn.size), (expected.mode, expected.size))
+        self.assertEqual(drawn.tobytes(), expected.tobytes())
 
     def test_the_same_order_paid_task_run_twice_sends_one_email(self):
         self.order_paid()
