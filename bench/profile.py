@@ -18,7 +18,7 @@ from pathlib import Path
 from devkit.processes import ProcessStack
 from servicekit.config import REPO_ROOT
 
-PROFILED = ("gateway", "tickets", "payments", "events")
+PROFILED = ("gateway", "tickets", "payments", "events", "worker")
 RATE = 200  # samples per second per process
 
 
