@@ -120,6 +120,8 @@ if PRODUCTION:
 
 # Seconds a gateway worker believes the user it read for an access token (0: read it on every request).
 USER_CACHE_SECONDS = env_int("USER_CACHE_SECONDS")
+# How often each worker reads which users were saved elsewhere (accounts.authentication).
+USER_CHANGES_POLL_SECONDS = 1.0
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES")),

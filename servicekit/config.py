@@ -151,9 +151,10 @@ ENV_VARS: dict[str, EnvVar] = {
         EnvVar("JWT_ACCESS_MINUTES", "15", "Lifetime of an access token."),
         EnvVar(
             "USER_CACHE_SECONDS",
-            "5",
-            "Seconds a gateway worker keeps the user of an access token instead of reading it per request; "
-            "a user deactivated (or given another role) elsewhere keeps access that long in the other workers.",
+            "60",
+            "Seconds a gateway worker keeps the user of an access token instead of reading it per request. A "
+            "user saved through the model (the admin, the API) is forgotten by every worker within a second; "
+            "one changed around it (QuerySet.update, SQL) keeps its old access or role up to this long.",
         ),
         EnvVar("JWT_REFRESH_DAYS", "7", "Lifetime of a refresh token (rotated on each refresh)."),
         EnvVar("ORDER_HOLD_SECONDS", "600", "How long reserved seats are held for an unpaid order."),

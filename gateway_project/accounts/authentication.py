@@ -1,8 +1,10 @@
 """simplejwt's access-token authentication, without a database read per request: each gunicorn
-worker keeps the users it authenticated for USER_CACHE_SECONDS. Saving a user (deactivating one,
-changing a role) forgets it in the worker that saved it at once; the other workers and replicas
-believe their copy until it is USER_CACHE_SECONDS old: the cost of the saved read, stated in the
-README.
+worker keeps the users it authenticated for USER_CACHE_SECONDS. Saving or deleting a user through
+the model (the admin, the API) writes a UserChange row and forgets the user in the worker that saved
+it at once; every other worker and replica reads the rows written since it last looked, at most once
+per USER_CHANGES_POLL_SECONDS (a statement a second, whatever its traffic), and forgets those users
+too. A change made around the model (QuerySet.update, SQL) writes no row: the workers believe their
+copy until it is USER_CACHE_SECONDS old. The README states both costs.
 
 A worker also keeps the access tokens it validated until they expire: a token is immutable and
 nothing revokes one before its expiry, so checking its signature again would only cost the time."""
@@ -10,23 +12,34 @@ nothing revokes one before its expiry, so checking its signature again would onl
 from __future__ import annotations
 
 import copy
+import threading
 import time
+from datetime import timedelta
 
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
-from gateway_project.accounts.models import User
+from gateway_project.accounts.models import User, UserChange
 
 # Bounded: a worker forgets every user (token) at once past it (a flood of one-request users, say).
 MAX_CACHED_USERS = 10_000
+# A worker asks for the changes from this long before it last looked: a save's transaction commits
+# after its row's time, and the gateways writing the rows may run clocks that far apart.
+CHANGES_MARGIN = timedelta(seconds=10)
+# A change row is read for CHANGES_MARGIN; it is deleted after this.
+CHANGES_KEPT = timedelta(days=1)
 
 _users: dict[object, tuple[float, User]] = {}
 # raw token -> (when it expires, epoch seconds, leeway included; the validated token)
 _tokens: dict[bytes, tuple[float, Token]] = {}
+# When this worker last looked for changes (monotonic; None: never) and from when it asks next time.
+_changes: dict[str, object] = {"looked_at": None, "since": None}
+_looking = threading.Lock()
 
 
 class CachedUserJWTAuthentication(JWTAuthentication):
@@ -46,6 +59,7 @@ class CachedUserJWTAuthentication(JWTAuthentication):
 
     def get_user(self, validated_token) -> User:
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
+        forget_changed_users()
         now = time.monotonic()
         cached = _users.get(user_id)
         if cached is not None and cached[0] > now:
@@ -64,7 +78,40 @@ def forget_user(user_id) -> None:
     _users.pop(str(user_id), None)
 
 
+def forget_all() -> None:
+    """This worker as it starts: no user nor token kept, no look for changes made yet."""
+    _users.clear()
+    _tokens.clear()
+    _changes.update(looked_at=None, since=None)
+
+
+def forget_changed_users() -> None:
+    """Forget the users any worker saved or deleted since this one last looked, if that was at least
+    USER_CHANGES_POLL_SECONDS ago (one thread looks; the others go on meanwhile). A worker's first
+    look only notes the time: it has no copy of anyone yet."""
+    looked_at = _changes["looked_at"]
+    if looked_at is not None and time.monotonic() - looked_at < settings.USER_CHANGES_POLL_SECONDS:
+        return
+    if not _looking.acquire(blocking=False):
+        return
+    try:
+        started = timezone.now()
+        if _changes["since"] is not None:
+            changed = UserChange.objects.filter(changed_at__gte=_changes["since"]).values_list("user_id", flat=True)
+            for user_id in set(changed):
+                forget_user(user_id)
+        _changes["since"] = started - CHANGES_MARGIN
+        _changes["looked_at"] = time.monotonic()
+    finally:
+        _looking.release()
+
+
 @receiver(post_save, sender=User)
 @receiver(post_delete, sender=User)
-def _forget_saved_user(sender, instance: User, **kwargs) -> None:
+def _forget_saved_user(sender, instance: User, created: bool = False, update_fields=None, **kwargs) -> None:
     forget_user(instance.pk)
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return  # no worker has a copy of a new user; a login changes nothing a request reads
+    now = timezone.now()
+    UserChange.objects.filter(changed_at__lt=now - CHANGES_KEPT).delete()
+    UserChange.objects.create(user_id=instance.pk, changed_at=now)

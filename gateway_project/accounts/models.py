@@ -63,3 +63,15 @@ class RevokedSession(models.Model):
 
     def __str__(self) -> str:
         return f"session {self.family} (revoked {self.revoked_at:%Y-%m-%d %H:%M})"
+
+
+class UserChange(models.Model):
+    """A user saved or deleted (other than a login's `last_login`): every gateway worker forgets its
+    cached copy of them when it next looks (accounts.authentication). Rows older than a day are
+    deleted as new ones are written."""
+
+    user_id = models.BigIntegerField()  # not a foreign key: a deleted user's change outlives them
+    changed_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} changed {self.changed_at:%Y-%m-%d %H:%M:%S}"
