@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from servicekit import tracing
@@ -57,7 +58,7 @@ def relay(outbox: type[OutboxMessage], batch: int = RELAY_BATCH) -> int:
     a message published twice (a crash between publish and commit) is harmless because
     every consumer deduplicates.
     """
-    published = 0
+    published: list[int] = []
     with transaction.atomic():
         pending = outbox.objects.select_for_update(skip_locked=True).filter(sent_at=None).order_by("id")[:batch]
         for message in pending:
@@ -71,8 +72,9 @@ def relay(outbox: type[OutboxMessage], batch: int = RELAY_BATCH) -> int:
                     )
                     log.warning("outbox: could not publish %s #%s (%s); will retry", message.task_name, message.pk, exc)
                     break
-            outbox.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
-            published += 1
+            published.append(message.pk)
+        # One statement for the batch: the rows stay locked, and commit together, either way.
+        outbox.objects.filter(pk__in=published).update(sent_at=timezone.now(), attempts=F("attempts") + 1)
     if published:
-        log.info("outbox: published %d message(s) from %s", published, outbox._meta.db_table)
-    return published
+        log.info("outbox: published %d message(s) from %s", len(published), outbox._meta.db_table)
+    return len(published)

@@ -3,13 +3,16 @@
 import os
 from unittest import mock
 
+from django.db import connection
 from django.test import TransactionTestCase, override_settings
+from django.test.utils import CaptureQueriesContext
 
+from devkit.databases import statement_kinds
 from devkit.net import free_port
 from event_service.events import services
 from event_service.events.models import Event, OutboxMessage
 from event_service.events.tests.support import ORGANIZER, EventServiceWithTicketsTestCase, from_now, make_event
-from servicekit import tasks
+from servicekit import outbox, tasks
 from servicekit.errors import InvalidInput
 from servicekit.timestamps import to_timestamp
 
@@ -85,6 +88,39 @@ class RelayTests(TransactionTestCase):
 
         self.assertEqual(self.pending(), 0)
         self.assertEqual(services.relay_outbox(), 0)
+
+    def test_relay_marks_a_batch_sent_in_one_statement(self):
+        for event_id in (1, 2, 3):
+            OutboxMessage.objects.create(task_name="notifications.ping", kwargs={"payload": str(event_id)})
+
+        with (
+            override_settings(CELERY_TASK_DEFAULT_QUEUE="outbox-test-relay"),
+            CaptureQueriesContext(connection) as queries,
+        ):
+            services.relay_outbox()
+
+        self.assertEqual(statement_kinds(queries).count("UPDATE events_outboxmessage"), 1)
+        self.assertEqual(list(OutboxMessage.objects.values_list("attempts", flat=True)), [1, 1, 1])
+
+    def test_a_failed_publish_leaves_its_message_and_the_later_ones_unsent_and_the_earlier_ones_sent(self):
+        for event_id in (1, 2, 3):
+            OutboxMessage.objects.create(task_name="notifications.ping", kwargs={"payload": str(event_id)})
+        published = []
+
+        def broker_fails_on_the_second(task_name, kwargs, request_id=None):
+            if published:
+                raise ConnectionError("broker gone")
+            published.append(kwargs)
+            tasks.publish_confirmed(task_name, kwargs, request_id=request_id)
+
+        with (
+            override_settings(CELERY_TASK_DEFAULT_QUEUE="outbox-test-relay"),
+            mock.patch.object(outbox, "publish_confirmed", broker_fails_on_the_second),
+        ):
+            self.assertEqual(services.relay_outbox(), 1)
+
+        rows = [(m.kwargs["payload"], m.sent_at is not None, m.attempts) for m in OutboxMessage.objects.order_by("id")]
+        self.assertEqual(rows, [("1", True, 1), ("2", False, 1), ("3", False, 0)])  # (payload, sent, attempts)
 
     def test_relay_keeps_messages_while_the_broker_is_unreachable_and_sends_them_when_it_is_back(self):
         OutboxMessage.objects.create(task_name="notifications.ping", kwargs={"payload": "x"})
