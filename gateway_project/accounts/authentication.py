@@ -12,11 +12,13 @@ nothing revokes one before its expiry, so checking its signature again would onl
 from __future__ import annotations
 
 import copy
+import logging
 import threading
 import time
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -25,6 +27,8 @@ from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import Token
 
 from gateway_project.accounts.models import User, UserChange
+
+log = logging.getLogger("microtix.auth")
 
 # Bounded: a worker forgets every user (token) at once past it (a flood of one-request users, say).
 MAX_CACHED_USERS = 10_000
@@ -97,8 +101,17 @@ def forget_changed_users() -> None:
     try:
         started = timezone.now()
         if _changes["since"] is not None:
-            changed = UserChange.objects.filter(changed_at__gte=_changes["since"]).values_list("user_id", flat=True)
-            for user_id in set(changed):
+            try:
+                changed = set(
+                    UserChange.objects.filter(changed_at__gte=_changes["since"]).values_list("user_id", flat=True)
+                )
+            except DatabaseError as exc:
+                # A database that cannot be read takes no saves either: keep the copies, and ask
+                # from the same time at the next look.
+                log.warning("could not read the users changed elsewhere (%s); looking again in a moment", exc)
+                _changes["looked_at"] = time.monotonic()
+                return
+            for user_id in changed:
                 forget_user(user_id)
         _changes["since"] = started - CHANGES_MARGIN
         _changes["looked_at"] = time.monotonic()

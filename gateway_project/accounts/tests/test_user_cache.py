@@ -7,7 +7,7 @@ import time
 from datetime import timedelta
 from unittest import mock
 
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -71,6 +71,20 @@ class CachedUserTests(AuthenticatedTestCase):
 
         self.assertEqual(self.change_reads_of_a_request(), 1)
         self.assertEqual(self.change_reads_of_a_request(), 0)
+
+    @override_settings(USER_CHANGES_POLL_SECONDS=0.2)
+    def test_a_worker_that_cannot_read_the_changes_keeps_serving_and_reads_them_at_its_next_look(self):
+        self.client.get(ME_URL)
+        User.objects.filter(pk=self.user.pk).update(is_active=False)
+        UserChange.objects.create(user_id=self.user.pk)
+        time.sleep(0.3)
+        unreadable = mock.patch.object(UserChange.objects, "filter", side_effect=OperationalError(2003, "down"))
+
+        with unreadable:
+            self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_200_OK)
+        time.sleep(0.3)
+
+        self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_401_UNAUTHORIZED)
 
     def change_reads_of_a_request(self) -> int:
         with CaptureQueriesContext(connection) as queries:
