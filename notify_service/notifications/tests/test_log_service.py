@@ -5,6 +5,7 @@ from django.utils import timezone
 from django_grpc_framework.settings import grpc_settings
 from grpc import StatusCode
 
+from devkit.pages import sorted_ids, walk_pages
 from notify_service.notifications.models import Notification
 from notify_service.notifications.services.log import NOTIFICATION_SORTS
 from notify_service.notifications.tests.support import NotificationTestCase
@@ -145,21 +146,8 @@ class SortedNotificationsTests(NotificationServiceTestCase):
         ]
 
     def walk(self, order_by: str) -> list[int]:
-        """The ids of every page in `order_by`'s order, a row a page, followed by their tokens."""
-        seen, token = [], ""
-        for _ in range(len(self.ids) + 1):
-            page = self.list(order_by=order_by, page_size=1, page_token=token)
-            seen += [n.id for n in page.notifications]
-            token = page.next_page_token
-            if not token:
-                break
-        return seen
-
-    def expected(self, order_by: str) -> list[int]:
-        """The ids as `order_by` sorts them, ties by id in the same direction: sorted here from the rows."""
-        column, descending = order_by.removeprefix("-"), order_by.startswith("-")
-        rows = Notification.objects.filter(pk__in=self.ids).values("id", column)
-        return [row["id"] for row in sorted(rows, key=lambda row: (row[column], row["id"]), reverse=descending)]
+        """The ids of every page in `order_by`'s order, a row a page."""
+        return walk_pages(lambda token: self.list(order_by=order_by, page_size=1, page_token=token))
 
     def test_the_log_sorts_by_recipient_ties_by_id(self):
         listed = [n.id for n in self.list(order_by="recipient").notifications]
@@ -170,7 +158,7 @@ class SortedNotificationsTests(NotificationServiceTestCase):
         for column in sorted(NOTIFICATION_SORTS):
             for order_by in (column, f"-{column}"):
                 with self.subTest(order_by=order_by):
-                    self.assertEqual(self.walk(order_by), self.expected(order_by))
+                    self.assertEqual(self.walk(order_by), sorted_ids(Notification, self.ids, order_by))
 
     def test_a_column_outside_the_allowlist_is_invalid_argument(self):
         with self.assertRaises(DomainError) as raised:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from grpc import StatusCode
 
+from devkit.pages import sorted_ids, walk_pages
 from payment_service.payments.models import Payment
 from payment_service.payments.selectors import PAYMENT_SORTS
 from payment_service.payments.tests.support import DECLINED, PaymentServiceTestCase
@@ -87,27 +88,14 @@ class SortedPaymentsTests(PaymentServiceTestCase):
         self.assertEqual(listed, [self.ids[1], self.ids[3], self.ids[0], self.ids[2]])
 
     def walk(self, order_by: str) -> list[int]:
-        """The ids of every page in `order_by`'s order, a payment a page, followed by their tokens."""
-        seen, token = [], ""
-        for _ in range(len(self.ids) + 1):
-            page = self.listed(order_by=order_by, page_size=1, page_token=token)
-            seen += [p.id for p in page.payments]
-            token = page.next_page_token
-            if not token:
-                break
-        return seen
-
-    def expected(self, order_by: str) -> list[int]:
-        """The ids as `order_by` sorts them, ties by id in the same direction: sorted here from the rows."""
-        column, descending = order_by.removeprefix("-"), order_by.startswith("-")
-        rows = Payment.objects.filter(pk__in=self.ids).values("id", column)
-        return [row["id"] for row in sorted(rows, key=lambda row: (row[column], row["id"]), reverse=descending)]
+        """The ids of every page in `order_by`'s order, a payment a page."""
+        return walk_pages(lambda token: self.listed(order_by=order_by, page_size=1, page_token=token))
 
     def test_pages_of_every_order_give_each_payment_once_in_that_order(self):
         for column in sorted(PAYMENT_SORTS):
             for order_by in (column, f"-{column}"):
                 with self.subTest(order_by=order_by):
-                    self.assertEqual(self.walk(order_by), self.expected(order_by))
+                    self.assertEqual(self.walk(order_by), sorted_ids(Payment, self.ids, order_by))
 
     def test_a_column_outside_the_allowlist_is_invalid_argument(self):
         with self.assertRaises(DomainError) as raised:

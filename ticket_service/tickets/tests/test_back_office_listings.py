@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from grpc import StatusCode
 
+from devkit.pages import sorted_ids, walk_pages
 from servicekit.timestamps import to_timestamp
 from ticket_service.tickets.models import Order, Ticket, Voucher
 from ticket_service.tickets.services.selectors import ORDER_SORTS, TICKET_SORTS, VOUCHER_SORTS
@@ -40,13 +41,6 @@ class ListingTestCase(TicketServiceTestCase):
     def orders(self, **fields):
         return self.call("ListOrders", self.STAFF, all_users=True, event_id=self.event_id, **fields)
 
-    def expected(self, model, ids: list[int], order_by: str) -> list[int]:
-        """The rows' ids in the order `order_by` says, ties by id in the same direction: read from the
-        rows and sorted here, to compare with the listing's pages."""
-        key, descending = order_by.removeprefix("-"), order_by.startswith("-")
-        rows = model.objects.filter(pk__in=ids).values("id", key)
-        return [row["id"] for row in sorted(rows, key=lambda row: (row[key], row["id"]), reverse=descending)]
-
     def voucher(self, code: str) -> int:
         created = self.call(
             "CreateVouchers",
@@ -59,16 +53,8 @@ class ListingTestCase(TicketServiceTestCase):
         return created.vouchers[0].id
 
     def walk(self, method: str, **fields) -> list[int]:
-        """The ids of every page of the listing, followed by its tokens, 2 rows a page."""
-        seen, token = [], ""
-        for _ in range(50):
-            page = self.call(method, self.STAFF, page_size=2, page_token=token, **fields)
-            (rows,) = (getattr(page, f.name) for f in page.DESCRIPTOR.fields if f.is_repeated)
-            seen += [row.id for row in rows]
-            token = page.next_page_token
-            if not token:
-                return seen
-        self.fail("the pages never end")
+        """The ids of every page of the listing, 2 rows a page."""
+        return walk_pages(lambda token: self.call(method, self.STAFF, page_size=2, page_token=token, **fields))
 
 
 class SortedOrdersTests(ListingTestCase):
@@ -115,14 +101,14 @@ class SortedOrdersTests(ListingTestCase):
                 with self.subTest(order_by=order_by):
                     walked = self.walk("ListOrders", all_users=True, event_id=self.event_id, order_by=order_by)
 
-                    self.assertEqual(walked, self.expected(Order, self.ids, order_by))
+                    self.assertEqual(walked, sorted_ids(Order, self.ids, order_by))
 
     def test_the_event_s_orders_page_by_every_order_too(self):
         for order_by in ("created_at", "-created_at", "status", "-email"):
             with self.subTest(order_by=order_by):
                 walked = self.walk("ListEventOrders", event_id=self.event_id, order_by=order_by)
 
-                self.assertEqual(walked, self.expected(Order, self.ids, order_by))
+                self.assertEqual(walked, sorted_ids(Order, self.ids, order_by))
 
     def test_no_order_by_is_newest_first_with_the_last_id_as_token(self):
         page = self.orders(page_size=2)
@@ -299,7 +285,7 @@ class SortedTicketsAndVouchersTests(ListingTestCase):
                 with self.subTest(order_by=order_by):
                     walked = self.walk("ListTickets", all_users=True, event_id=self.event_id, order_by=order_by)
 
-                    self.assertEqual(walked, self.expected(Ticket, ids, order_by))
+                    self.assertEqual(walked, sorted_ids(Ticket, ids, order_by))
 
     def test_vouchers_sort_by_code(self):
         for code in ("BETA", "ALPHA", "GAMMA"):
@@ -318,4 +304,4 @@ class SortedTicketsAndVouchersTests(ListingTestCase):
                 with self.subTest(order_by=order_by):
                     walked = self.walk("ListVouchers", event_id=self.event_id, order_by=order_by)
 
-                    self.assertEqual(walked, self.expected(Voucher, ids, order_by))
+                    self.assertEqual(walked, sorted_ids(Voucher, ids, order_by))
