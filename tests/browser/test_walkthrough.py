@@ -81,7 +81,15 @@ class BrowserTestCase(SimpleTestCase):
         self.driver.find_element("name", "password").send_keys(PASSWORD)
         self.shots.take("admin login")
         self.driver.find_element("css selector", "input[type=submit]").click()
-        self.assertIn("Site administration", self.driver.title)
+        # The click returns before the next page may have loaded (checking a password takes a while).
+        from selenium.common.exceptions import TimeoutException
+        from selenium.webdriver.support.wait import WebDriverWait
+
+        try:
+            WebDriverWait(self.driver, 15).until(lambda driver: "Site administration" in driver.title)
+        except TimeoutException:
+            self.shots.take("admin login refused")
+            self.fail(f"not logged in: {self.driver.title!r}: {self.driver.find_element('id', 'content').text!r}")
         self.shots.take("admin index")
 
     def assertShows(self, text: str) -> None:

@@ -120,11 +120,11 @@ class ValidatedTokenTests(AuthenticatedTestCase):
 
     def test_a_token_checked_before_is_refused_once_it_expires(self):
         token = TokenObtainSerializer.get_token(self.user).access_token
-        token.set_exp(lifetime=timedelta(seconds=1))
+        token.set_exp(lifetime=timedelta(seconds=3))  # `exp` is whole seconds: 2-3 s from now
         self.use(token)
         self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_200_OK)
 
-        time.sleep(1.1)
+        time.sleep(max(token["exp"] - time.time(), 0) + 0.1)
 
         self.assertEqual(self.client.get(ME_URL).status_code, status.HTTP_401_UNAUTHORIZED)
 
