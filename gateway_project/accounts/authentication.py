@@ -62,6 +62,8 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         return token
 
     def get_user(self, validated_token) -> User:
+        if settings.USER_CACHE_SECONDS <= 0:
+            return super().get_user(validated_token)  # no copies, so no changes to look for
         user_id = validated_token.get(api_settings.USER_ID_CLAIM)
         forget_changed_users()
         now = time.monotonic()
@@ -69,10 +71,9 @@ class CachedUserJWTAuthentication(JWTAuthentication):
         if cached is not None and cached[0] > now:
             return copy.copy(cached[1])  # a request's own: nothing it sets on it is seen by another
         user = super().get_user(validated_token)  # refuses a missing or inactive user
-        if settings.USER_CACHE_SECONDS > 0:
-            if len(_users) >= MAX_CACHED_USERS:
-                _users.clear()
-            _users[user_id] = (now + settings.USER_CACHE_SECONDS, user)
+        if len(_users) >= MAX_CACHED_USERS:
+            _users.clear()
+        _users[user_id] = (now + settings.USER_CACHE_SECONDS, user)
         return user
 
 
@@ -109,13 +110,12 @@ def forget_changed_users() -> None:
                 # A database that cannot be read takes no saves either: keep the copies, and ask
                 # from the same time at the next look.
                 log.warning("could not read the users changed elsewhere (%s); looking again in a moment", exc)
-                _changes["looked_at"] = time.monotonic()
                 return
             for user_id in changed:
                 forget_user(user_id)
         _changes["since"] = started - CHANGES_MARGIN
-        _changes["looked_at"] = time.monotonic()
     finally:
+        _changes["looked_at"] = time.monotonic()
         _looking.release()
 
 

@@ -39,6 +39,13 @@ class CachedUserTests(AuthenticatedTestCase):
             response = self.client.get(ME_URL)
         return response.status_code, statement_kinds(queries).count("SELECT accounts_user")
 
+    def deactivate_in_another_worker(self) -> None:
+        """This worker keeps a copy of the user; another worker's save deactivates it: the row, and
+        its change (no signal here)."""
+        self.client.get(ME_URL)
+        User.objects.filter(pk=self.user.pk).update(is_active=False)
+        UserChange.objects.create(user_id=self.user.pk)
+
     def test_a_second_request_does_not_read_the_user_again(self):
         self.assertEqual(self.user_reads_of_a_request(), (status.HTTP_200_OK, 1))
 
@@ -53,10 +60,7 @@ class CachedUserTests(AuthenticatedTestCase):
 
     @override_settings(USER_CHANGES_POLL_SECONDS=0.2)
     def test_a_user_deactivated_in_another_worker_is_refused_once_this_one_looks_for_changes(self):
-        self.client.get(ME_URL)
-        # What another worker's save does: the row, and its change (no signal here).
-        User.objects.filter(pk=self.user.pk).update(is_active=False)
-        UserChange.objects.create(user_id=self.user.pk)
+        self.deactivate_in_another_worker()
 
         time.sleep(0.3)
 
@@ -74,9 +78,7 @@ class CachedUserTests(AuthenticatedTestCase):
 
     @override_settings(USER_CHANGES_POLL_SECONDS=0.2)
     def test_a_worker_that_cannot_read_the_changes_keeps_serving_and_reads_them_at_its_next_look(self):
-        self.client.get(ME_URL)
-        User.objects.filter(pk=self.user.pk).update(is_active=False)
-        UserChange.objects.create(user_id=self.user.pk)
+        self.deactivate_in_another_worker()
         time.sleep(0.3)
         unreadable = mock.patch.object(UserChange.objects, "filter", side_effect=OperationalError(2003, "down"))
 
@@ -105,6 +107,12 @@ class CachedUserTests(AuthenticatedTestCase):
         self.client.get(ME_URL)
 
         self.assertEqual(self.user_reads_of_a_request(), (status.HTTP_200_OK, 1))
+
+    @override_settings(USER_CACHE_SECONDS=0, USER_CHANGES_POLL_SECONDS=0)
+    def test_zero_seconds_never_looks_for_changes(self):
+        self.client.get(ME_URL)
+
+        self.assertEqual(self.change_reads_of_a_request(), 0)
 
 
 class ValidatedTokenTests(AuthenticatedTestCase):
