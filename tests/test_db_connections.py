@@ -12,8 +12,10 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import DatabaseError, connection, connections, transaction
-from django.test import TransactionTestCase, override_settings
+from django.core.signals import request_started
+from django.db import DatabaseError, connection, connections, reset_queries, transaction
+from django.test import SimpleTestCase, TransactionTestCase, override_settings
+from django_grpc_framework.signals import grpc_request_started
 
 from devkit.databases import only_on_mysql
 from servicekit import db_connections
@@ -152,3 +154,32 @@ class ConnectionCapTest(TransactionTestCase):
         del thread
         gc.collect()
         self.assertEqual(SLOTS.taken, taken)
+
+
+class QueryLogTest(SimpleTestCase):
+    """Nothing clears the query logs as a request starts (servicekit.mysql): they only fill with DEBUG
+    on, where Django's own clearing is kept."""
+
+    def setUp(self):
+        # A test's CaptureQueriesContext connects Django's clearing again as it ends.
+        self.addCleanup(request_started.connect, reset_queries)
+        self.addCleanup(grpc_request_started.connect, reset_queries)
+        self.addCleanup(connection.queries_log.clear)
+
+    def test_a_request_start_leaves_the_query_log_alone(self):
+        db_connections.stop_clearing_query_logs()
+        connection.queries_log.append({"sql": "SELECT 1", "time": "0.000"})
+
+        request_started.send(sender=None)
+        grpc_request_started.send(sender=None)
+
+        self.assertEqual(len(connection.queries_log), 1)
+
+    @override_settings(DEBUG=True)
+    def test_with_debug_on_a_request_start_clears_it(self):
+        db_connections.stop_clearing_query_logs()
+        connection.queries_log.append({"sql": "SELECT 1", "time": "0.000"})
+
+        request_started.send(sender=None)
+
+        self.assertEqual(len(connection.queries_log), 0)

@@ -28,3 +28,4 @@ class DatabaseWrapper(base.DatabaseWrapper):
 # each HTTP request, and of each gRPC call (django-grpc-framework's own signal).
 request_finished.connect(db_connections.give_back_connections, dispatch_uid="servicekit.give_back_connections")
 grpc_request_finished.connect(db_connections.give_back_connections, dispatch_uid="servicekit.give_back_connections")
+db_connections.stop_clearing_query_logs()  # once, as the backend loads
