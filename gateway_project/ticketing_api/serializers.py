@@ -295,16 +295,13 @@ class ReserveSerializer(OneTypeReserveSerializer, LinesReserveSerializer):
     """Either form of a reservation (RESERVE_REQUEST documents them): `ticket_type_id` and `quantity`, or
     `lines`. A line's errors name it: `lines[1].quantity`, as the tickets service's do."""
 
-    def get_fields(self) -> dict:
-        fields = super().get_fields()
-        # The form given decides which fields are required; giving both is refused by validate().
-        lines_form = isinstance(getattr(self, "initial_data", None), Mapping) and "lines" in self.initial_data
-        for name in ("ticket_type_id", "quantity"):
-            fields[name].required = not lines_form
-        fields["lines"].required = lines_form
-        return fields
-
     def run_validation(self, data=empty):
+        # The form given decides which fields are required; giving both is refused by validate(). Set for
+        # each body, not once in get_fields: an idle serializer (api.bodies.validated) validates both forms.
+        lines_form = isinstance(data, Mapping) and "lines" in data
+        for name in ("ticket_type_id", "quantity"):
+            self.fields[name].required = not lines_form
+        self.fields["lines"].required = lines_form
         try:
             return super().run_validation(data)
         except serializers.ValidationError as exc:
@@ -324,24 +321,26 @@ class ReserveSerializer(OneTypeReserveSerializer, LinesReserveSerializer):
                 )
         return data
 
-    def reserve_request(self, user, key: str) -> tickets_pb2.ReserveSeatsRequest:
-        data = self.validated_data
-        return tickets_pb2.ReserveSeatsRequest(
-            ticket_type_id=data.get("ticket_type_id", 0),
-            quantity=data.get("quantity", 0),
-            lines=[
-                tickets_pb2.ReserveLine(
-                    ticket_type_id=line["ticket_type_id"],
-                    quantity=line["quantity"],
-                    attendees=line.get("attendees", []),
-                )
-                for line in data.get("lines", [])
-            ],
-            idempotency_key=key,
-            email=user.email,
-            full_name=user.full_name,
-            voucher=data.get("voucher", ""),
-        )
+
+def reserve_request(data: dict, user, key: str) -> tickets_pb2.ReserveSeatsRequest:
+    """The ReserveSeats request of `user`'s reservation `data` (ReserveSerializer's validated data), with
+    Idempotency-Key `key`."""
+    return tickets_pb2.ReserveSeatsRequest(
+        ticket_type_id=data.get("ticket_type_id", 0),
+        quantity=data.get("quantity", 0),
+        lines=[
+            tickets_pb2.ReserveLine(
+                ticket_type_id=line["ticket_type_id"],
+                quantity=line["quantity"],
+                attendees=line.get("attendees", []),
+            )
+            for line in data.get("lines", [])
+        ],
+        idempotency_key=key,
+        email=user.email,
+        full_name=user.full_name,
+        voucher=data.get("voucher", ""),
+    )
 
 
 # What POST /api/orders/ takes: one form or the other.
@@ -395,12 +394,13 @@ class CardSerializer(serializers.Serializer):
             raise serializers.ValidationError("Enter the 3 or 4 digit security code.")
         return value
 
-    def pay_request(self, order_id: int) -> tickets_pb2.PayOrderRequest:
-        data = self.validated_data
-        card = tickets_pb2.Card(
-            number=data["card_number"], exp_month=data["exp_month"], exp_year=data["exp_year"], cvc=data["cvc"]
-        )
-        return tickets_pb2.PayOrderRequest(order_id=order_id, card=card)
+
+def pay_request(card: dict, order_id: int) -> tickets_pb2.PayOrderRequest:
+    """The PayOrder request of the order `order_id` with `card` (CardSerializer's validated data)."""
+    message = tickets_pb2.Card(
+        number=card["card_number"], exp_month=card["exp_month"], exp_year=card["exp_year"], cvc=card["cvc"]
+    )
+    return tickets_pb2.PayOrderRequest(order_id=order_id, card=message)
 
 
 class CheckInSerializer(serializers.Serializer):

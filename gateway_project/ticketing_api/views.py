@@ -24,6 +24,7 @@ from gateway_project.accounts.throttles import (
     VoucherAddressThrottle,
 )
 from gateway_project.api import clients
+from gateway_project.api.bodies import validated
 from gateway_project.api.openapi import ServiceSchema, bad_request, error, path_id
 from gateway_project.api.pagination import PageQuerySerializer, page_query
 from gateway_project.api.permissions import ActsForEvent, IsCustomer
@@ -48,6 +49,8 @@ from gateway_project.ticketing_api.serializers import (
     TicketPageSerializer,
     TicketSerializer,
     idempotency_key,
+    pay_request,
+    reserve_request,
 )
 from protos.tickets.v1 import tickets_pb2
 
@@ -158,11 +161,10 @@ class OrderListView(ServiceView):
         },
     )
     def post(self, request):
-        serializer = ReserveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        reservation = validated(ReserveSerializer, request.data)
         key = idempotency_key(request)
         reserved = clients.tickets().ReserveSeats(
-            serializer.reserve_request(request.user, key), caller=clients.caller_for(request)
+            reserve_request(reservation, request.user, key), caller=clients.caller_for(request)
         )
         return Response(
             OrderSerializer(reserved.order, context={"request": request}).data,
@@ -224,9 +226,8 @@ class PayOrderView(ServiceView):
         },
     )
     def post(self, request, order_id: int):
-        serializer = CardSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        order = clients.tickets().PayOrder(serializer.pay_request(order_id), caller=clients.caller_for(request))
+        card = validated(CardSerializer, request.data)
+        order = clients.tickets().PayOrder(pay_request(card, order_id), caller=clients.caller_for(request))
         return Response(OrderSerializer(order, context={"request": request}).data)
 
 
@@ -400,10 +401,9 @@ class CheckInView(ServiceView):
         },
     )
     def post(self, request):
-        serializer = CheckInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        scanned = validated(CheckInSerializer, request.data)
         admitted = clients.tickets().CheckIn(
-            tickets_pb2.CheckInRequest(code=serializer.validated_data["code"]),
+            tickets_pb2.CheckInRequest(code=scanned["code"]),
             caller=clients.caller_for(request),
         )
         return Response(CheckInResultSerializer(admitted).data)
@@ -424,10 +424,9 @@ class TicketLookupView(ServiceView):
         responses={200: ScannedTicketSerializer, 400: bad_request(), 404: NOT_A_TICKET},
     )
     def post(self, request):
-        serializer = CheckInSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        scanned = validated(CheckInSerializer, request.data)
         ticket = clients.tickets().LookUpTicket(
-            tickets_pb2.LookUpTicketRequest(code=serializer.validated_data["code"]),
+            tickets_pb2.LookUpTicketRequest(code=scanned["code"]),
             caller=clients.caller_for(request),
         )
         return Response(ScannedTicketSerializer(ticket).data)
