@@ -5,7 +5,7 @@ The buyers are seeded through the tickets project's models (`devkit.commands.ben
 paid one-ticket orders of a free type, so no refunds go through the payments service). The measured part
 is all real: DELETE /api/events/{id}/ -> events service -> CancelEventSales on the tickets
 service -> outbox row -> relay -> RabbitMQ -> worker's fan-out tasks (pages of 500 buyers from
-ListEventBuyers) -> one send task per email -> SMTP.
+ListEventBuyers) -> a send task per 25 emails -> SMTP.
 """
 
 from __future__ import annotations

@@ -293,7 +293,7 @@ def _markdown(results: dict, baseline: dict | None, charts: dict[str, str]) -> s
         "",
         f"Cancel an event with {fan['buyers']} buyers (`DELETE /api/events/{{id}}/`); time until every cancellation "
         "email has been accepted by a local SMTP server (aiosmtpd): outbox, relay, RabbitMQ, the worker's fan-out "
-        "pages of 500 and one send task per email.",
+        "pages of 500 and a send task per 25 emails.",
         "",
         _table(
             ["Figure", "Value"],

@@ -45,6 +45,8 @@ class SmtpServer:
         self.hold = 0.0
         # Recipients of the messages being held right now.
         self.holding: set[str] = set()
+        # SMTP conversations started (EHLO or HELO): how many connections the clients opened.
+        self.sessions = 0
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 
@@ -57,6 +59,23 @@ class SmtpServer:
         if self._controller is not None:
             self._controller.stop()
             self._controller = None
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        with self._lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return responses
+
+    async def handle_HELO(self, server, session, envelope, hostname):
+        with self._lock:
+            self.sessions += 1
+        session.host_name = hostname
+        return f"250 {server.hostname}"
+
+    def drop_connections(self) -> None:
+        """Close every client's connection, as a server does to idle ones: stop, start again."""
+        self.stop()
+        self.start()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address.startswith("nobody"):

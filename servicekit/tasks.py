@@ -62,6 +62,11 @@ def publish(task_name: str, *args, **kwargs) -> None:
     publisher().send_task(task_name, args=args, kwargs=kwargs, headers=_headers())
 
 
+def publish_later(countdown: float, task_name: str, *args) -> None:
+    """`publish`, for the task to run `countdown` seconds from now."""
+    publisher().send_task(task_name, args=args, countdown=countdown, headers=_headers())
+
+
 def publish_confirmed(task_name: str, kwargs: dict, request_id: str | None = None) -> None:
     """Send the task and return only once the broker has it; raise at once if it cannot
     (the outbox relay keeps the message and tries again later). It carries `request_id`,

@@ -10,9 +10,10 @@ Producers publish them by name, never by import:
 - ``notifications.event_cancelled`` (event_id)
 - ``notifications.send_reminders`` (Celery beat, every 10 minutes)
 
-Each records its notifications (deduplicated) and publishes one ``notifications.send`` per
-notification to send. A fan-out handles one page of the event's buyers per run and publishes
-itself again for the next page, so no task holds every recipient.
+Each records its notifications (deduplicated). A task about one buyer sends its email itself; a
+fan-out handles one page of the event's buyers per run, publishes itself again for the next page
+(so no task holds every recipient) and ``notifications.send`` for the page's emails, SEND_BATCH
+a task. A failed attempt is retried as a ``notifications.send`` of its own.
 """
 
 import logging
@@ -24,9 +25,13 @@ from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from notify_service.notifications.services import fan_out, recording, sending
 from servicekit.errors import DomainError, Unavailable
-from servicekit.tasks import publish
+from servicekit.tasks import publish, publish_later
 
 log = logging.getLogger("microtix.notifications")
+
+# Emails a send task delivers, one after another on its process's SMTP connection: a fan-out page of
+# 500 is 20 tasks, not 500, each of which cost about what its email did.
+SEND_BATCH = 25
 
 # Failures that pass: another service, the database or the broker briefly unreachable. The task
 # runs again later (exponential backoff up to 10 minutes) rather than losing its emails.
@@ -65,7 +70,7 @@ def order_paid(
     and once per `resend` number when it is sent again); `lines` is absent from tasks of producers
     older than orders with lines."""
     with _dropping_permanent_errors(f"confirmation of order {order_id}"):
-        _queue_sends(
+        _send_now(
             recording.record_order_confirmation(
                 order_id=order_id,
                 email=email,
@@ -86,7 +91,7 @@ def order_refunded(
 ):
     """Email the buyer what the event's organizer refunded them (once per refund)."""
     with _dropping_permanent_errors(f"refund email of order {order_id} ({refund_key})"):
-        _queue_sends(
+        _send_now(
             recording.record_order_refund(
                 order_id=order_id,
                 refund_key=refund_key,
@@ -105,7 +110,7 @@ def order_refunded(
 def staff_invited(self, *, member_id, event_id, email, role, **_later_fields):
     """Email an address the role the event's organizer gave it (once per member and role)."""
     with _dropping_permanent_errors(f"staff invitation {member_id} ({role})"):
-        _queue_sends(recording.record_staff_invitation(member_id=member_id, event_id=event_id, email=email, role=role))
+        _send_now(recording.record_staff_invitation(member_id=member_id, event_id=event_id, email=email, role=role))
 
 
 @shared_task(name="notifications.waiting_list_offer", **RETRYING)
@@ -126,7 +131,7 @@ def waiting_list_offer(
 ):
     """Email a waiting customer the seats their turn on the waiting list holds, and until when (once per offer)."""
     with _dropping_permanent_errors(f"waiting-list offer email of entry {entry_id}"):
-        _queue_sends(
+        _send_now(
             recording.record_waiting_list_offer(
                 entry_id=entry_id,
                 order_id=order_id,
@@ -181,15 +186,23 @@ def event_reminders(self, *, event_id, page_token="", event=None, **_later_field
 
 
 @shared_task(name="notifications.send", bind=True, max_retries=None)
-def send(self, notification_id: int):
-    """Send one notification's email (at most once), retrying SMTP failures with backoff."""
-    try:
-        delivery = sending.send_notification(notification_id)
-    except DatabaseUnavailable as exc:
-        raise self.retry(exc=exc, countdown=sending.retry_delay(self.request.retries + 1)) from None
-    if delivery.retry_in is not None:
-        raise self.retry(countdown=delivery.retry_in)
-    return delivery.outcome
+def send(self, *notification_ids: int):
+    """Send the notifications' emails one after another, each at most once; an SMTP failure is
+    retried with backoff (a notification of a batch as a send of its own)."""
+    outcomes = []
+    for index, notification_id in enumerate(notification_ids):
+        try:
+            delivery = sending.send_notification(notification_id)
+        except DatabaseUnavailable as exc:
+            # This one and the rest, later: any sent meanwhile is "done" then.
+            countdown = sending.retry_delay(self.request.retries + 1)
+            raise self.retry(args=notification_ids[index:], exc=exc, countdown=countdown) from None
+        if delivery.retry_in is not None:
+            if len(notification_ids) == 1:
+                raise self.retry(countdown=delivery.retry_in)
+            publish_later(delivery.retry_in, "notifications.send", notification_id)
+        outcomes.append(delivery.outcome)
+    return " ".join(outcomes)
 
 
 @shared_task(name="notifications.requeue_stalled")
@@ -210,5 +223,14 @@ def _continue(task_name: str, page: fan_out.FanOutPage, **kwargs) -> None:
 
 
 def _queue_sends(notification_ids: list[int]) -> None:
+    for start in range(0, len(notification_ids), SEND_BATCH):
+        publish("notifications.send", *notification_ids[start : start + SEND_BATCH])
+
+
+def _send_now(notification_ids: list[int]) -> None:
+    """Send the emails a task just recorded, in it: a send task for each cost a fifth of a
+    confirmation's CPU. A failed attempt is retried as a send task of its own."""
     for notification_id in notification_ids:
-        publish("notifications.send", notification_id)
+        delivery = sending.send_notification(notification_id)
+        if delivery.retry_in is not None:
+            publish_later(delivery.retry_in, "notifications.send", notification_id)

@@ -159,9 +159,17 @@ def record_waiting_list_offer(
 def _record_once(key: str, kind: str, email: str, event_id: int, context: dict) -> list[int]:
     """Record the one email of `key` to `email` about the event `event_id` (its kind's subject, the
     event as it is now beside `context`); returns the ids to send. Recorded already: the event is
-    not asked for again."""
-    if Notification.objects.filter(dedupe_key=key).exists():
-        return _never_attempted([key])
+    not asked for again, and its id is returned if it was never attempted, or if it is being sent:
+    a task redelivered because its worker died mid-send has its sender look again once that claim
+    expires (services.sending). One whose retry is scheduled is left to it."""
+    recorded = Notification.objects.filter(dedupe_key=key).values("id", "status", "attempts", "claimed_at").first()
+    if recorded is not None:
+        never_attempted = (recorded["status"], recorded["attempts"], recorded["claimed_at"]) == (
+            Status.PENDING,
+            0,
+            None,
+        )
+        return [recorded["id"]] if never_attempted or recorded["status"] == Status.SENDING else []
     event = fetch_event(event_id)
     subject = emails.subject_for(kind, event)
     return record([NewNotification(key, kind, email, subject, {**context, "event": event})])

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 
 import segno
 import zxingcpp
+from django.utils import timezone
 from PIL import Image
 
 from devkit.net import free_port
@@ -163,24 +164,45 @@ class OrderConfirmationTests(NotificationTestCase):
         self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
         self.assertEqual(Notification.objects.get().status, Notification.Status.SENT)
 
-    def test_a_duplicated_order_paid_before_any_send_queues_no_second_email(self):
-        self.order_paid()
-        self.order_paid()  # delivered twice before the worker got to the send
-
-        self.run_published()
-
-        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
-        self.assertEqual(Notification.objects.count(), 1)
-
-    def test_the_task_records_one_notification_and_publishes_one_send_for_it(self):
+    def test_the_task_records_one_notification_and_sends_its_email_itself(self):
         self.order_paid(order_id=7)
 
         notification = self.notification("order_confirmation:7")
-        self.assertEqual([(p.task, p.args) for p in self.published()], [("notifications.send", (notification.id,))])
+        self.assertEqual(self.published(), [])  # no send task: the email went out in this one
         self.assertEqual(
             (notification.kind, notification.recipient, notification.status, notification.attempts),
-            ("order_confirmation", "ann@example.com", "pending", 0),
+            ("order_confirmation", "ann@example.com", "sent", 1),
         )
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_an_order_paid_redelivered_while_its_email_is_being_sent_looks_again_once_that_claim_expires(self):
+        self.order_paid(order_id=7)
+        notification = self.notification("order_confirmation:7")
+        Notification.objects.filter(pk=notification.id).update(status="sending", claimed_at=timezone.now())
+
+        self.order_paid(order_id=7)  # its worker died mid-send: the broker delivers the task again
+
+        [later] = self.published()
+        self.assertEqual((later.task, later.args), ("notifications.send", (notification.id,)))
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_an_order_paid_redelivered_after_a_failed_attempt_leaves_it_to_its_scheduled_retry(self):
+        with self.settings(EMAIL_PORT=free_port()):
+            self.order_paid(order_id=7)
+        self.published()
+
+        self.order_paid(order_id=7)
+
+        self.assertEqual(self.published(), [])
+        self.assertEqual(self.notification("order_confirmation:7").attempts, 1)
+
+    def test_a_failed_first_attempt_is_retried_as_a_send_task_of_its_own(self):
+        with self.settings(EMAIL_PORT=free_port()):  # nothing listens: connection refused
+            self.order_paid(order_id=7)
+
+        notification = self.notification("order_confirmation:7")
+        self.assertEqual((notification.status, notification.attempts), ("pending", 1))
+        self.assertEqual([(p.task, p.args) for p in self.published()], [("notifications.send", (notification.id,))])
 
     def test_an_order_of_an_event_the_events_service_does_not_know_is_dropped_without_email(self):
         self.order_paid(event_id=999)

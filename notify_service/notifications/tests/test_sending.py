@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from devkit import databases
 from devkit.net import free_port
+from devkit.smtp import SmtpServer
 from notify_service.notifications import tasks
 from notify_service.notifications.models import Notification
 from notify_service.notifications.services import sending
@@ -113,6 +114,72 @@ class SendOnceTests(NotificationTestCase):
         self.assertEqual(email.message["X-MicroTix-Notification"], str(notification.id))
 
 
+class KeptConnectionTests(NotificationTestCase):
+    """A worker process sends one email after another on one SMTP connection."""
+
+    def setUp(self):
+        super().setUp()
+        sending.close_kept_connection()
+        self.addCleanup(sending.close_kept_connection)
+
+    def send(self, recipient: str) -> str:
+        return sending.send_notification(self.make_notification(recipient=recipient).id).outcome
+
+    def test_emails_sent_one_after_another_share_one_connection(self):
+        before = self.smtp.sessions
+
+        outcomes = [self.send("ann@example.com"), self.send("bob@example.com")]
+
+        self.assertEqual(outcomes, ["sent", "sent"])
+        self.assertEqual(self.smtp.sessions - before, 1)
+
+    def test_a_connection_the_server_closed_meanwhile_is_opened_again_and_the_email_sent_once(self):
+        self.send("ann@example.com")
+        self.smtp.drop_connections()
+
+        self.assertEqual(self.send("bob@example.com"), "sent")
+        self.assertEqual(len(self.smtp.to("bob@example.com")), 1)
+
+    def test_the_email_after_a_failed_one_starts_a_new_connection(self):
+        self.send("ann@example.com")
+        before = self.smtp.sessions
+
+        outcomes = [self.send("nobody@example.com"), self.send("bob@example.com")]
+
+        self.assertEqual(outcomes, ["failed", "sent"])  # refused for good (550)
+        self.assertEqual(self.smtp.sessions - before, 1)
+
+    def test_changed_email_settings_take_a_connection_to_the_new_server(self):
+        self.send("ann@example.com")
+        other = SmtpServer().start()
+        self.addCleanup(other.stop)
+
+        with self.settings(EMAIL_PORT=other.port):
+            self.send("bob@example.com")
+
+        self.assertEqual((len(other.to("bob@example.com")), len(self.smtp.to("bob@example.com"))), (1, 0))
+
+
+class SendBatchTests(NotificationTestCase):
+    def test_one_send_of_several_notifications_sends_each_of_their_emails_once(self):
+        ids = [self.make_notification(recipient=f"buyer{n}@example.com").id for n in range(3)]
+
+        outcome = tasks.send.apply(args=ids, throw=True).get()
+        tasks.send.apply(args=ids, throw=True)  # delivered again
+
+        self.assertEqual(outcome, "sent sent sent")
+        self.assertEqual([len(self.smtp.to(f"buyer{n}@example.com")) for n in range(3)], [1, 1, 1])
+
+    def test_a_notification_of_a_batch_that_must_wait_is_sent_later_by_a_send_of_its_own(self):
+        sent = self.make_notification(recipient="ann@example.com")
+        busy = self.make_notification(status=Status.SENDING, claimed_at=timezone.now())  # another worker's
+
+        outcome = tasks.send.apply(args=[busy.id, sent.id], throw=True).get()
+
+        self.assertEqual(outcome, "busy sent")
+        self.assertEqual([(p.task, p.args) for p in self.published()], [("notifications.send", (busy.id,))])
+
+
 class SmtpFailureTests(NotificationTestCase):
     def setUp(self):
         super().setUp()
@@ -198,8 +265,8 @@ class StalledNotificationTests(NotificationTestCase):
 
         self.assertEqual(tasks.requeue_stalled.apply(throw=True).get(), 3)
 
-        published = sorted((p.task, p.args) for p in self.published())
-        self.assertEqual(published, [("notifications.send", (n.id,)) for n in (never_tried, retry_lost, abandoned)])
+        published = [(p.task, p.args) for p in self.published()]
+        self.assertEqual(published, [("notifications.send", (never_tried.id, retry_lost.id, abandoned.id))])
 
 
 @unittest.skipUnless(stack.is_mysql(env("DATABASE_URL")), "KILLs MySQL connections")
