@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import IntegrityError
+
 from notify_service.notifications import emails
 from notify_service.notifications.models import Notification
 from notify_service.notifications.services.events import fetch_event
@@ -162,17 +164,20 @@ def _record_once(key: str, kind: str, email: str, event_id: int, context: dict) 
     not asked for again, and its id is returned if it was never attempted, or if it is being sent:
     a task redelivered because its worker died mid-send has its sender look again once that claim
     expires (services.sending). One whose retry is scheduled is left to it."""
-    recorded = Notification.objects.filter(dedupe_key=key).values("id", "status", "attempts", "claimed_at").first()
-    if recorded is not None:
-        never_attempted = (recorded["status"], recorded["attempts"], recorded["claimed_at"]) == (
-            Status.PENDING,
-            0,
-            None,
-        )
-        return [recorded["id"]] if never_attempted or recorded["status"] == Status.SENDING else []
+    recorded = Notification.objects.filter(dedupe_key=key).values_list("id", "status", "attempts", "claimed_at")
+    if row := recorded.first():
+        id_, status, attempts, claimed_at = row
+        never_attempted = (status, attempts, claimed_at) == (Status.PENDING, 0, None)
+        return [id_] if never_attempted or status == Status.SENDING else []
     event = fetch_event(event_id)
     subject = emails.subject_for(kind, event)
-    return record([NewNotification(key, kind, email, subject, {**context, "event": event})])
+    try:
+        created = Notification.objects.create(
+            dedupe_key=key, kind=kind, recipient=email, subject=subject, context={**context, "event": event}
+        )
+    except IntegrityError:  # a concurrent delivery of the same task recorded it: that one sends it
+        return []
+    return [created.id]
 
 
 def _never_attempted(keys: list[str]) -> list[int]:

@@ -8,6 +8,7 @@ import contextlib
 import logging
 import random
 import smtplib
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -84,7 +85,7 @@ def send_notification(notification_id: int) -> Delivery:
 
 
 def _send(message) -> None:
-    """Send `message` on the process's kept connection. One the server closed while it sat idle is
+    """Send `message` on the thread's kept connection. One the server closed while it sat idle is
     opened again, once: a disconnected server took nothing. After any other failure it is dropped,
     so the next email starts on a fresh one."""
     backend, reused = _kept_connection()
@@ -102,20 +103,21 @@ def _send(message) -> None:
         raise
 
 
-# The email connection of this process, open from one email to the next: a new SMTP conversation per
-# email (connect, EHLO, QUIT) was a third of each send's CPU. Opened anew if the email settings change.
-_kept: dict[str, object] = {"settings": None, "backend": None}
+# The email connection of this thread (a pool process has one), open from one email to the next: a new
+# SMTP conversation per email (connect, EHLO, QUIT) was a third of each send's CPU. Opened anew if the
+# email settings change.
+_kept = threading.local()
 
 
 def _kept_connection() -> tuple[object, bool]:
-    """The open email backend of this process, and whether it was open already."""
+    """The open email backend of this thread, and whether it was open already."""
     current = tuple(getattr(settings, name, None) for name in _EMAIL_SETTINGS)
-    if _kept["settings"] != current:
+    if getattr(_kept, "settings", None) != current:
         close_kept_connection()
-    backend = _kept["backend"]
+    backend = getattr(_kept, "backend", None)
     if backend is None:
-        backend = get_connection()
-        _kept.update(settings=current, backend=backend)
+        backend = _kept.backend = get_connection()
+        _kept.settings = current
     reused = getattr(backend, "connection", None) is not None
     if not reused:
         backend.open()
@@ -123,9 +125,9 @@ def _kept_connection() -> tuple[object, bool]:
 
 
 def close_kept_connection() -> None:
-    """Close this process's email connection (the next email opens one)."""
-    backend = _kept["backend"]
-    _kept.update(settings=None, backend=None)
+    """Close this thread's email connection (its next email opens one)."""
+    backend = getattr(_kept, "backend", None)
+    _kept.settings = _kept.backend = None
     if backend is not None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             backend.close()

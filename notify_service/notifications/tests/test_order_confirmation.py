@@ -1,10 +1,13 @@
 """notifications.order_paid: the buyer gets one confirmation with the event and the tickets."""
 
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import segno
 import zxingcpp
+from django.db import close_old_connections
 from django.utils import timezone
 from PIL import Image
 
@@ -173,6 +176,22 @@ class OrderConfirmationTests(NotificationTestCase):
             (notification.kind, notification.recipient, notification.status, notification.attempts),
             ("order_confirmation", "ann@example.com", "sent", 1),
         )
+        self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
+
+    def test_two_deliveries_of_the_task_at_once_record_one_notification_and_send_one_email(self):
+        barrier = threading.Barrier(2)
+
+        def deliver(_):
+            barrier.wait()
+            try:
+                self.order_paid(order_id=7)
+            finally:
+                close_old_connections()
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            list(pool.map(deliver, range(2)))
+
+        self.assertEqual(Notification.objects.filter(dedupe_key="order_confirmation:7").count(), 1)
         self.assertEqual(len(self.smtp.to("ann@example.com")), 1)
 
     def test_an_order_paid_redelivered_while_its_email_is_being_sent_looks_again_once_that_claim_expires(self):
