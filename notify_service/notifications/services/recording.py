@@ -1,7 +1,7 @@
 """Recording notifications: each email once, however often the task that asks for it runs.
 
 A notification is inserted under its unique dedupe key, so recording it again inserts nothing;
-what recording returns is the ids to publish a send for: those never attempted yet.
+what recording returns is the ids to send: those never attempted yet.
 """
 
 from __future__ import annotations
