@@ -46,6 +46,7 @@ from ticket_service.tickets.services.inventory import (
 )
 from ticket_service.tickets.services.payments import CHARGE_SETTLED_AFTER, SWEEP_BATCH, reconcile_payment
 from ticket_service.tickets.services.selectors import own_order, remember_lines
+from ticket_service.tickets.services.sql import insert, rows_by_pk
 from ticket_service.tickets.services.ticket_types import learn_event_start
 from ticket_service.tickets.services.vouchers import (
     applies_to,
@@ -232,17 +233,19 @@ def _hold_seats(lines: list[OrderLine], order_fields: dict) -> Order:
                     _refuse_voucher_now(voucher, seats)
                 order = Order.objects.create(**order_fields)
                 # New rows on every attempt: a rolled-back attempt's may carry ids MariaDB gave them.
-                written = OrderLine.objects.bulk_create(
-                    OrderLine(
-                        order=order,
-                        ticket_type=line.ticket_type,
-                        quantity=line.quantity,
-                        unit_price=line.unit_price,
-                        discount=line.discount,
-                        total=line.total,
-                        attendees=line.attendees,
-                    )
-                    for line in lines
+                written = insert(
+                    [
+                        OrderLine(
+                            order=order,
+                            ticket_type=line.ticket_type,
+                            quantity=line.quantity,
+                            unit_price=line.unit_price,
+                            discount=line.discount,
+                            total=line.total,
+                            attendees=line.attendees,
+                        )
+                        for line in lines
+                    ]
                 )
                 remember_lines(order, written)
                 return order
@@ -314,7 +317,7 @@ def _ticket_types(
     """The lines' ticket types by id and the voucher with `code` of their event (None without one),
     or why they cannot be in one order: an unknown type (not found), an invalid voucher, more than a
     type's max_per_order, types of several events or currencies."""
-    types = TicketType.objects.in_bulk([line.ticket_type_id for line in lines])
+    types = rows_by_pk(TicketType, [line.ticket_type_id for line in lines])
     for line in lines:
         if line.ticket_type_id not in types:
             raise TicketTypeNotFound(f"No such ticket type: {line.ticket_type_id}.")

@@ -11,15 +11,17 @@ types never wait for each other in a cycle.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import Literal
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from prometheus_client import Counter
 
 from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import CustomerSeats, Order, OrderLine, TicketType
+from ticket_service.tickets.services import sql
 from ticket_service.tickets.services.errors import (
     CustomerLimitReached,
     EventCancelled,
@@ -45,17 +47,24 @@ def take_seats(
     the list's; `waiting_list` is the list's own offer (services.waiting_list), which skips that
     condition. The re-sale of a lapsed, paid hold does too: its seats were its buyer's before any
     entry was owed them. False if they are not."""
-    types = TicketType.objects.filter(pk=ticket_type_id, sales_open=True)
+    # As SQL (services.sql): every reservation runs it, and the ORM's build of it cost ~0.8 ms of CPU.
+    name = partial(sql.column, TicketType)
+    conditions, params = [f"{name('pk')} = %s", f"{name('sales_open')} = %s"], [ticket_type_id, True]
     if column == "held":
-        types = types.filter(in_sale_window(timezone.now()))
+        # The sale window is open: from sales_start until sales_end, or without one until the event starts.
+        now = sql.db_value(TicketType, "sales_start", timezone.now())
+        conditions.append(
+            f"{name('sales_start')} <= %s AND ({name('sales_end')} > %s"
+            f" OR ({name('sales_end')} IS NULL AND {name('event_starts_at')} > %s))"
+        )
+        params += [now, now, now]
         if not waiting_list:
-            types = types.filter(waiting=0)
-    return bool(types.filter(capacity__gte=F("sold") + F("held") + quantity).update(**{column: F(column) + quantity}))
-
-
-def in_sale_window(now) -> Q:
-    """Ticket types whose sale window is open at `now` (its end: sales_end, else the event's start)."""
-    return Q(sales_start__lte=now) & (Q(sales_end__gt=now) | Q(sales_end__isnull=True, event_starts_at__gt=now))
+            conditions.append(f"{name('waiting')} = 0")
+    conditions.append(f"{name('capacity')} >= {name('sold')} + {name('held')} + %s")
+    params.append(quantity)
+    seats = name(column)
+    statement = f"UPDATE {sql.table(TicketType)} SET {seats} = {seats} + %s WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return bool(sql.execute(statement, [quantity, *params]))
 
 
 def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
@@ -72,7 +81,12 @@ def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
 
 def sell_held_seats(ticket_type_id: int, quantity: int) -> None:
     """Held seats of an order being paid become sold seats."""
-    TicketType.objects.filter(pk=ticket_type_id).update(held=F("held") - quantity, sold=F("sold") + quantity)
+    # As SQL (services.sql): every payment runs it.
+    held, sold, pk = (sql.column(TicketType, field) for field in ("held", "sold", "pk"))
+    sql.execute(
+        f"UPDATE {sql.table(TicketType)} SET {held} = {held} - %s, {sold} = {sold} + %s WHERE {pk} = %s",  # noqa: S608
+        [quantity, quantity, ticket_type_id],
+    )
 
 
 def release_held_seats(ticket_type_id: int, quantity: int) -> None:

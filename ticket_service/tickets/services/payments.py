@@ -37,7 +37,14 @@ from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticke
 from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
 from ticket_service.tickets.services.inventory import count_customer_seats, release, sell_held_seats, take_seats
-from ticket_service.tickets.services.selectors import issued_tickets, order_lines, own_order, remember_issued
+from ticket_service.tickets.services.selectors import (
+    issued_tickets,
+    order_lines,
+    own_order_with_lines,
+    remember_issued,
+    remember_lines,
+)
+from ticket_service.tickets.services.sql import column, db_value, execute, insert, locked_row, table, update_row
 from ticket_service.tickets.services.vouchers import take_uses
 
 log = logging.getLogger("microtix.tickets")
@@ -68,7 +75,8 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
     Paying a paid order returns it and charges nothing (the order id is the
     payment's idempotency key, so retries by anyone never charge twice).
     """
-    order = own_order(caller, order_id)
+    # The lines with the order, before any transaction: they never change once the order is written.
+    order = own_order_with_lines(caller, order_id)
     if order.status == Order.Status.PAID:
         return order
     if order.status == Order.Status.EXPIRED or (
@@ -78,14 +86,14 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
         if charged is not None:
             # An earlier attempt charged the card but never completed the order (its tickets
             # service died): complete it now, seats permitting, else it is refunded (HoldExpired).
-            return complete_paid_order(order.id, charged)
+            return complete_paid_order(order.id, charged, order_lines(order))
         release(order.id, Order.Status.EXPIRED, only_expired=True)
         raise HoldExpired()
     if order.status != Order.Status.RESERVED:
         raise OrderNotPayable(f"This order is {order.status} and cannot be paid.")
     if order.total == 0:
-        return complete_paid_order(order.id, payments_pb2.Payment())  # free: nothing to charge
-    Order.objects.filter(pk=order.id, payment_started_at__isnull=True).update(payment_started_at=timezone.now())
+        return complete_paid_order(order.id, payments_pb2.Payment(), order_lines(order))  # free: nothing to charge
+    _mark_payment_started(order.id)
     request = payments_pb2.ChargeRequest(
         order_id=order.id,
         amount=str(order.total),
@@ -97,9 +105,19 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
         payment = clients.payments().Charge(request, caller=caller)
     except (errors.Conflict, errors.InvalidInput):
         # Definitely not charged (declined, bad card): nothing to reconcile for this attempt.
-        Order.objects.filter(pk=order.id).update(payment_started_at=None)
+        update_row(Order, order.id, payment_started_at=None)
         raise
-    return complete_paid_order(order.id, payment)
+    return complete_paid_order(order.id, payment, order_lines(order))
+
+
+def _mark_payment_started(order_id: int) -> None:
+    """Set the order's payment_started_at, unless an earlier attempt set it (that charge may be in flight)."""
+    # As SQL (services.sql): every payment runs it.
+    started, pk = column(Order, "payment_started_at"), column(Order, "pk")
+    execute(
+        f"UPDATE {table(Order)} SET {started} = %s WHERE {pk} = %s AND {started} IS NULL",  # noqa: S608
+        [db_value(Order, "payment_started_at", timezone.now()), order_id],
+    )
 
 
 def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None:
@@ -110,18 +128,22 @@ def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None
     return _succeeded_payment(order.id)
 
 
-def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
+def complete_paid_order(order_id: int, payment: payments_pb2.Payment, lines: list[OrderLine] | None = None) -> Order:
     """Turn a reserved order whose payment succeeded into a paid order with tickets.
 
     If its seats were lost meanwhile (hold expired and resold, order cancelled,
     event cancelled), the payment is refunded and HoldExpired raised: never a
     payment without tickets, never a paid order without a payment.
+    `lines`: the order's lines (order_lines) if the caller read them: an order's
+    lines never change once it is written, so they need no read under its lock.
     """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = locked_row(Order, order_id)  # the saga's lock: one completion at a time, on a settled status
+        if lines is not None:
+            remember_lines(order, lines)
         if order.status == Order.Status.PAID:
             return order
-        lines = order_lines(order)
+        lines = order_lines(order)  # those given, else read now
         seats = order.status == Order.Status.RESERVED
         if seats:
             for line in lines:  # by ascending type id: the lock order
@@ -130,20 +152,30 @@ def complete_paid_order(order_id: int, payment: payments_pb2.Payment) -> Order:
             seats = _sell_lapsed_seats(order, lines)
         if seats:
             now = timezone.now()
-            order.status, order.paid_at = Order.Status.PAID, now
+            order.status, order.paid_at, order.updated_at = Order.Status.PAID, now, now
             order.payment_brand, order.payment_last4 = payment.brand, payment.last4
-            order.save(update_fields=["status", "paid_at", "payment_brand", "payment_last4", "updated_at"])
-            issued = Ticket.objects.bulk_create(
-                Ticket(
-                    order=order,
-                    user_id=order.user_id,
-                    event_id=order.event_id,
-                    ticket_type_id=line.ticket_type_id,
-                    code=new_ticket_code(),
-                    holder_name=holder,
-                )
-                for line in lines
-                for holder in line.holders(order.full_name)
+            update_row(
+                Order,
+                order.id,
+                status=order.status,
+                paid_at=now,
+                payment_brand=payment.brand,
+                payment_last4=payment.last4,
+                updated_at=now,
+            )
+            issued = insert(
+                [
+                    Ticket(
+                        order=order,
+                        user_id=order.user_id,
+                        event_id=order.event_id,
+                        ticket_type_id=line.ticket_type_id,
+                        code=new_ticket_code(),
+                        holder_name=holder,
+                    )
+                    for line in lines
+                    for holder in line.holders(order.full_name)
+                ]
             )
             remember_issued(order, issued)
             outbox.enqueue(OutboxMessage, "notifications.order_paid", **confirmation_fields(order, lines))

@@ -15,9 +15,10 @@ from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
 from servicekit.pagination import TOKEN_PATTERN, Page, sorted_page
-from ticket_service.tickets.models import Order, OrderLine, Ticket, Voucher
+from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
+from ticket_service.tickets.services.sql import column, fetch, from_row, select_list, table
 
 BUYERS_PAGE_SIZE = 500
 ATTENDEES_PAGE_SIZE = 500
@@ -38,6 +39,33 @@ def own_order(caller: Caller, order_id: int) -> Order:
     # Someone else's order is reported as missing: its existence is not theirs to know.
     if order is None or not (caller.is_staff or order.user_id == caller.user_id):
         raise OrderNotFound()
+    return order
+
+
+def own_order_with_lines(caller: Caller, order_id: int) -> Order:
+    """own_order, with its lines and their ticket types (order_lines answers them) read in the same
+    statement: the lines joined with their order and types, by ascending type id."""
+    # As SQL (services.sql): every payment reads it, and the ORM's build of the join cost ~1 ms of CPU.
+    lines_table, orders, types = table(OrderLine), table(Order), table(TicketType)
+    order_column, type_column = column(OrderLine, "order"), column(OrderLine, "ticket_type")
+    rows = fetch(
+        f"SELECT {select_list(OrderLine, Order, TicketType)} FROM {lines_table}"  # noqa: S608
+        f" JOIN {orders} ON {orders}.{column(Order, 'pk')} = {lines_table}.{order_column}"
+        f" JOIN {types} ON {types}.{column(TicketType, 'pk')} = {lines_table}.{type_column}"
+        f" WHERE {lines_table}.{order_column} = %s ORDER BY {lines_table}.{type_column}",
+        [order_id],
+    )
+    if not rows:  # every order has a line: there is no such order
+        return own_order(caller, order_id)
+    order, lines = None, []
+    for row in rows:
+        line, row_order, ticket_type = from_row(row, OrderLine, Order, TicketType)
+        order = row_order if order is None else order  # one order object for all its lines
+        line.order, line.ticket_type = order, ticket_type
+        lines.append(line)
+    if not (caller.is_staff or order.user_id == caller.user_id):
+        raise OrderNotFound()
+    remember_lines(order, lines)
     return order
 
 
