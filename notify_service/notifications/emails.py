@@ -8,11 +8,11 @@ from datetime import UTC, datetime
 from email.mime.image import MIMEImage
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import segno
+import zxingcpp
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from PIL import Image, ImageOps
+from PIL import Image
 
 from notify_service.notifications.models import Notification
 from protos.events.v1 import events_pb2
@@ -99,25 +99,20 @@ def build_message(notification: Notification) -> EmailMultiAlternatives:
     return message
 
 
-# Any of the 8 masks scans; choosing the best one by its penalty score was 60% of each QR's CPU.
-QR_MASK = 0
 QR_SCALE = 6  # pixels a module
-QR_BORDER = 4  # modules of quiet zone, as the standard asks
-_DARK_BLACK = bytes.maketrans(b"\x00\x01", b"\xff\x00")  # segno's modules (1: dark) as grey levels
 
 
 def qr_png(code: str) -> bytes:
-    """The ticket code as a 1-bit PNG QR code (what the door scans). segno encodes it; Pillow draws
-    and compresses it, in C, where segno's PNG writer, pure Python, took half of a QR's CPU."""
-    matrix = segno.make_qr(code, error="m", mask=QR_MASK).matrix
-    size = len(matrix)
-    modules = Image.frombytes("L", (size, size), b"".join(matrix).translate(_DARK_BLACK))
-    symbol = modules.convert("1", dither=Image.Dither.NONE).resize(
-        (size * QR_SCALE, size * QR_SCALE), Image.Resampling.NEAREST
-    )
-    image = io.BytesIO()
-    ImageOps.expand(symbol, border=QR_BORDER * QR_SCALE, fill=1).save(image, "PNG")
-    return image.getvalue()
+    """The ticket code as a 1-bit PNG QR code (what the door scans), 6 pixels a module in the 4-module
+    quiet zone the standard asks. zxing-cpp encodes it in C++ (segno, pure Python, took 0.7 ms a code, a
+    third of the worker's CPU in a flash sale); Pillow scales and compresses it (faster than zxing's scaling)."""
+    symbol = zxingcpp.create_barcode(code, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    modules = memoryview(symbol.to_image(add_quiet_zones=True))  # a pixel a module, 8-bit: 0 dark, 255 light
+    height, width = modules.shape
+    image = Image.frombuffer("L", (width, height), modules, "raw", "L", 0, 1).convert("1", dither=Image.Dither.NONE)
+    png = io.BytesIO()
+    image.resize((width * QR_SCALE, height * QR_SCALE), Image.Resampling.NEAREST).save(png, "PNG")
+    return png.getvalue()
 
 
 def _qr_image(ticket: dict) -> MIMEImage:
