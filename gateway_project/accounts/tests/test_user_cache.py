@@ -7,8 +7,9 @@ import time
 from datetime import timedelta
 from unittest import mock
 
+from django.contrib.auth import get_user_model
 from django.db import OperationalError, connection
-from django.test import override_settings
+from django.test import SimpleTestCase, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework import status
@@ -113,6 +114,11 @@ class CachedUserTests(AuthenticatedTestCase):
         self.client.get(ME_URL)
 
         self.assertEqual(self.change_reads_of_a_request(), 0)
+
+
+class UserModelTests(SimpleTestCase):
+    def test_the_authenticator_reads_users_of_the_auth_user_model(self):
+        self.assertIs(authentication.CachedUserJWTAuthentication().user_model, get_user_model())
 
 
 class ValidatedTokenTests(AuthenticatedTestCase):
