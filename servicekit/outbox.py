@@ -18,7 +18,7 @@ from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from servicekit import tracing
+from servicekit import sql, tracing
 from servicekit.tasks import publish_confirmed
 
 log = logging.getLogger("microtix.outbox")
@@ -46,8 +46,12 @@ class OutboxMessage(models.Model):
 
 
 def enqueue(outbox: type[OutboxMessage], task_name: str, **kwargs) -> OutboxMessage:
-    """Promise the task `task_name(**kwargs)`; call inside the transaction of the change."""
-    return outbox.objects.create(task_name=task_name, kwargs=kwargs, request_id=tracing.current_request_id())
+    """Promise the task `task_name(**kwargs)`; call inside the transaction of the change. Returns
+    the message written, with its id."""
+    # One INSERT by servicekit.sql, not objects.create(): every payment writes one, and the ORM's
+    # build of it was ~4.4% of the tickets service's CPU in the flash sale's profile.
+    message = outbox(task_name=task_name, kwargs=kwargs, request_id=tracing.current_request_id())
+    return sql.insert([message])[0]
 
 
 def relay(outbox: type[OutboxMessage], batch: int = RELAY_BATCH) -> int:

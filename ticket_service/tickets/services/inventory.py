@@ -19,9 +19,9 @@ from django.db.models import F
 from django.utils import timezone
 from prometheus_client import Counter
 
+from servicekit import sql
 from servicekit.timestamps import iso_text
 from ticket_service.tickets.models import CustomerSeats, Order, OrderLine, TicketType
-from ticket_service.tickets.services import sql
 from ticket_service.tickets.services.errors import (
     CustomerLimitReached,
     EventCancelled,
@@ -47,7 +47,7 @@ def take_seats(
     the list's; `waiting_list` is the list's own offer (services.waiting_list), which skips that
     condition. The re-sale of a lapsed, paid hold does too: its seats were its buyer's before any
     entry was owed them. False if they are not."""
-    # As SQL (services.sql): every reservation runs it, and the ORM's build of it cost ~0.8 ms of CPU.
+    # As SQL (servicekit.sql): every reservation runs it, and the ORM's build of it cost ~0.8 ms of CPU.
     name = partial(sql.column, TicketType)
     conditions, params = [f"{name('pk')} = %s", f"{name('sales_open')} = %s"], [ticket_type_id, True]
     if column == "held":
@@ -81,7 +81,7 @@ def refuse_outside_sale_window(ticket_type: TicketType, now) -> None:
 
 def sell_held_seats(ticket_type_id: int, quantity: int) -> None:
     """Held seats of an order being paid become sold seats."""
-    # As SQL (services.sql): every payment runs it.
+    # As SQL (servicekit.sql): every payment runs it.
     held, sold, pk = (sql.column(TicketType, field) for field in ("held", "sold", "pk"))
     sql.execute(
         f"UPDATE {sql.table(TicketType)} SET {held} = {held} - %s, {sold} = {sold} + %s WHERE {pk} = %s",  # noqa: S608

@@ -33,6 +33,7 @@ from protos.payments.v1 import payments_pb2
 from servicekit import clients, errors, outbox
 from servicekit.identity import Caller
 from servicekit.money import money_text
+from servicekit.sql import column, db_value, execute, insert, locked_row, table, update_row
 from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticket
 from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
@@ -44,7 +45,6 @@ from ticket_service.tickets.services.selectors import (
     remember_issued,
     remember_lines,
 )
-from ticket_service.tickets.services.sql import column, db_value, execute, insert, locked_row, table, update_row
 from ticket_service.tickets.services.vouchers import take_uses
 
 log = logging.getLogger("microtix.tickets")
@@ -112,7 +112,7 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
 
 def _mark_payment_started(order_id: int) -> None:
     """Set the order's payment_started_at, unless an earlier attempt set it (that charge may be in flight)."""
-    # As SQL (services.sql): every payment runs it.
+    # As SQL (servicekit.sql): every payment runs it.
     started, pk = column(Order, "payment_started_at"), column(Order, "pk")
     execute(
         f"UPDATE {table(Order)} SET {started} = %s WHERE {pk} = %s AND {started} IS NULL",  # noqa: S608

@@ -15,10 +15,10 @@ from servicekit.errors import Forbidden, InvalidInput
 from servicekit.identity import Caller
 from servicekit.money import CENT
 from servicekit.pagination import TOKEN_PATTERN, Page, sorted_page
+from servicekit.sql import column, fetch, from_row, select_list, table
 from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound, TicketNotFound
 from ticket_service.tickets.services.events import get_event_info, require_organizer
-from ticket_service.tickets.services.sql import column, fetch, from_row, select_list, table
 
 BUYERS_PAGE_SIZE = 500
 ATTENDEES_PAGE_SIZE = 500
@@ -45,7 +45,7 @@ def own_order(caller: Caller, order_id: int) -> Order:
 def own_order_with_lines(caller: Caller, order_id: int) -> Order:
     """own_order, with its lines and their ticket types (order_lines answers them) read in the same
     statement: the lines joined with their order and types, by ascending type id."""
-    # As SQL (services.sql): every payment reads it, and the ORM's build of the join cost ~1 ms of CPU.
+    # As SQL (servicekit.sql): every payment reads it, and the ORM's build of the join cost ~1 ms of CPU.
     lines_table, orders, types = table(OrderLine), table(Order), table(TicketType)
     order_column, type_column = column(OrderLine, "order"), column(OrderLine, "ticket_type")
     rows = fetch(
@@ -254,7 +254,7 @@ def issued_tickets(order: Order) -> list[Ticket]:
 
 def remember_issued(order: Order, tickets: list[Ticket]) -> None:
     """`tickets`, just inserted, are the order's: issued_tickets answers them without a read when
-    the database gave their ids (MariaDB returns them from a bulk insert; MySQL does not)."""
+    the database gave their ids (MariaDB returns them from a bulk insert; MySQL only a single row's)."""
     if tickets and all(ticket.pk is not None for ticket in tickets):
         order._issued_tickets = sorted(tickets, key=lambda ticket: ticket.pk)
 

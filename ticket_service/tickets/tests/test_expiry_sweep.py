@@ -1,6 +1,7 @@
 """The periodic sweep: lapsed holds give their seats back, but a charged order is never expired."""
 
 from datetime import timedelta
+from unittest import mock
 
 from protos.payments.v1 import payments_pb2
 from servicekit.errors import DomainError
@@ -93,6 +94,51 @@ class ReleaseExpiredHoldsTests(TicketServiceTestCase):
 
         self.assertEqual(self.order_row(order.id).status, Order.Status.EXPIRED)
         self.assertFalse(Ticket.objects.filter(order_id=order.id).exists())
+
+
+class ReleaseExpiredHoldsOfTypesTests(TicketServiceTestCase):
+    """The refusal path's form (ticket_type_ids): only lapsed orders with a line of the types, each once."""
+
+    def setUp(self):
+        super().setUp()
+        event = self.make_event()
+        self.a, self.b, self.c = (self.make_ticket_type(event_id=event.id, name=name) for name in "ABC")
+
+    def test_a_lapsed_order_with_lines_of_several_of_the_types_is_released_once(self):
+        both = self.reserve_lines([(self.a.id, 2), (self.b.id, 1)]).order
+        other = self.reserve_lines([(self.c.id, 1)], self.OTHER_CUSTOMER).order
+        current = self.reserve_lines([(self.a.id, 3)], self.OTHER_CUSTOMER).order
+        self.expire(both.id)
+        self.expire(other.id)
+
+        self.assertEqual(holds.release_expired_holds(ticket_type_ids=[self.a.id, self.b.id]), 1)
+
+        self.assertEqual(self.order_row(both.id).status, Order.Status.EXPIRED)
+        self.assertEqual(self.order_row(other.id).status, Order.Status.RESERVED)  # not of the types
+        self.assertEqual(self.order_row(current.id).status, Order.Status.RESERVED)  # within its hold
+        self.assertEqual((self.row(self.a.id).held, self.row(self.b.id).held), (3, 0))
+        self.assertEqual(holds.release_expired_holds(ticket_type_ids=[]), 0)
+        self.assertEqual(self.order_row(other.id).status, Order.Status.RESERVED)
+
+    def test_a_lapsed_order_whose_payment_started_recently_is_left_alone(self):
+        order = self.reserve_order(self.a.id, 2)
+        self.expire(order.id, payment_started_at=from_now(seconds=-5))
+
+        self.assertEqual(holds.release_expired_holds(ticket_type_ids=[self.a.id]), 0)
+
+        self.assertEqual(self.order_row(order.id).status, Order.Status.RESERVED)
+
+    def test_at_most_a_batch_is_released_at_a_time(self):
+        first = self.reserve_order(self.a.id, 1)
+        second = self.reserve_order(self.a.id, 1, self.OTHER_CUSTOMER)
+        self.expire(first.id)
+        self.expire(second.id)
+
+        with mock.patch.object(holds, "SWEEP_BATCH", 1):
+            self.assertEqual(holds.release_expired_holds(ticket_type_ids=[self.a.id]), 1)
+            self.assertEqual(holds.release_expired_holds(ticket_type_ids=[self.a.id]), 1)
+
+        self.assertEqual(self.row(self.a.id).held, 0)
 
 
 class ReconcileAbandonedPaymentsTests(TicketServiceTestCase):

@@ -1,20 +1,33 @@
-"""The purchase path's SQL (services.sql) reads and writes rows as the ORM does: the instances it
-builds equal the ORM's own, field for field, on whichever database the tests run."""
+"""The kit's SQL (servicekit.sql) reads and writes rows as the ORM does: the instances it builds equal
+the ORM's own, field for field, on whichever database the tests run. (Its tests are here, not in the
+kit: they need models, and the tickets' are those of the purchase path it runs.)"""
 
 from datetime import timedelta
 from decimal import Decimal
+from unittest import mock
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.test import TestCase
 from django.utils import timezone
 
+from servicekit import outbox, sql, tracing
 from servicekit.identity import CUSTOMER, Caller
-from ticket_service.tickets.models import Order, OrderLine, Ticket, TicketType, Voucher
-from ticket_service.tickets.services import sql
+from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticket, TicketType, Voucher
 from ticket_service.tickets.services.errors import OrderNotFound
 from ticket_service.tickets.services.selectors import order_lines, own_order_with_lines
 
 BUYER = Caller(user_id=7, role=CUSTOMER)
+
+
+def inserts(returning: bool):
+    """The database's inserts with RETURNING (MariaDB, SQLite) or, if not `returning`, as MySQL's are:
+    no RETURNING, a row's id the connection's last insert id."""
+    return mock.patch.object(type(connection.features), "can_return_rows_from_bulk_insert", returning)
+
+
+def ways_to_insert() -> tuple[bool, ...]:
+    """`returning` for inserts(): with RETURNING where the database has it, and without."""
+    return (True, False) if connection.features.can_return_rows_from_bulk_insert else (False,)
 
 
 def fields(instance) -> dict:
@@ -109,3 +122,56 @@ class SqlRowsTests(TestCase):
         self.assertEqual((order.status, order.paid_at), (Order.Status.PAID, now))
         self.assertEqual(order.updated_at, self.order.updated_at)  # not given: left alone
         self.assertEqual(sql.update_row(Order, self.order.id + 1000, status=Order.Status.PAID), 0)
+
+    def test_one_inserted_row_has_its_id_with_or_without_returning(self):
+        for returning in ways_to_insert():
+            with self.subTest(returning=returning), inserts(returning):
+                new = Ticket(order=self.order, user_id=7, event_id=1, ticket_type=self.cheap, code=f"c{returning}")
+                (ticket,) = sql.insert([new])
+
+                self.assertIsNotNone(ticket.pk)
+                self.assertEqual(fields(ticket), fields(Ticket.objects.get(pk=ticket.pk)))
+                self.assertFalse(ticket._state.adding)
+
+    def test_several_rows_without_returning_are_written_without_their_ids(self):
+        with inserts(returning=False):
+            tickets = sql.insert(
+                [Ticket(order=self.order, user_id=7, event_id=1, ticket_type=self.cheap, code=c) for c in "ab"]
+            )
+
+        self.assertEqual([ticket.pk for ticket in tickets], [None, None])
+        self.assertEqual(Ticket.objects.filter(order=self.order).count(), 2)
+
+    def test_an_insert_that_fails_marks_the_transaction_for_rollback(self):
+        Ticket.objects.create(order=self.order, user_id=7, event_id=1, ticket_type=self.cheap, code="taken")
+        with transaction.atomic():
+            with self.assertRaises(IntegrityError):
+                sql.insert([Ticket(order=self.order, user_id=7, event_id=1, ticket_type=self.cheap, code="taken")])
+            self.assertTrue(transaction.get_rollback())
+
+    def test_a_column_read_alone_is_converted_as_the_orm_converts_it(self):
+        started = sql.column(Order, "payment_started_at")
+        statement = f"SELECT {started} FROM {sql.table(Order)} WHERE {sql.column(Order, 'pk')} = %s"
+        (value,) = sql.fetch(statement, [self.order.id])[0]
+
+        converted = sql.python_value(Order, "payment_started_at", value)
+        self.assertEqual(converted, Order.objects.get(pk=self.order.id).payment_started_at)
+        self.assertIsNotNone(converted.tzinfo)
+
+
+class OutboxEnqueueTests(TestCase):
+    def test_a_message_is_the_row_objects_create_wrote_with_the_request_id(self):
+        for returning in ways_to_insert():
+            request_id = f"request-{returning}"
+            with self.subTest(returning=returning), inserts(returning), tracing.request_id_context(request_id):
+                with transaction.atomic():
+                    message = outbox.enqueue(OutboxMessage, "notifications.order_paid", order_id=5, lines=[{"n": 1}])
+
+                stored = OutboxMessage.objects.get(pk=message.pk)
+                self.assertEqual(fields(message), fields(stored))
+                self.assertEqual(
+                    (stored.task_name, stored.kwargs, stored.request_id),
+                    ("notifications.order_paid", {"order_id": 5, "lines": [{"n": 1}]}, request_id),
+                )
+                self.assertEqual((stored.sent_at, stored.attempts, stored.last_error), (None, 0, ""))
+                self.assertIsNotNone(stored.created_at)
