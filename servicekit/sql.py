@@ -70,13 +70,22 @@ def fetch(sql: str, params: Sequence[Any]) -> list[tuple]:
         return cursor.fetchall()
 
 
-def update_row(model: type[Model], pk: int, **values: Any) -> int:
+def update_row(model: type[Model], pk: int, *, where: dict[str, Any] | None = None, **values: Any) -> int:
     """Set the fields `values` of the model's row `pk` (no save(): auto_now fields are set only if
-    given); the rows changed, 0 or 1."""
+    given), if its fields `where` have those values (None: NULL), a guard in the statement itself;
+    the rows changed, 0 or 1."""
     assignments = ", ".join(f"{column(model, field)} = %s" for field in values)
     params = [db_value(model, field, value) for field, value in values.items()]
-    sql = f"UPDATE {table(model)} SET {assignments} WHERE {column(model, 'pk')} = %s"  # noqa: S608
-    return execute(sql, [*params, pk])
+    conditions = [f"{column(model, 'pk')} = %s"]
+    params.append(pk)
+    for field, value in (where or {}).items():
+        if value is None:
+            conditions.append(f"{column(model, field)} IS NULL")
+        else:
+            conditions.append(f"{column(model, field)} = %s")
+            params.append(db_value(model, field, value))
+    sql = f"UPDATE {table(model)} SET {assignments} WHERE {' AND '.join(conditions)}"  # noqa: S608
+    return execute(sql, params)
 
 
 def insert(objs: Sequence[M]) -> Sequence[M]:

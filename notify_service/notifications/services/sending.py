@@ -233,14 +233,8 @@ def _claim(notification_id: int, claimed_at: datetime) -> bool:
 
 def _update_claimed(notification_id: int, claimed_at: datetime, outcome: dict) -> int:
     """Set `outcome` on the notification if its claim is still `claimed_at`'s; the rows changed."""
-    assignments = ", ".join(f"{_column(field)} = %s" for field in outcome)
-    statement = (
-        f"UPDATE {sql.table(Notification)} SET {assignments}"  # noqa: S608
-        f" WHERE {_column('pk')} = %s AND {_column('status')} = %s AND {_column('claimed_at')} = %s"
-    )
-    values = [sql.db_value(Notification, field, value) for field, value in outcome.items()]
-    claim = sql.db_value(Notification, "claimed_at", claimed_at)
-    return sql.execute(statement, [*values, notification_id, Status.SENDING, claim])
+    claim = {"status": Status.SENDING, "claimed_at": claimed_at}
+    return sql.update_row(Notification, notification_id, where=claim, **outcome)
 
 
 def _not_claimed(notification_id: int, now: datetime) -> Delivery:

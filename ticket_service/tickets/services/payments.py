@@ -33,7 +33,7 @@ from protos.payments.v1 import payments_pb2
 from servicekit import clients, errors, outbox
 from servicekit.identity import Caller
 from servicekit.money import money_text
-from servicekit.sql import column, db_value, execute, insert, locked_row, table, update_row
+from servicekit.sql import insert, locked_row, update_row
 from ticket_service.tickets.models import Order, OrderLine, OutboxMessage, Ticket
 from ticket_service.tickets.services.admission import new_ticket_code
 from ticket_service.tickets.services.errors import CustomerLimitReached, HoldExpired, OrderCancelled, OrderNotPayable
@@ -112,12 +112,7 @@ def pay_order(*, caller: Caller, order_id: int, card: CardDetails) -> Order:
 
 def _mark_payment_started(order_id: int) -> None:
     """Set the order's payment_started_at, unless an earlier attempt set it (that charge may be in flight)."""
-    # As SQL (servicekit.sql): every payment runs it.
-    started, pk = column(Order, "payment_started_at"), column(Order, "pk")
-    execute(
-        f"UPDATE {table(Order)} SET {started} = %s WHERE {pk} = %s AND {started} IS NULL",  # noqa: S608
-        [db_value(Order, "payment_started_at", timezone.now()), order_id],
-    )
+    update_row(Order, order_id, where={"payment_started_at": None}, payment_started_at=timezone.now())
 
 
 def _charged_before_the_hold_lapsed(order: Order) -> payments_pb2.Payment | None:

@@ -123,6 +123,17 @@ class SqlRowsTests(TestCase):
         self.assertEqual(order.updated_at, self.order.updated_at)  # not given: left alone
         self.assertEqual(sql.update_row(Order, self.order.id + 1000, status=Order.Status.PAID), 0)
 
+    def test_update_row_changes_nothing_where_its_conditions_do_not_hold(self):
+        Order.objects.filter(pk=self.order.id).update(payment_started_at=None)
+        started = timezone.now()
+        reserved = {"status": Order.Status.RESERVED, "payment_started_at": None}  # None: IS NULL
+
+        first = sql.update_row(Order, self.order.id, where=reserved, payment_started_at=started)
+        again = sql.update_row(Order, self.order.id, where=reserved, payment_started_at=timezone.now())
+
+        self.assertEqual((first, again), (1, 0))
+        self.assertEqual(Order.objects.get(pk=self.order.id).payment_started_at, started)
+
     def test_one_inserted_row_has_its_id_with_or_without_returning(self):
         for returning in ways_to_insert():
             with self.subTest(returning=returning), inserts(returning):
