@@ -59,7 +59,7 @@ def _headers(request_id: str | None = None) -> dict[str, str]:
 def publish(task_name: str, *args, **kwargs) -> None:
     """Send the task named `task_name` to the broker (Celery retries a failed connection),
     with the current request id."""
-    publisher().send_task(task_name, args=args, kwargs=kwargs, headers=_headers())
+    publisher().send_task(task_name, args=args, kwargs=kwargs, headers=_headers(), kwargsrepr=kwargs_summary(kwargs))
 
 
 def publish_later(countdown: float, task_name: str, *args) -> None:

@@ -42,3 +42,12 @@ class PublishedSummaryTests(SimpleTestCase):
             message = queue.get(no_ack=True)
         self.assertEqual(message.headers["kwargsrepr"], "{'order_id': 7, 'event_id': 3}")
         self.assertEqual(message.decode()[1], ORDER_PAID)  # the task itself gets every argument
+
+    def test_a_publish_carries_the_summary_as_its_kwargs_repr(self):
+        tasks.publish("notifications.event_cancelled", event_id=3, event={"name": "Jazz night"})
+
+        with tasks.publisher().connection_for_read() as connection:
+            queue = self.queue(connection)
+            queue.declare()
+            message = queue.get(no_ack=True)
+        self.assertEqual(message.headers["kwargsrepr"], "{'event_id': 3}")
